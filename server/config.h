@@ -1,0 +1,51 @@
+// gitgate.toml, as ../shared/DESIGN.md's interface contract defines it.
+#pragma once
+
+#include <filesystem>
+#include <string>
+#include <string_view>
+#include <variant>
+#include <vector>
+
+#include "proxyproto/reader.h"
+
+namespace gitgate::server {
+
+struct ListenAddress {
+  std::string host;  // "0.0.0.0", "::", "127.0.0.1"
+  uint16_t port = 7999;
+};
+
+struct Limits {
+  int max_connections = 256;
+  int max_unauthenticated = 64;
+  int max_per_source = 32;
+  int login_grace_seconds = 30;
+  int max_auth_tries = 6;
+  int keepalive_seconds = 15;
+};
+
+struct Config {
+  std::vector<ListenAddress> listen;
+  std::filesystem::path repositories;
+  std::vector<std::filesystem::path> host_keys;
+  std::string node_id;
+  bool clustered = false;
+  proxyproto::Policy proxy;
+  std::filesystem::path users;
+  std::string access_log = "-";
+  Limits limits;
+};
+
+struct ConfigError {
+  int line = 0;  // 1-based; 0 when not tied to a line
+  std::string message;
+};
+
+// Relative paths resolve against base_dir (the config file's directory).
+[[nodiscard]] std::variant<Config, std::vector<ConfigError>> parse_config(
+    std::string_view toml_text, const std::filesystem::path& base_dir);
+[[nodiscard]] std::variant<Config, std::vector<ConfigError>> load_config(
+    const std::filesystem::path& path);
+
+}  // namespace gitgate::server
