@@ -1,0 +1,689 @@
+"""Shared harness for gitgate's end-to-end tests.
+
+Everything runs on loopback and stops by itself: one temporary directory per test
+class, bare repositories made with the real git CLI, client keys made with
+ssh-keygen, the real gitgate binary, the real haproxy with docker/haproxy.cfg, and
+the real OpenSSH client. Every subprocess has a timeout and runs in its own
+process group, which teardown kills.
+
+Addresses: gitgate listens on 127.0.0.1; the git client's ssh binds 127.0.0.2;
+haproxy connects to gitgate from 127.0.0.3. gitgate trusts 127.0.0.3 but not
+127.0.0.2, so an access-log line through haproxy reads "127.0.0.2,127.0.0.3" and
+a direct one "127.0.0.2".
+"""
+
+import os
+import random
+import re
+import shutil
+import signal
+import socket
+import struct
+import subprocess
+import sys
+import tempfile
+import threading
+import time
+import unittest
+from pathlib import Path
+
+SOURCE_DIR = Path(os.environ.get("GITGATE_SOURCE_DIR") or Path(__file__).resolve().parents[2])
+HAPROXY_CFG = SOURCE_DIR / "docker" / "haproxy.cfg"
+SERVER_HOST = "127.0.0.1"
+CLIENT_ADDR = "127.0.0.2"
+LB_ADDR = "127.0.0.3"
+NODE_ID = "GGE2E1"  # no 'x' in it: 'x' separates the request id's parts
+REPO = "demo/repo.git"
+PROCESS_TIMEOUT = 60  # seconds, for every git/ssh/haproxy -c call
+START_TIMEOUT = 20  # seconds until gitgate prints its "listening on" line
+
+
+def gitgate_bin():
+    path = os.environ.get("GITGATE_BIN")
+    if not path:
+        raise unittest.SkipTest("GITGATE_BIN is not set (run through ctest)")
+    if not os.access(path, os.X_OK):
+        raise AssertionError(f"GITGATE_BIN={path} is not an executable")
+    return path
+
+
+def base_env(home):
+    """A clean environment for git/ssh: no user or system configuration."""
+    env = {
+        "PATH": os.environ.get("PATH", "/usr/bin:/bin"),
+        "HOME": str(home),
+        "LANG": "C",
+        "LC_ALL": "C",
+        "TZ": os.environ.get("TZ", "UTC"),
+        "GIT_CONFIG_NOSYSTEM": "1",
+        "GIT_TERMINAL_PROMPT": "0",
+        "GIT_AUTHOR_NAME": "E2E Author",
+        "GIT_AUTHOR_EMAIL": "author@example.invalid",
+        "GIT_COMMITTER_NAME": "E2E Committer",
+        "GIT_COMMITTER_EMAIL": "committer@example.invalid",
+    }
+    return env
+
+
+def run(cmd, env=None, cwd=None, timeout=PROCESS_TIMEOUT, check=False, input=None):
+    """Runs a command with a timeout; returns CompletedProcess (text)."""
+    proc = subprocess.run(cmd, env=env, cwd=cwd, timeout=timeout, input=input,
+                          capture_output=True, text=True, stdin=None if input else
+                          subprocess.DEVNULL)
+    if check and proc.returncode != 0:
+        raise AssertionError(f"{cmd!r} exited {proc.returncode}\nstdout:\n{proc.stdout}\n"
+                             f"stderr:\n{proc.stderr}")
+    return proc
+
+
+def free_port(host=SERVER_HOST):
+    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as s:
+        s.bind((host, 0))
+        return s.getsockname()[1]
+
+
+def wait_until(predicate, timeout, interval=0.05):
+    """Polls predicate() until it returns a truthy value or timeout seconds pass."""
+    deadline = time.monotonic() + timeout
+    while True:
+        value = predicate()
+        if value or time.monotonic() >= deadline:
+            return value
+        time.sleep(interval)
+
+
+def kill_group(popen, grace=5):
+    """SIGTERM to the process group, SIGKILL after grace seconds; reaps."""
+    if popen is None or popen.poll() is not None:
+        return
+    for sig, wait in ((signal.SIGTERM, grace), (signal.SIGKILL, 5)):
+        try:
+            os.killpg(popen.pid, sig)
+        except ProcessLookupError:
+            return
+        try:
+            popen.wait(timeout=wait)
+            return
+        except subprocess.TimeoutExpired:
+            continue
+
+
+# --- repositories -------------------------------------------------------------------------
+
+def make_repository(work_parent, bare_path, env, big_blob_kib=256):
+    """A bare repository with history: several commits on main, a feature branch merged
+    with a merge commit, a second unmerged branch, an annotated and a lightweight tag, and
+    an incompressible blob so that the pack is large enough to count bytes."""
+    work = Path(work_parent) / (Path(bare_path).name + ".work")
+    git = ["git", "-c", "init.defaultBranch=main", "-c", "commit.gpgsign=false"]
+
+    def g(*args, when=None):
+        e = dict(env)
+        if when is not None:
+            stamp = f"{1700000000 + when * 3600} +0000"
+            e["GIT_AUTHOR_DATE"] = stamp
+            e["GIT_COMMITTER_DATE"] = stamp
+        return run(git + ["-C", str(work)] + list(args), env=e, check=True).stdout
+
+    run(git + ["init", "-q", str(work)], env=env, check=True)
+    (work / "README.md").write_text("# demo\n\nA repository served by gitgate.\n")
+    (work / "src").mkdir()
+    (work / "src" / "main.c").write_text("int main(void) { return 0; }\n")
+    g("add", "-A")
+    g("commit", "-q", "-m", "Initial commit", when=1)
+    rng = random.Random(20261126)
+    (work / "data.bin").write_bytes(bytes(rng.getrandbits(8) for _ in range(big_blob_kib * 1024)))
+    g("add", "data.bin")
+    g("commit", "-q", "-m", "Add data", when=2)
+    g("tag", "-a", "v1.0", "-m", "Release 1.0", when=2)
+    g("checkout", "-q", "-b", "feature")
+    for i in range(3):
+        (work / "src" / f"feature{i}.c").write_text(f"int feature{i}(void) {{ return {i}; }}\n")
+        g("add", "-A")
+        g("commit", "-q", "-m", f"Feature step {i}", when=3 + i)
+    g("checkout", "-q", "main")
+    (work / "README.md").write_text("# demo\n\nA repository served by gitgate.\n\nMore.\n")
+    g("commit", "-q", "-am", "Expand README", when=7)
+    g("merge", "-q", "--no-ff", "-m", "Merge branch 'feature'", "feature", when=8)
+    g("tag", "v1.1-light")
+    g("checkout", "-q", "-b", "wip")
+    (work / "NOTES").write_text("work in progress\n")
+    g("add", "NOTES")
+    g("commit", "-q", "-m", "WIP notes", when=9)
+    g("checkout", "-q", "main")
+    (work / "src" / "main.c").write_text("int main(void) { return 1; }\n")
+    g("commit", "-q", "-am", "Change exit code", when=10)
+    Path(bare_path).parent.mkdir(parents=True, exist_ok=True)
+    run(git + ["clone", "-q", "--bare", "--no-local", str(work), str(bare_path)], env=env,
+        check=True)
+    shutil.rmtree(work)
+    return Path(bare_path)
+
+
+def generate_key(path, comment):
+    """An ed25519 key pair; returns the public key line."""
+    run(["ssh-keygen", "-q", "-t", "ed25519", "-N", "", "-C", comment, "-f", str(path)],
+        check=True)
+    return Path(str(path) + ".pub").read_text().strip()
+
+
+def toml_string(value):
+    return '"' + str(value).replace("\\", "\\\\").replace('"', '\\"') + '"'
+
+
+def toml_list(values):
+    return "[" + ", ".join(toml_string(v) for v in values) + "]"
+
+
+def users_toml(users):
+    """users: iterable of dicts with name, id, keys, read, write."""
+    out = []
+    for u in users:
+        out += ["[[user]]", f"name = {toml_string(u['name'])}", f"id = {int(u['id'])}",
+                f"keys = {toml_list(u['keys'])}", f"read = {toml_list(u.get('read', ['*']))}",
+                f"write = {toml_list(u.get('write', []))}", ""]
+    return "\n".join(out)
+
+
+# --- access log -----------------------------------------------------------------------------
+
+TIME_RE = r"\d{4}-\d\d-\d\d \d\d:\d\d:\d\d,\d{3}"
+ACCESS_RE = re.compile(
+    r"^(?P<addresses>[0-9a-fA-F.:,]+|LOCAL|UNKNOWN)"
+    r" \| (?P<protocol>ssh)"
+    r" \| (?P<kind>[io])(?P<sep>[@*])(?P<node>[A-Za-z0-9]+)x(?P<minute>\d+)x(?P<counter>\d+)"
+    r"x(?P<concurrent>\d+)"
+    r" \| (?P<user>[^ |]+)"
+    rf" \| (?P<time>{TIME_RE})"
+    r" \| (?P<action>SSH - git-(?:upload|receive)-pack '/[^']*')"
+    r' \| "(?P<details>[^"]*)"'
+    r" \| (?P<status>-|\d+)"
+    r" \| (?P<bytes_read>-|\d+)"
+    r" \| (?P<bytes_written>-|\d+)"
+    r" \| (?P<labels>-|[^|]+?)"
+    r" \| (?P<duration>-|\d+)"
+    r" \| (?P<session>[0-9a-z]{7})"
+    r" \|$")
+
+
+def parse_access_line(line):
+    m = ACCESS_RE.match(line)
+    return m.groupdict() if m else None
+
+
+def labels_of(record):
+    return [] if record["labels"] == "-" else record["labels"].split(", ")
+
+
+# --- processes ------------------------------------------------------------------------------
+
+class Gitgate:
+    """gitgate serve as a subprocess; stderr and stdout go to files that the tests read."""
+
+    LISTEN_RE = re.compile(r"listening on (\[[0-9a-fA-F:]+\]|[0-9.]+):(\d+)")
+
+    def __init__(self, env, config_path):
+        self.env = env
+        self.config_path = config_path
+        self.stderr_path = env.tmp / "gitgate.stderr"
+        self.stdout_path = env.tmp / "gitgate.stdout"
+        self.popen = None
+        self.port = None
+
+    def start(self):
+        binary = gitgate_bin()
+        with open(self.stderr_path, "ab") as err, open(self.stdout_path, "ab") as out:
+            self.popen = subprocess.Popen(
+                [binary, "serve", "--config", str(self.config_path)], stdin=subprocess.DEVNULL,
+                stdout=out, stderr=err, env=base_env(self.env.home), cwd=self.env.tmp,
+                start_new_session=True)
+        self.env.processes.append(self.popen)
+        found = wait_until(lambda: self.popen.poll() is not None or
+                           self.LISTEN_RE.search(self.stderr()), START_TIMEOUT)
+        m = self.LISTEN_RE.search(self.stderr())
+        if not m:
+            state = (f"exited with {self.popen.returncode}" if self.popen.poll() is not None
+                     else f"no 'listening on' line within {START_TIMEOUT} s")
+            kill_group(self.popen)
+            raise AssertionError(f"gitgate serve {state}; stderr:\n{self.stderr()}")
+        del found
+        self.port = int(m.group(2))
+        return self
+
+    def stderr(self):
+        try:
+            return self.stderr_path.read_text(errors="replace")
+        except FileNotFoundError:
+            return ""
+
+    def mark(self):
+        """A position in stderr; diagnostics_since(mark) returns what came after it."""
+        return len(self.stderr())
+
+    def diagnostics_since(self, mark):
+        return self.stderr()[mark:]
+
+    def wait_diagnostic(self, mark, pattern, timeout=10):
+        """Waits for a stderr line after mark matching pattern (a regex); returns it or None."""
+        rx = re.compile(pattern)
+
+        def find():
+            for line in self.diagnostics_since(mark).splitlines():
+                if rx.search(line):
+                    return line
+            return None
+        return wait_until(find, timeout)
+
+    def sighup(self):
+        os.kill(self.popen.pid, signal.SIGHUP)
+
+    def alive(self):
+        return self.popen is not None and self.popen.poll() is None
+
+    def stop(self):
+        kill_group(self.popen)
+
+
+class Haproxy:
+    """The real haproxy with docker/haproxy.cfg, pointed at loopback by environment."""
+
+    def __init__(self, env, backend_port, send_proxy, name=None):
+        assert send_proxy in ("send-proxy", "send-proxy-v2")
+        self.env = env
+        self.name = name or send_proxy
+        self.port = free_port()
+        self.stats_socket = env.tmp / f"haproxy-{self.name}.sock"
+        self.log_path = env.tmp / f"haproxy-{self.name}.log"
+        self.vars = haproxy_vars(self.port, backend_port, send_proxy, self.stats_socket)
+        self.popen = None
+
+    def start(self, wait_up=True):
+        e = base_env(self.env.home)
+        e.update(self.vars)
+        with open(self.log_path, "ab") as log:
+            self.popen = subprocess.Popen(["haproxy", "-f", str(HAPROXY_CFG), "-db"],
+                                          stdin=subprocess.DEVNULL, stdout=log, stderr=log, env=e,
+                                          cwd=self.env.tmp, start_new_session=True)
+        self.env.processes.append(self.popen)
+        if wait_up:
+            status = wait_until(lambda: self.popen.poll() is not None or
+                                self.server_status() == "UP", 15, interval=0.1)
+            if self.server_status() != "UP":
+                raise AssertionError(f"haproxy's backend server is not UP ({status!r}); "
+                                     f"stat: {self.server_stat()}\nlog:\n{self.log()}")
+        return self
+
+    def log(self):
+        try:
+            return self.log_path.read_text(errors="replace")
+        except FileNotFoundError:
+            return ""
+
+    def command(self, line, timeout=5):
+        """One command on the stats socket; returns its answer, or None if it is not up."""
+        try:
+            with socket.socket(socket.AF_UNIX, socket.SOCK_STREAM) as s:
+                s.settimeout(timeout)
+                s.connect(str(self.stats_socket))
+                s.sendall(line.encode() + b"\n")
+                chunks = []
+                while True:
+                    data = s.recv(65536)
+                    if not data:
+                        break
+                    chunks.append(data)
+                return b"".join(chunks).decode(errors="replace")
+        except OSError:
+            return None
+
+    def server_stat(self):
+        """The CSV row of backend 'gitgate', server 'gitgate' as a dict, or None."""
+        answer = self.command("show stat")
+        if not answer:
+            return None
+        lines = answer.splitlines()
+        if not lines or not lines[0].startswith("# "):
+            return None
+        header = lines[0][2:].split(",")
+        for row in lines[1:]:
+            fields = row.split(",")
+            if len(fields) >= 2 and fields[0] == "gitgate" and fields[1] == "gitgate":
+                return dict(zip(header, fields))
+        return None
+
+    def server_status(self):
+        stat = self.server_stat()
+        return stat.get("status") if stat else None
+
+    def stop(self):
+        kill_group(self.popen)
+
+
+def haproxy_vars(bind_port, backend_port, send_proxy, stats_socket):
+    """The environment that docker/haproxy.cfg reads (its defaults are compose's)."""
+    return {
+        "GITGATE_LB_BIND": f"{SERVER_HOST}:{bind_port}",
+        "GITGATE_BACKEND": f"{SERVER_HOST}:{backend_port}",
+        "GITGATE_LB_SOURCE": LB_ADDR,
+        "GITGATE_SEND_PROXY": send_proxy,
+        "GITGATE_CHECK_INTER": "500ms",
+        "HAPROXY_STATS_SOCKET": str(stats_socket),
+    }
+
+
+# --- the environment of one test class ---------------------------------------------------
+
+class Env:
+    """A temporary directory with repositories, keys, users.toml and gitgate.toml."""
+
+    def __init__(self, name):
+        self.tmp = Path(tempfile.mkdtemp(prefix=f"gitgate-e2e-{name}-"))
+        self.home = self.tmp / "home"
+        self.home.mkdir()
+        self.repos = self.tmp / "repos"
+        self.repos.mkdir()
+        self.keys = self.tmp / "keys"
+        self.keys.mkdir(mode=0o700)
+        self.users_path = self.tmp / "users.toml"
+        self.config_path = self.tmp / "gitgate.toml"
+        self.access_log_path = self.tmp / "access.log"
+        self.host_key_path = self.tmp / "hostkey" / "ssh_host_ed25519_key"
+        self.processes = []
+        self.users = []
+        self.gitgate = None
+        self.haproxies = {}
+        self.env = base_env(self.home)
+        self._clones = 0
+
+    # setup
+    def add_repository(self, relative=REPO):
+        return make_repository(self.tmp, self.repos / relative, self.env)
+
+    def add_user(self, name, uid, read=("*",), write=(), key_comment=None):
+        key = self.keys / f"id_{name}"
+        pub = generate_key(key, key_comment or f"{name}@e2e")
+        user = {"name": name, "id": uid, "keys": [pub], "read": list(read), "write": list(write),
+                "key": key}
+        self.users.append(user)
+        return user
+
+    def write_users(self, users=None):
+        text = users_toml(self.users if users is None else users)
+        tmp = self.users_path.with_suffix(".tmp")
+        tmp.write_text(text)
+        os.replace(tmp, self.users_path)  # atomic, as an operator's deploy would be
+
+    def write_config(self, mode="optional", trusted=(LB_ADDR + "/32", "::1/128"),
+                     header_timeout_ms=3000, listen=(f"{SERVER_HOST}:0",)):
+        self.host_key_path.parent.mkdir(exist_ok=True)
+        self.config_path.write_text(f"""\
+[server]
+listen = {toml_list(listen)}
+repositories = {toml_string(self.repos)}
+host_keys = [{toml_string(self.host_key_path)}]
+node_id = "{NODE_ID}"
+
+[proxy_protocol]
+mode = "{mode}"
+trusted = {toml_list(trusted)}
+header_timeout_ms = {header_timeout_ms}
+
+[auth]
+users = {toml_string(self.users_path)}
+
+[access_log]
+path = {toml_string(self.access_log_path)}
+""")
+
+    def standard(self, haproxy_modes=()):
+        """The usual fixture: demo/repo.git, users alice (id 2) and bob (id 3), gitgate, and
+        one haproxy per mode in haproxy_modes."""
+        self.add_repository()
+        self.add_user("alice", 2)
+        self.add_user("bob", 3, read=["other/*"])
+        self.write_users()
+        self.write_config()
+        self.start_gitgate()
+        for mode in haproxy_modes:
+            self.start_haproxy(mode)
+        return self
+
+    def start_gitgate(self):
+        self.gitgate = Gitgate(self, self.config_path).start()
+        return self.gitgate
+
+    def start_haproxy(self, send_proxy):
+        h = Haproxy(self, self.gitgate.port, send_proxy).start()
+        self.haproxies[send_proxy] = h
+        return h
+
+    # clients
+    def ssh_command(self, key, port, extra=()):
+        parts = ["ssh", "-F", "/dev/null", "-b", CLIENT_ADDR, "-i", str(key),
+                 "-o", "IdentitiesOnly=yes", "-o", "StrictHostKeyChecking=no",
+                 "-o", "UserKnownHostsFile=/dev/null", "-o", "BatchMode=yes",
+                 "-o", "LogLevel=ERROR", "-o", "ConnectTimeout=10", "-p", str(port)]
+        return parts + list(extra)
+
+    def git_env(self, key, port):
+        e = dict(self.env)
+        e["GIT_SSH_COMMAND"] = " ".join(self.ssh_command(key, port))
+        return e
+
+    def port_for(self, via):
+        """via: None (direct), "send-proxy" or "send-proxy-v2"."""
+        return self.gitgate.port if via is None else self.haproxies[via].port
+
+    def url(self, port, path="/" + REPO):
+        return f"ssh://git@{SERVER_HOST}:{port}{path}"
+
+    def git(self, args, user, via=None, timeout=PROCESS_TIMEOUT, cwd=None, git_config=()):
+        key = user["key"] if isinstance(user, dict) else user
+        port = self.port_for(via)
+        cmd = ["git"]
+        for c in git_config:
+            cmd += ["-c", c]
+        return run(cmd + list(args), env=self.git_env(key, port), cwd=cwd, timeout=timeout)
+
+    def clone_dir(self, label):
+        self._clones += 1
+        return self.tmp / "clones" / f"{self._clones:03d}-{label}"
+
+    def clone(self, user, via=None, path="/" + REPO, git_config=(), extra=()):
+        dest = self.clone_dir(user["name"] if isinstance(user, dict) else "key")
+        dest.parent.mkdir(exist_ok=True)
+        proc = self.git(["clone", "-q", *extra, self.url(self.port_for(via), path), str(dest)],
+                        user, via, git_config=("transfer.unpackLimit=1", *git_config))
+        return proc, dest
+
+    def ssh(self, key, args, via=None, timeout=30):
+        cmd = self.ssh_command(key, self.port_for(via), extra=["-T"]) + [SERVER_HOST] + list(args)
+        return run(cmd, env=self.env, timeout=timeout)
+
+    def local_ls_remote(self, relative=REPO):
+        return run(["git", "ls-remote", str(self.repos / relative)], env=self.env,
+                   check=True).stdout
+
+    # access log
+    def access_lines(self):
+        try:
+            text = self.access_log_path.read_text(errors="replace")
+        except FileNotFoundError:
+            return []
+        return [line for line in text.split("\n") if line]
+
+    def access_mark(self):
+        return len(self.access_lines())
+
+    def wait_access(self, mark, count, timeout=15):
+        """Waits until at least count lines were appended after mark; returns them."""
+        wait_until(lambda: len(self.access_lines()) - mark >= count, timeout)
+        return self.access_lines()[mark:]
+
+    def wait_request(self, mark, timeout=15):
+        """Waits for one request's i-line and o-line after mark; returns them parsed (the raw
+        lines are under 'line')."""
+        lines = self.wait_access(mark, 2, timeout)
+        parsed = []
+        for line in lines:
+            rec = parse_access_line(line)
+            if rec is None:
+                raise AssertionError(f"access-log line does not match the format: {line!r}")
+            rec["line"] = line
+            parsed.append(rec)
+        if len(parsed) < 2:
+            raise AssertionError(f"expected an i-line and an o-line after mark {mark}, got "
+                                 f"{lines!r}\ngitgate stderr:\n{self.tail()}")
+        return parsed[0], parsed[1]
+
+    def tail(self, n=40):
+        if not self.gitgate:
+            return ""
+        return "\n".join(self.gitgate.stderr().splitlines()[-n:])
+
+    def close(self):
+        for p in reversed(self.processes):
+            kill_group(p)
+        if os.environ.get("GITGATE_E2E_KEEP"):
+            print(f"kept {self.tmp}", file=sys.stderr)
+        else:
+            shutil.rmtree(self.tmp, ignore_errors=True)
+
+
+class GitgateTestCase(unittest.TestCase):
+    """Base class: one Env per test class, with the standard fixture."""
+
+    haproxy_modes = ()
+
+    @classmethod
+    def setUpClass(cls):
+        cls.env = Env(cls.__name__)
+        cls.addClassCleanup(cls.env.close)
+        cls.env.standard(cls.haproxy_modes)
+
+    @property
+    def alice(self):
+        return self.env.users[0]
+
+    def assertOk(self, proc, what="command"):
+        self.assertEqual(proc.returncode, 0,
+                         f"{what} failed: stdout:\n{proc.stdout}\nstderr:\n{proc.stderr}\n"
+                         f"gitgate stderr (tail):\n{self.env.tail()}")
+
+    def assertCloneWorks(self, user=None, via=None):
+        """A clone that succeeds and passes fsck: the server still serves."""
+        proc, dest = self.env.clone(user or self.alice, via)
+        self.assertOk(proc, "clone")
+        self.assertOk(run(["git", "-C", str(dest), "fsck", "--full", "--strict"],
+                          env=self.env.env), "fsck")
+        return dest
+
+
+# --- a stand-in server for testing haproxy.cfg alone ---------------------------------------
+
+V2_SIGNATURE = b"\r\n\r\n\x00\r\nQUIT\n"
+
+
+def parse_proxy_header(data):
+    """Parses a PROXY v1 or v2 header at the start of data. Returns (header dict, consumed) or
+    None if more bytes are needed. Raises ValueError on garbage. Test-side only."""
+    if data.startswith(b"PROXY "):
+        end = data.find(b"\r\n")
+        if end < 0:
+            if len(data) >= 107:
+                raise ValueError("v1 header longer than 107 bytes")
+            return None
+        parts = data[:end].decode("ascii").split(" ")
+        if parts[1] == "UNKNOWN":
+            return {"version": 1, "command": "UNKNOWN"}, end + 2
+        _, fam, src, dst, sport, dport = parts
+        return {"version": 1, "command": "PROXY", "family": fam, "src": src, "dst": dst,
+                "sport": int(sport), "dport": int(dport)}, end + 2
+    if len(data) < 16:
+        if V2_SIGNATURE.startswith(data[:12]):
+            return None
+        raise ValueError(f"no PROXY header: {data[:16]!r}")
+    if data[:12] != V2_SIGNATURE:
+        raise ValueError(f"no PROXY header: {data[:16]!r}")
+    ver_cmd, fam, length = data[12], data[13], struct.unpack("!H", data[14:16])[0]
+    if len(data) < 16 + length:
+        return None
+    body = data[16:16 + length]
+    header = {"version": 2, "command": {0x20: "LOCAL", 0x21: "PROXY"}.get(ver_cmd, "?"),
+              "family_byte": fam}
+    if header["command"] == "PROXY" and fam == 0x11:
+        src, dst = socket.inet_ntoa(body[0:4]), socket.inet_ntoa(body[4:8])
+        sport, dport = struct.unpack("!HH", body[8:12])
+        header.update(family="TCP4", src=src, dst=dst, sport=sport, dport=dport)
+    return header, 16 + length
+
+
+class DummyProxyServer:
+    """Accepts connections on 127.0.0.1:0, reads a PROXY header, records (peer, header),
+    sends an SSH-looking banner and echoes the rest (or, with banner=None, closes right
+    after the header, like a node that accepts TCP but does not speak SSH). Stops on
+    close()."""
+
+    def __init__(self, banner=b"SSH-2.0-dummy\r\n"):
+        self.banner = banner
+        self.sock = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
+        self.sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+        self.sock.bind((SERVER_HOST, 0))
+        self.sock.listen(16)
+        self.sock.settimeout(0.2)
+        self.port = self.sock.getsockname()[1]
+        self.records = []
+        self.lock = threading.Lock()
+        self.stopping = threading.Event()
+        self.thread = threading.Thread(target=self._accept_loop, daemon=True)
+        self.thread.start()
+
+    def _accept_loop(self):
+        while not self.stopping.is_set():
+            try:
+                conn, peer = self.sock.accept()
+            except socket.timeout:
+                continue
+            except OSError:
+                return
+            threading.Thread(target=self._serve, args=(conn, peer), daemon=True).start()
+
+    def _serve(self, conn, peer):
+        conn.settimeout(10)
+        buf = b""
+        record = {"peer": peer, "header": None, "error": None}
+        try:
+            with conn:
+                while True:
+                    parsed = parse_proxy_header(buf)
+                    if parsed:
+                        break
+                    data = conn.recv(4096)
+                    if not data:
+                        record["error"] = "eof before header"
+                        return
+                    buf += data
+                record["header"], used = parsed
+                rest = buf[used:]
+                if self.banner is None:
+                    return
+                conn.sendall(self.banner + rest)
+                while not self.stopping.is_set():
+                    data = conn.recv(4096)
+                    if not data:
+                        return
+                    conn.sendall(data)
+        except (OSError, ValueError) as e:
+            record["error"] = repr(e)
+        finally:
+            with self.lock:
+                self.records.append(record)
+
+    def snapshot(self):
+        with self.lock:
+            return list(self.records)
+
+    def close(self):
+        self.stopping.set()
+        self.sock.close()
+        self.thread.join(timeout=5)
