@@ -39,14 +39,21 @@ class UserDb {
 
   // Looks the key up by its SHA-256 fingerprint; blob = the SSH wire-format public key.
   [[nodiscard]] const User* find_by_key(std::span<const uint8_t> key_blob) const;
+  // Globs: '*' matches across '/' ("*" = everything, "demo/*" = all under demo/),
+  // '?' one character; a path matches with or without its ".git" suffix
+  // (auth/detail/glob.h). Write permission implies read, as on Bitbucket.
   [[nodiscard]] static bool can_read(const User& user, std::string_view repo_relative);
   [[nodiscard]] static bool can_write(const User& user, std::string_view repo_relative);
   [[nodiscard]] size_t size() const { return users_.size(); }
+  [[nodiscard]] const std::vector<User>& users() const { return users_; }
 
  private:
   std::vector<User> users_;
   // Fingerprint (raw SHA-256 of the blob) -> (index into users_, the blob itself).
   std::unordered_map<std::string, std::pair<size_t, std::vector<uint8_t>>> by_fingerprint_;
 };
+
+// OpenSSH's spelling of a key's fingerprint, "SHA256:" + unpadded base64, for logs.
+[[nodiscard]] std::string fingerprint(std::span<const uint8_t> key_blob);
 
 }  // namespace gitgate::auth
