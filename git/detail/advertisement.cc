@@ -1,0 +1,116 @@
+#include "git/detail/advertisement.h"
+
+#include <algorithm>
+
+#include "git/detail/libgit2.h"
+#include "git/pktline.h"
+
+namespace gitgate::git::detail {
+namespace {
+
+// Only what we honour: no thin-pack (libgit2's packbuilder cannot write one), no
+// shallow/deepen/filter yet. ofs-delta only permits the server to use offset deltas.
+constexpr std::string_view kCapabilities =
+    "multi_ack side-band side-band-64k ofs-delta no-progress include-tag multi_ack_detailed "
+    "allow-tip-sha1-in-want allow-reachable-sha1-in-want no-done";
+constexpr std::string_view kTrailingCapabilities = "object-format=sha1 agent=gitgate/0.1";
+
+// A ref as advertised: symbolic refs resolved, tags peeled. nullopt for broken refs.
+std::optional<AdvertisedRef> describe(git_reference* ref) {
+  git_reference* raw = nullptr;
+  if (git_reference_resolve(&raw, ref) != 0) {
+    return std::nullopt;
+  }
+  ReferencePtr resolved(raw);
+  AdvertisedRef out{git_reference_name(ref), *git_reference_target(resolved.get()), std::nullopt};
+  git_object* peeled = nullptr;
+  if (git_reference_peel(&peeled, resolved.get(), GIT_OBJECT_ANY) == 0) {
+    ObjectPtr owner(peeled);
+    if (!git_oid_equal(git_object_id(peeled), &out.id)) {
+      out.peeled = *git_object_id(peeled);
+    }
+  }
+  return out;
+}
+
+void read_head(git_repository* repo, RefSet& set) {
+  git_reference* raw = nullptr;
+  if (git_reference_lookup(&raw, repo, "HEAD") != 0) {
+    return;  // no HEAD: advertise the refs alone
+  }
+  ReferencePtr head(raw);
+  if (auto ref = describe(head.get())) {
+    set.refs.push_back(std::move(*ref));
+    if (git_reference_type(head.get()) == GIT_REFERENCE_SYMBOLIC) {
+      set.head_target = git_reference_symbolic_target(head.get());
+    }
+  }
+}
+
+}  // namespace
+
+std::variant<RefSet, std::string> read_refs(git_repository* repo) {
+  RefSet set;
+  read_head(repo, set);
+  git_reference_iterator* raw_iter = nullptr;
+  if (git_reference_iterator_new(&raw_iter, repo) != 0) {
+    return last_error("cannot list references");
+  }
+  RefIteratorPtr iter(raw_iter);
+  std::vector<AdvertisedRef> refs;
+  git_reference* raw = nullptr;
+  int rc = 0;
+  while ((rc = git_reference_next(&raw, iter.get())) == 0) {
+    ReferencePtr ref(raw);
+    if (auto described = describe(ref.get())) {
+      refs.push_back(std::move(*described));
+    }
+  }
+  if (rc != GIT_ITEROVER) {
+    return last_error("cannot list references");
+  }
+  std::sort(refs.begin(), refs.end(),
+            [](const AdvertisedRef& a, const AdvertisedRef& b) { return a.name < b.name; });
+  std::move(refs.begin(), refs.end(), std::back_inserter(set.refs));
+  return set;
+}
+
+std::string advertised_capabilities(const RefSet& refs) {
+  std::string caps(kCapabilities);
+  if (!refs.head_target.empty() && !refs.refs.empty() && refs.refs.front().name == "HEAD") {
+    caps += " symref=HEAD:" + refs.head_target;
+  }
+  caps += ' ';
+  caps += kTrailingCapabilities;
+  return caps;
+}
+
+std::string encode_advertisement(const RefSet& refs, std::string_view capabilities) {
+  std::string out;
+  std::string line;
+  if (refs.refs.empty()) {
+    line = std::string(GIT_OID_HEXSZ, '0') + " capabilities^{}";
+    line.push_back('\0');
+    line.append(capabilities);
+    line.push_back('\n');
+    pktline::append_data(out, line);
+  }
+  bool first = true;
+  for (const AdvertisedRef& ref : refs.refs) {
+    line = to_hex(ref.id) + ' ' + ref.name;
+    if (first) {
+      line.push_back('\0');
+      line.append(capabilities);
+      first = false;
+    }
+    line.push_back('\n');
+    pktline::append_data(out, line);
+    if (ref.peeled) {
+      pktline::append_data(out, to_hex(*ref.peeled) + ' ' + ref.name + "^{}\n");
+    }
+  }
+  pktline::append_flush(out);
+  return out;
+}
+
+}  // namespace gitgate::git::detail

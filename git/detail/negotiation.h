@@ -1,0 +1,92 @@
+// The want/have exchange of protocol v0/v1 (gitprotocol-pack "Packfile Negotiation"),
+// as pure functions and a state machine over an abstract object graph.
+#pragma once
+
+#include <git2.h>
+
+#include <string>
+#include <string_view>
+#include <variant>
+#include <vector>
+
+#include "git/pktline.h"
+
+namespace gitgate::git::detail {
+
+enum class MultiAck { kNone, kMultiAck, kDetailed };
+
+// What the client asked for on its first want line (gitprotocol-capabilities).
+struct ClientCapabilities {
+  MultiAck multi_ack = MultiAck::kNone;
+  pktline::SideBand side_band = pktline::SideBand::kNone;
+  bool no_progress = false;
+  bool include_tag = false;
+  bool no_done = false;
+  bool ofs_delta = false;
+};
+
+// Space-separated capability-list; unknown capabilities are ignored, as git does.
+ClientCapabilities parse_capabilities(std::string_view list);
+
+// 40 hexadecimal digits (either case, as git's get_oid_hex accepts).
+bool parse_oid(std::string_view hex, git_oid& out);
+
+//   first-want       =  PKT-LINE("want" SP obj-id SP capability-list)
+//   additional-want  =  PKT-LINE("want" SP obj-id)
+struct WantLine {
+  git_oid id{};
+  std::string_view capabilities;  // empty on additional wants
+};
+struct BadLine {
+  std::string reason;
+};
+std::variant<WantLine, BadLine> parse_want(std::string_view line);
+
+// The repository as negotiation sees it.
+class ObjectGraph {
+ public:
+  virtual ~ObjectGraph() = default;
+  virtual bool has_object(const git_oid& id) = 0;
+  // True when want equals have or have is an ancestor of want (tags peeled). A want
+  // that is not a commit counts as reached: ancestry says nothing about it.
+  virtual bool reaches(const git_oid& want, const git_oid& have) = 0;
+};
+
+//   have-list  =  *have-line;  have-line = PKT-LINE("have" SP obj-id)
+//   compute-end  =  flush-pkt / PKT-LINE("done")
+// Replies follow git's upload-pack: "ACK <oid> common|ready|continue", "NAK", final "ACK <oid>".
+class Negotiator {
+ public:
+  struct Reply {
+    std::vector<std::string> lines;  // payloads, LF included
+    bool finished = false;           // the pack comes next
+    std::string error;               // a protocol error; nothing else is valid
+  };
+
+  Negotiator(ObjectGraph& graph, std::vector<git_oid> wants, MultiAck multi_ack, bool no_done);
+
+  Reply on_line(std::string_view line);
+  Reply on_flush();
+
+  // The haves we share with the client, in the order received, without repeats.
+  const std::vector<git_oid>& common() const { return common_; }
+  bool received_haves() const { return received_haves_; }
+
+ private:
+  void on_have(const git_oid& id, Reply& reply);
+  Reply on_done();
+  bool ok_to_give_up() const { return !common_.empty() && unreached_.empty(); }
+
+  ObjectGraph& graph_;
+  std::vector<git_oid> unreached_;  // wants no common have reaches yet
+  std::vector<git_oid> common_;
+  MultiAck multi_ack_;
+  bool no_done_;
+  bool received_haves_ = false;
+  bool got_common_ = false;  // in this round
+  bool got_other_ = false;   // in this round
+  bool sent_ready_ = false;
+  std::string last_common_;
+};
+
+}  // namespace gitgate::git::detail

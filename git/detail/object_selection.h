@@ -1,0 +1,27 @@
+// Which objects a pack carries: everything reachable from the wants that is not
+// reachable from the common commits (the boundary's trees are subtracted, as git's
+// mark_edges_uninteresting does), plus annotated tags for include-tag.
+#pragma once
+
+#include <git2.h>
+
+#include <string>
+#include <variant>
+#include <vector>
+
+#include "git/detail/advertisement.h"
+#include "git/pack_writer.h"
+
+namespace gitgate::git::detail {
+
+struct SelectionRequest {
+  std::vector<git_oid> wants;   // validated: every id exists
+  std::vector<git_oid> common;  // haves we share with the client
+  bool include_tag = false;     // add annotated tags whose target is sent
+};
+
+// The object set, or the reason it could not be computed (a server-side fault).
+std::variant<ObjectSet, std::string> select_objects(git_repository* repo, const RefSet& refs,
+                                                    const SelectionRequest& request);
+
+}  // namespace gitgate::git::detail

@@ -1,0 +1,36 @@
+// The repository's object graph through libgit2, as negotiation and want
+// validation need it.
+#pragma once
+
+#include <git2.h>
+
+#include <optional>
+#include <string>
+
+#include "git/detail/advertisement.h"
+#include "git/detail/libgit2.h"
+#include "git/detail/negotiation.h"
+
+namespace gitgate::git::detail {
+
+class RepoGraph : public ObjectGraph {
+ public:
+  explicit RepoGraph(git_repository* repo);
+
+  bool has_object(const git_oid& id) override;
+  bool reaches(const git_oid& want, const git_oid& have) override;
+
+  // The commit under any layers of tags; nullopt for trees, blobs and unknown ids.
+  std::optional<git_oid> peel_to_commit(const git_oid& id);
+
+  // nullopt when the client may ask for id: an advertised tip, or a commit reachable
+  // from one (we advertise allow-tip- and allow-reachable-sha1-in-want); otherwise the
+  // message git sends, "upload-pack: not our ref <oid>".
+  std::optional<std::string> check_want(const RefSet& refs, const git_oid& id);
+
+ private:
+  git_repository* repo_;
+  OdbPtr odb_;
+};
+
+}  // namespace gitgate::git::detail

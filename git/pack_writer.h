@@ -1,0 +1,49 @@
+// How a chosen set of objects becomes a pack (gitprotocol-pack "Packfile Data",
+// gitformat-pack). Which objects to send is decided elsewhere (detail/object_selection);
+// a writer only encodes. The first writer is libgit2's packbuilder; a later one reuses
+// the deltas already stored in the repository's packs.
+#pragma once
+
+#include <git2.h>
+
+#include <cstdint>
+#include <memory>
+#include <optional>
+#include <span>
+#include <string>
+#include <string_view>
+#include <vector>
+
+namespace gitgate::git {
+
+struct PackObject {
+  git_oid id{};
+  std::string path;  // where a tree or blob was found ("" for commits and tags): a delta hint
+};
+
+struct ObjectSet {
+  std::vector<PackObject> objects;  // each object once; commits first, in walk order
+};
+
+// Where a writer puts its output: the pack bytes in order, and progress text.
+class PackSink {
+ public:
+  virtual ~PackSink() = default;
+  // False when the client is gone: the writer stops.
+  virtual bool pack_data(std::span<const uint8_t> bytes) = 0;
+  // A progress line or update, "\r"- or "\n"-terminated, as git prints it.
+  virtual void progress(std::string_view text) = 0;
+};
+
+class PackWriter {
+ public:
+  virtual ~PackWriter() = default;
+  // Writes one complete pack of exactly objects (no thin deltas). nullopt on success,
+  // else what went wrong (the sink may have received part of the pack).
+  virtual std::optional<std::string> write(git_repository* repo, const ObjectSet& objects,
+                                           PackSink& sink) = 0;
+};
+
+std::unique_ptr<PackWriter> make_libgit2_pack_writer();
+
+}  // namespace gitgate::git

@@ -1,0 +1,82 @@
+// upload_pack_stdio REPOSITORY — serve_upload_pack on stdin/stdout/stderr, the way
+// git runs an upload-pack program (`git clone --upload-pack=upload_pack_stdio`):
+// end-to-end tests with the real git client and no SSH. GIT_PROTOCOL selects the version.
+#include <unistd.h>
+
+#include <cerrno>
+#include <cstdio>
+#include <cstdlib>
+#include <string_view>
+
+#include "git/upload_pack.h"
+
+namespace {
+
+class FdStream : public gitgate::git::Stream {
+ public:
+  ptrdiff_t read(std::span<uint8_t> out) override {
+    for (;;) {
+      const ssize_t n = ::read(0, out.data(), out.size());
+      if (n >= 0 || errno != EINTR) {
+        return n;
+      }
+    }
+  }
+  bool write(std::span<const uint8_t> data) override { return write_all(1, data); }
+  bool write_stderr(std::span<const uint8_t> data) override { return write_all(2, data); }
+
+ private:
+  static bool write_all(int fd, std::span<const uint8_t> data) {
+    while (!data.empty()) {
+      const ssize_t n = ::write(fd, data.data(), data.size());
+      if (n < 0 && errno == EINTR) {
+        continue;
+      }
+      if (n <= 0) {
+        return false;
+      }
+      data = data.subspan(static_cast<size_t>(n));
+    }
+    return true;
+  }
+};
+
+// GIT_PROTOCOL is colon-separated key[=value] items; "version=N" picks the protocol.
+int protocol_version() {
+  const char* env = std::getenv("GIT_PROTOCOL");
+  std::string_view items = env != nullptr ? env : "";
+  while (!items.empty()) {
+    const size_t colon = items.find(':');
+    const std::string_view item = items.substr(0, colon);
+    if (item == "version=1") {
+      return 1;
+    }
+    if (item == "version=2") {
+      return 2;
+    }
+    items.remove_prefix(colon == std::string_view::npos ? items.size() : colon + 1);
+  }
+  return 0;
+}
+
+}  // namespace
+
+int main(int argc, char** argv) {
+  if (argc != 2) {
+    std::fprintf(stderr, "usage: upload_pack_stdio REPOSITORY\n");
+    return 2;
+  }
+  FdStream stream;
+  const auto result = gitgate::git::serve_upload_pack({argv[1], protocol_version()}, stream);
+  if (const char* log = std::getenv("UPLOAD_PACK_STDIO_LOG")) {
+    if (FILE* f = std::fopen(log, "a")) {
+      std::fprintf(f, "exit=%d labels=", result.exit_status);
+      for (const auto& label : result.labels) {
+        std::fprintf(f, "%s,", label.c_str());
+      }
+      std::fprintf(f, " error=%s\n", result.error.c_str());
+      std::fclose(f);
+    }
+  }
+  return result.exit_status;
+}
