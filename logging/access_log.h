@@ -44,14 +44,18 @@ enum class LineKind : uint8_t { kStart, kEnd };
 
 // The line (ending with " |", no newline), local time zone.
 [[nodiscard]] std::string format_access_line(const AccessRecord& record, LineKind kind);
+// "i@DX7BUKx631x44878x0" for kStart, "o@..." for kEnd.
+[[nodiscard]] std::string request_id_string(const RequestId& id, LineKind kind);
 
 // Hands out request ids and counts requests in flight.
 class RequestIds {
  public:
   RequestIds(std::string node, bool clustered);
   // Starts a request: returns its id; the caller calls finish() when it ends.
+  // The first request of the process has counter 1.
   RequestId start(std::chrono::system_clock::time_point now);
   void finish();
+  [[nodiscard]] uint64_t in_flight() const { return in_flight_.load(); }
 
  private:
   std::string node_;
@@ -71,14 +75,15 @@ class AccessLog {
   AccessLog(const AccessLog&) = delete;
   AccessLog& operator=(const AccessLog&) = delete;
 
-  bool open();    // false (and a diagnostic) on failure
-  bool reopen();  // on SIGHUP; keeps the old fd if the new open fails
-  void write(const std::string& line);
+  bool open();                          // false (and a diagnostic) on failure
+  bool reopen();                        // on SIGHUP; keeps the old fd if the new open fails
+  void write(const std::string& line);  // line without its newline
 
  private:
   std::string path_;
   std::mutex mu_;
   int fd_ = -1;
+  bool failing_ = false;  // a write failed and has not succeeded since (reported once)
 };
 
 }  // namespace gitgate::logging

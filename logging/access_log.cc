@@ -1,0 +1,211 @@
+// The access log of DESIGN.md, "Access log format": 13 fields joined by " | ", ending " |".
+//
+//   addresses | ssh | request id | user | time | action | "details" | status | bytes read |
+//   bytes written | labels | duration ms | session id |
+//
+// Fields 8-12 are "-" on the i-line (request start). Every field is text the client may have
+// influenced (identification string, user name, repository path, a unix-socket path from a PROXY
+// header), and log shippers split on " | " and on newlines, so no field may contain '|' or a
+// control byte: they become '?'. The quoted details field also loses '"' (it would end the quotes
+// early) and non-ASCII bytes (RFC 4253 allows only printable US-ASCII in the identification
+// string, and an invalid UTF-8 byte can make a shipper drop the whole line).
+#include "logging/access_log.h"
+
+#include <fcntl.h>
+#include <fmt/format.h>
+#include <unistd.h>
+
+#include <cerrno>
+#include <ctime>
+#include <system_error>
+#include <utility>
+
+#include "logging/diagnostics.h"
+
+namespace gitgate::logging {
+namespace {
+
+constexpr std::string_view kSeparator = " | ";
+constexpr mode_t kLogFileMode = 0640;
+
+bool is_control(unsigned char byte) { return byte < 0x20 || byte == 0x7f; }
+
+std::string field(std::string_view text) {
+  if (text.empty()) {
+    return "-";
+  }
+  std::string out(text);
+  for (char& c : out) {
+    if (c == '|' || is_control(static_cast<unsigned char>(c))) {
+      c = '?';
+    }
+  }
+  return out;
+}
+
+std::string quoted_field(std::string_view text) {
+  std::string out = "\"";
+  for (const char c : text) {
+    const auto byte = static_cast<unsigned char>(c);
+    out.push_back(c == '|' || c == '"' || is_control(byte) || byte >= 0x80 ? '?' : c);
+  }
+  out.push_back('"');
+  return out;
+}
+
+std::string addresses(const AccessRecord& record) {
+  std::string text = record.client.ip_string();
+  if (record.load_balancer) {
+    text += "," + record.load_balancer->ip_string();
+  }
+  return field(text);
+}
+
+// "yyyy-MM-dd HH:mm:ss,SSS" in the local time zone.
+std::string local_time(std::chrono::system_clock::time_point time) {
+  using std::chrono::floor;
+  const auto ms = floor<std::chrono::milliseconds>(time.time_since_epoch());
+  const auto seconds = floor<std::chrono::seconds>(ms);
+  const auto clock = static_cast<std::time_t>(seconds.count());
+  std::tm local{};
+  localtime_r(&clock, &local);
+  return fmt::format("{:04}-{:02}-{:02} {:02}:{:02}:{:02},{:03}", local.tm_year + 1900,
+                     local.tm_mon + 1, local.tm_mday, local.tm_hour, local.tm_min, local.tm_sec,
+                     (ms - seconds).count());
+}
+
+std::string labels(const std::vector<std::string>& values) {
+  std::string text;
+  for (const auto& label : values) {
+    if (!text.empty()) {
+      text += ", ";
+    }
+    text += field(label);
+  }
+  return text.empty() ? "-" : text;
+}
+
+// Whole milliseconds; 0 if the wall clock stepped back during the request.
+int64_t duration_ms(const AccessRecord& record) {
+  const auto ms = std::chrono::duration_cast<std::chrono::milliseconds>(record.end - record.start);
+  return ms.count() < 0 ? 0 : ms.count();
+}
+
+int open_log(const std::string& path) {
+  if (path == "-") {
+    return fcntl(STDOUT_FILENO, F_DUPFD_CLOEXEC, 0);
+  }
+  int fd = -1;
+  do {
+    fd = ::open(path.c_str(), O_WRONLY | O_APPEND | O_CREAT | O_CLOEXEC, kLogFileMode);
+  } while (fd < 0 && errno == EINTR);
+  return fd;
+}
+
+std::string errno_text() { return std::error_code(errno, std::generic_category()).message(); }
+
+}  // namespace
+
+std::string request_id_string(const RequestId& id, LineKind kind) {
+  return fmt::format("{}{}{}x{}x{}x{}", kind == LineKind::kStart ? 'i' : 'o',
+                     id.clustered ? '*' : '@', id.node, id.minute_of_day, id.counter,
+                     id.concurrent);
+}
+
+std::string format_access_line(const AccessRecord& record, LineKind kind) {
+  const bool end = kind == LineKind::kEnd;
+  const std::string fields[] = {
+      addresses(record),
+      "ssh",
+      field(request_id_string(record.request_id, kind)),
+      field(record.user),
+      local_time(end ? record.end : record.start),
+      field(record.action),
+      quoted_field(record.details),
+      end ? std::to_string(record.exit_status) : "-",
+      end ? std::to_string(record.bytes_read) : "-",
+      end ? std::to_string(record.bytes_written) : "-",
+      end ? labels(record.labels) : "-",
+      end ? std::to_string(duration_ms(record)) : "-",
+      field(record.session_id),
+  };
+  std::string line;
+  for (const auto& value : fields) {
+    line += value;
+    line += kSeparator;
+  }
+  line.pop_back();  // the line ends with " |"
+  return line;
+}
+
+AccessLog::AccessLog(std::string path) : path_(std::move(path)) {}
+
+AccessLog::~AccessLog() {
+  if (fd_ >= 0) {
+    ::close(fd_);
+  }
+}
+
+bool AccessLog::open() { return reopen(); }
+
+// The new file is opened before the old one is closed, so a failed reopen (disk gone, directory
+// renamed) loses nothing: lines keep going to the old file and the operator sees why.
+bool AccessLog::reopen() {
+  const int fd = open_log(path_);
+  if (fd < 0) {
+    const std::string reason = errno_text();
+    std::lock_guard lock(mu_);
+    diagnostics().error("access log {}: cannot open: {}{}", path_, reason,
+                        fd_ >= 0 ? "; still writing to the previously opened file" : "");
+    return false;
+  }
+  int old = -1;
+  {
+    std::lock_guard lock(mu_);
+    old = std::exchange(fd_, fd);
+    failing_ = false;
+  }
+  if (old >= 0) {
+    ::close(old);
+  }
+  return true;
+}
+
+// One write() per line, under the mutex: lines from our threads never interleave, even on a pipe
+// ("-") where O_APPEND means nothing. For a regular file opened with O_APPEND, Linux writes a
+// line of this size in one piece in practice, so another process appending to the same file
+// (logrotate's copytruncate, a second instance) does not split it either. A short write or EINTR
+// is retried with the remainder.
+void AccessLog::write(const std::string& line) {
+  std::string buffer;
+  buffer.reserve(line.size() + 1);
+  buffer += line;
+  buffer += '\n';
+  std::lock_guard lock(mu_);
+  if (fd_ < 0) {
+    return;
+  }
+  std::string_view rest = buffer;
+  while (!rest.empty()) {
+    const ssize_t n = ::write(fd_, rest.data(), rest.size());
+    if (n < 0 && errno == EINTR) {
+      continue;
+    }
+    if (n <= 0) {
+      // Report once per failing streak, not once per line of a full disk.
+      if (!failing_) {
+        diagnostics().error("access log {}: write failed: {}", path_,
+                            n < 0 ? errno_text() : "nothing written");
+      }
+      failing_ = true;
+      return;
+    }
+    rest.remove_prefix(static_cast<size_t>(n));
+  }
+  if (failing_) {
+    diagnostics().warn("access log {}: writing again", path_);
+    failing_ = false;
+  }
+}
+
+}  // namespace gitgate::logging

@@ -1,0 +1,307 @@
+#include "logging/access_log.h"
+
+#include <fcntl.h>
+#include <gtest/gtest.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include <chrono>
+#include <cstdlib>
+#include <ctime>
+#include <filesystem>
+#include <fstream>
+#include <sstream>
+#include <string>
+#include <thread>
+#include <vector>
+
+namespace gitgate::logging {
+namespace {
+
+namespace fs = std::filesystem;
+using proxyproto::SocketAddress;
+using std::chrono::hours;
+using std::chrono::milliseconds;
+using std::chrono::minutes;
+using std::chrono::seconds;
+using std::chrono::sys_days;
+
+// The expected lines are written in UTC; the log uses the local zone, so fix it.
+class UtcTest : public testing::Test {
+ protected:
+  void SetUp() override {
+    setenv("TZ", "UTC", 1);
+    tzset();
+  }
+};
+
+std::chrono::system_clock::time_point at(int hour, int minute, int second, int millis) {
+  using namespace std::chrono;
+  return sys_days{year{2026} / May / 25} + hours(hour) + minutes(minute) + seconds(second) +
+         milliseconds(millis);
+}
+
+// The example pair of DESIGN.md.
+AccessRecord design_example() {
+  AccessRecord record;
+  record.client = *SocketAddress::parse_ip("203.0.113.9", 50022);
+  record.load_balancer = SocketAddress::parse_ip("10.0.0.5", 41234);
+  record.request_id = RequestId{"DX7BUK", 631, 44878, 0, false};
+  record.user = "alice";
+  record.action = "SSH - git-upload-pack '/demo/repo.git'";
+  record.details = "SSH-2.0-OpenSSH_9.2p1";
+  record.session_id = "17i1kgv";
+  record.start = at(10, 31, 38, 622);
+  record.end = at(10, 31, 41, 300);
+  record.exit_status = 0;
+  record.bytes_read = 727;
+  record.bytes_written = 22705297;
+  record.labels = {"clone", "protocol:2", "ssh:user:id:2"};
+  return record;
+}
+
+TEST_F(UtcTest, DesignExamplePair) {
+  const auto record = design_example();
+  EXPECT_EQ(format_access_line(record, LineKind::kStart),
+            "203.0.113.9,10.0.0.5 | ssh | i@DX7BUKx631x44878x0 | alice | 2026-05-25 10:31:38,622 | "
+            "SSH - git-upload-pack '/demo/repo.git' | \"SSH-2.0-OpenSSH_9.2p1\" | - | - | - | - "
+            "| - | 17i1kgv |");
+  EXPECT_EQ(format_access_line(record, LineKind::kEnd),
+            "203.0.113.9,10.0.0.5 | ssh | o@DX7BUKx631x44878x0 | alice | 2026-05-25 10:31:41,300 | "
+            "SSH - git-upload-pack '/demo/repo.git' | \"SSH-2.0-OpenSSH_9.2p1\" | 0 | 727 | "
+            "22705297 | clone, protocol:2, ssh:user:id:2 | 2678 | 17i1kgv |");
+}
+
+TEST_F(UtcTest, LocalTimeZoneIsUsed) {
+  setenv("TZ", "XST+4", 1);  // a POSIX zone four hours west of UTC, no tzdata needed
+  tzset();
+  const auto line = format_access_line(design_example(), LineKind::kStart);
+  EXPECT_NE(line.find(" | 2026-05-25 06:31:38,622 | "), std::string::npos) << line;
+}
+
+struct FieldCase {
+  std::string name;
+  void (*change)(AccessRecord&);
+  LineKind kind;
+  int field;  // 1-based, as in DESIGN.md
+  std::string expected;
+};
+
+std::vector<std::string> fields_of(const std::string& line) {
+  EXPECT_TRUE(line.ends_with(" |")) << line;
+  std::vector<std::string> fields;
+  const std::string body = line.substr(0, line.size() - 2);
+  size_t start = 0;
+  for (size_t bar = body.find(" | "); bar != std::string::npos; bar = body.find(" | ", start)) {
+    fields.push_back(body.substr(start, bar - start));
+    start = bar + 3;
+  }
+  fields.push_back(body.substr(start));
+  return fields;
+}
+
+class AccessLineField : public UtcTest, public testing::WithParamInterface<FieldCase> {};
+
+TEST_P(AccessLineField, IsFormatted) {
+  auto record = design_example();
+  GetParam().change(record);
+  const auto line = format_access_line(record, GetParam().kind);
+  const auto fields = fields_of(line);
+  ASSERT_EQ(fields.size(), 13U) << line;
+  EXPECT_EQ(fields[GetParam().field - 1], GetParam().expected) << line;
+  EXPECT_EQ(line.find('\n'), std::string::npos);
+}
+
+INSTANTIATE_TEST_SUITE_P(
+    Table, AccessLineField,
+    testing::Values(
+        FieldCase{"NoLoadBalancer", [](AccessRecord& r) { r.load_balancer.reset(); },
+                  LineKind::kStart, 1, "203.0.113.9"},
+        FieldCase{"Ipv6Client",
+                  [](AccessRecord& r) {
+                    r.client = *SocketAddress::parse_ip("2001:0db8:0000:0000:0000:0000:0000:0001");
+                  },
+                  LineKind::kEnd, 1, "2001:db8::1,10.0.0.5"},
+        FieldCase{"Ipv6LoadBalancer",
+                  [](AccessRecord& r) { r.load_balancer = SocketAddress::parse_ip("fd00::5"); },
+                  LineKind::kStart, 1, "203.0.113.9,fd00::5"},
+        FieldCase{"UnixPathCannotForgeAField",
+                  [](AccessRecord& r) {
+                    r.load_balancer = SocketAddress{};
+                    r.load_balancer->family = SocketAddress::Family::kUnix;
+                    r.load_balancer->unix_path = "/x | ssh\n";
+                  },
+                  LineKind::kStart, 1, "203.0.113.9,unix:/x ? ssh?"},
+        FieldCase{"Clustered", [](AccessRecord& r) { r.request_id.clustered = true; },
+                  LineKind::kStart, 3, "i*DX7BUKx631x44878x0"},
+        FieldCase{"ClusteredEnd", [](AccessRecord& r) { r.request_id.clustered = true; },
+                  LineKind::kEnd, 3, "o*DX7BUKx631x44878x0"},
+        FieldCase{"Concurrent", [](AccessRecord& r) { r.request_id.concurrent = 3; },
+                  LineKind::kEnd, 3, "o@DX7BUKx631x44878x3"},
+        FieldCase{"NoUser", [](AccessRecord& r) { r.user.clear(); }, LineKind::kStart, 4, "-"},
+        FieldCase{"UserWithBar", [](AccessRecord& r) { r.user = "a|b"; }, LineKind::kStart, 4,
+                  "a?b"},
+        FieldCase{"Utf8User", [](AccessRecord& r) { r.user = "j\xc3\xb6rg"; }, LineKind::kStart, 4,
+                  "j\xc3\xb6rg"},
+        FieldCase{"MillisecondsPadded", [](AccessRecord& r) { r.start = at(0, 0, 0, 5); },
+                  LineKind::kStart, 5, "2026-05-25 00:00:00,005"},
+        FieldCase{"NoLabels", [](AccessRecord& r) { r.labels.clear(); }, LineKind::kEnd, 11, "-"},
+        FieldCase{"OneLabel", [](AccessRecord& r) { r.labels = {"push"}; }, LineKind::kEnd, 11,
+                  "push"},
+        FieldCase{"Status", [](AccessRecord& r) { r.exit_status = 128; }, LineKind::kEnd, 8, "128"},
+        FieldCase{"DurationTruncated",
+                  [](AccessRecord& r) { r.end = r.start + std::chrono::microseconds(2678999); },
+                  LineKind::kEnd, 12, "2678"},
+        FieldCase{"ClockSteppedBack", [](AccessRecord& r) { r.end = r.start - seconds(5); },
+                  LineKind::kEnd, 12, "0"},
+        FieldCase{"EmptyDetails", [](AccessRecord& r) { r.details.clear(); }, LineKind::kStart, 7,
+                  "\"\""},
+        FieldCase{"DetailsCannotForge",
+                  [](AccessRecord& r) {
+                    r.details = "SSH-2.0-x\" | 6.6.6.6 | ssh\n1.2.3.4 | ssh | \x1b[2J\xff";
+                  },
+                  LineKind::kEnd, 7, "\"SSH-2.0-x? ? 6.6.6.6 ? ssh?1.2.3.4 ? ssh ? ?[2J?\""},
+        FieldCase{"ActionWithControl",
+                  [](AccessRecord& r) { r.action = "SSH - git-upload-pack '/a\r|b'"; },
+                  LineKind::kStart, 6, "SSH - git-upload-pack '/a??b'"},
+        FieldCase{"StartLineHasNoResult", [](AccessRecord&) {}, LineKind::kStart, 12, "-"}),
+    [](const testing::TestParamInfo<FieldCase>& info) { return info.param.name; });
+
+TEST(RequestIdString, NamesKindNodeMinuteCounterConcurrent) {
+  EXPECT_EQ(request_id_string(RequestId{"N1", 0, 1, 0, false}, LineKind::kStart), "i@N1x0x1x0");
+  EXPECT_EQ(request_id_string(RequestId{"N1", 1439, 7, 2, true}, LineKind::kEnd), "o*N1x1439x7x2");
+}
+
+// A scratch directory per test, removed afterwards.
+class AccessLogFile : public testing::Test {
+ protected:
+  void SetUp() override {
+    std::string tmpl = (fs::temp_directory_path() / "access_log_test.XXXXXX").string();
+    ASSERT_NE(mkdtemp(tmpl.data()), nullptr);
+    dir_ = tmpl;
+  }
+  void TearDown() override { fs::remove_all(dir_); }
+
+  static std::string read(const fs::path& path) {
+    std::ifstream in(path, std::ios::binary);
+    std::stringstream text;
+    text << in.rdbuf();
+    return text.str();
+  }
+
+  fs::path dir_;
+};
+
+TEST_F(AccessLogFile, AppendsLinesToAFileWithMode0640) {
+  const fs::path path = dir_ / "access.log";
+  std::ofstream(path) << "existing\n";
+  fs::permissions(path, fs::perms::owner_read | fs::perms::owner_write);
+  AccessLog log(path.string());
+  ASSERT_TRUE(log.open());
+  log.write("one |");
+  log.write("two |");
+  EXPECT_EQ(read(path), "existing\none |\ntwo |\n");
+
+  const fs::path fresh = dir_ / "fresh.log";
+  const mode_t old_umask = umask(0);
+  AccessLog created(fresh.string());
+  ASSERT_TRUE(created.open());
+  umask(old_umask);
+  struct stat st {};
+  ASSERT_EQ(stat(fresh.c_str(), &st), 0);
+  EXPECT_EQ(st.st_mode & 0777, 0640U);
+}
+
+TEST_F(AccessLogFile, OpenFailsForAMissingDirectory) {
+  AccessLog log((dir_ / "missing" / "access.log").string());
+  EXPECT_FALSE(log.open());
+  log.write("dropped |");  // no fd: nothing happens, nothing crashes
+}
+
+TEST_F(AccessLogFile, DashWritesToStandardOutput) {
+  const fs::path path = dir_ / "stdout.txt";
+  const int file = ::open(path.c_str(), O_WRONLY | O_CREAT | O_TRUNC, 0600);
+  ASSERT_GE(file, 0);
+  std::fflush(stdout);
+  const int saved = dup(STDOUT_FILENO);
+  dup2(file, STDOUT_FILENO);
+  AccessLog log("-");
+  const bool opened = log.open();
+  dup2(saved, STDOUT_FILENO);  // the log keeps its own duplicate of the redirected fd 1
+  ::close(saved);
+  ::close(file);
+  ASSERT_TRUE(opened);
+  log.write("to stdout |");
+  EXPECT_EQ(read(path), "to stdout |\n");
+}
+
+// Up to ~6 KB, longer than PIPE_BUF, so a torn write would show.
+size_t payload_size(int thread, int line) { return (thread * 977 + line * 131) % 6000 + 1; }
+
+TEST_F(AccessLogFile, ConcurrentWritersProduceWholeLines) {
+  const fs::path path = dir_ / "access.log";
+  AccessLog log(path.string());
+  ASSERT_TRUE(log.open());
+  constexpr int kThreads = 8;
+  constexpr int kLines = 400;
+  std::vector<std::thread> threads;
+  threads.reserve(kThreads);
+  for (int t = 0; t < kThreads; ++t) {
+    threads.emplace_back([&log, t] {
+      for (int i = 0; i < kLines; ++i) {
+        const std::string payload(payload_size(t, i), static_cast<char>('a' + t));
+        log.write(std::to_string(t) + " " + std::to_string(i) + " " + payload + " |");
+      }
+    });
+  }
+  for (auto& thread : threads) {
+    thread.join();
+  }
+  std::ifstream in(path);
+  std::vector<int> next(kThreads, 0);
+  std::string line;
+  int total = 0;
+  while (std::getline(in, line)) {
+    std::istringstream fields(line);
+    int t = -1;
+    int i = -1;
+    std::string payload;
+    fields >> t >> i >> payload;
+    ASSERT_TRUE(t >= 0 && t < kThreads) << line.substr(0, 40);
+    EXPECT_EQ(i, next[t]++);  // each thread's lines in its order, none missing
+    EXPECT_EQ(payload.size(), payload_size(t, i));
+    EXPECT_EQ(payload.find_first_not_of(static_cast<char>('a' + t)), std::string::npos);
+    EXPECT_TRUE(line.ends_with(" |"));
+    ++total;
+  }
+  EXPECT_EQ(total, kThreads * kLines);
+}
+
+TEST_F(AccessLogFile, ReopenAfterRenameWritesTheNewFile) {
+  const fs::path path = dir_ / "access.log";
+  const fs::path rotated = dir_ / "access.log.1";
+  AccessLog log(path.string());
+  ASSERT_TRUE(log.open());
+  log.write("a |");
+  fs::rename(path, rotated);  // logrotate, then SIGHUP
+  log.write("b |");           // still the renamed file until reopen()
+  ASSERT_TRUE(log.reopen());
+  log.write("c |");
+  EXPECT_EQ(read(rotated), "a |\nb |\n");
+  EXPECT_EQ(read(path), "c |\n");
+}
+
+TEST_F(AccessLogFile, FailedReopenKeepsTheOldFile) {
+  const fs::path logs = dir_ / "logs";
+  fs::create_directory(logs);
+  AccessLog log((logs / "access.log").string());
+  ASSERT_TRUE(log.open());
+  log.write("a |");
+  fs::rename(logs, dir_ / "moved");  // the configured directory is gone
+  EXPECT_FALSE(log.reopen());
+  log.write("b |");
+  EXPECT_EQ(read(dir_ / "moved" / "access.log"), "a |\nb |\n");
+}
+
+}  // namespace
+}  // namespace gitgate::logging
