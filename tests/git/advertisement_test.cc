@@ -1,0 +1,88 @@
+#include "git/detail/advertisement.h"
+
+#include <gtest/gtest.h>
+
+#include "git/detail/libgit2.h"
+#include "tests/git/git_fixture.h"
+#include "tests/testing/pktline_builder.h"
+
+namespace gitgate::git::detail {
+namespace {
+
+using gitgate::testing::packet_texts;
+
+git_oid oid(char digit) {
+  git_oid id;
+  const std::string hex(GIT_OID_HEXSZ, digit);
+  EXPECT_EQ(git_oid_fromstr(&id, hex.c_str()), 0);
+  return id;
+}
+
+TEST(Advertisement, EmptyRepository) {
+  const std::string out = encode_advertisement(RefSet{}, "caps x");
+  EXPECT_EQ(packet_texts(out), (std::vector<std::string>{std::string(40, '0') + " capabilities^{}" +
+                                                             std::string(1, '\0') + "caps x",
+                                                         "0000"}));
+}
+
+TEST(Advertisement, CapabilitiesOnFirstLineAndPeeledTags) {
+  RefSet refs;
+  refs.refs = {{"HEAD", oid('a'), std::nullopt},
+               {"refs/heads/main", oid('a'), std::nullopt},
+               {"refs/tags/v1", oid('b'), oid('a')}};
+  refs.head_target = "refs/heads/main";
+  const std::string caps = advertised_capabilities(refs);
+  const std::string a(40, 'a');
+  const std::string b(40, 'b');
+  EXPECT_EQ(
+      packet_texts(encode_advertisement(refs, caps)),
+      (std::vector<std::string>{a + " HEAD" + std::string(1, '\0') + caps, a + " refs/heads/main",
+                                b + " refs/tags/v1", a + " refs/tags/v1^{}", "0000"}));
+}
+
+TEST(Advertisement, CapabilityList) {
+  RefSet with_head;
+  with_head.refs = {{"HEAD", oid('a'), std::nullopt}};
+  with_head.head_target = "refs/heads/trunk";
+  const std::string caps = advertised_capabilities(with_head);
+  for (const char* expected :
+       {"multi_ack ", " multi_ack_detailed ", " side-band ", " side-band-64k ", " ofs-delta ",
+        " no-progress ", " include-tag ", " allow-tip-sha1-in-want ",
+        " allow-reachable-sha1-in-want ", " no-done ", " symref=HEAD:refs/heads/trunk ",
+        " object-format=sha1 ", " agent=gitgate/0.1"}) {
+    EXPECT_NE((caps + " ").find(expected), std::string::npos) << expected;
+  }
+  // Not honoured yet, so never advertised.
+  for (const char* absent : {"thin-pack", "shallow", "deepen", "filter"}) {
+    EXPECT_EQ(caps.find(absent), std::string::npos) << absent;
+  }
+  RefSet detached;
+  detached.refs = {{"HEAD", oid('a'), std::nullopt}};
+  EXPECT_EQ(advertised_capabilities(detached).find("symref"), std::string::npos);
+}
+
+class ReadRefs : public testing::GitFixture {};
+
+TEST_F(ReadRefs, MatchesGitLsRemote) {
+  make_sample_repository();
+  sh("cd src && git symbolic-ref refs/remotes/origin/HEAD refs/heads/side");
+  ensure_libgit2();
+  git_repository* raw = nullptr;
+  ASSERT_EQ(git_repository_open(&raw, (dir_ / "src").c_str()), 0);
+  RepositoryPtr repo(raw);
+  const auto refs = read_refs(repo.get());
+  ASSERT_TRUE(std::holds_alternative<RefSet>(refs));
+  const RefSet& set = std::get<RefSet>(refs);
+  EXPECT_EQ(set.head_target, "refs/heads/main");
+  std::string listed;
+  for (const AdvertisedRef& ref : set.refs) {
+    listed += to_hex(ref.id) + "\t" + ref.name + "\n";
+    if (ref.peeled) {
+      listed += to_hex(*ref.peeled) + "\t" + ref.name + "^{}\n";
+    }
+  }
+  EXPECT_EQ(listed, sh("git ls-remote src"));
+}
+
+}  // namespace
+}  // namespace gitgate::git::detail

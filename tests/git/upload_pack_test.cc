@@ -1,0 +1,263 @@
+#include "git/upload_pack.h"
+
+#include <gtest/gtest.h>
+
+#include <fstream>
+#include <string>
+#include <vector>
+
+#include "tests/git/git_fixture.h"
+#include "tests/git/memory_stream.h"
+#include "tests/testing/pktline_builder.h"
+
+namespace gitgate::git {
+namespace {
+
+using gitgate::testing::packet_texts;
+using gitgate::testing::ParsedPacket;
+using gitgate::testing::PktBuilder;
+using gitgate::testing::split_packets;
+using testing::run;
+
+constexpr std::string_view kClientCaps = "multi_ack_detailed side-band-64k ofs-delta agent=test";
+
+class UploadPack : public testing::GitFixture {
+ protected:
+  void SetUp() override {
+    GitFixture::SetUp();
+    make_sample_repository();
+  }
+
+  std::string rev(const std::string& what) {
+    std::string out = sh("git -C src rev-parse " + what);
+    return out.substr(0, 40);
+  }
+
+  UploadPackResult serve(const std::string& input, int version = 0, size_t chunk = 1 << 20) {
+    stream_ = std::make_unique<testing::MemoryStream>(input, chunk);
+    return serve_upload_pack({dir_ / "src", version}, *stream_);
+  }
+
+  // The packets after the advertisement's flush.
+  std::vector<std::string> replies() {
+    auto texts = packet_texts(stream_->output());
+    const auto flush = std::find(texts.begin(), texts.end(), "0000");
+    return {flush == texts.end() ? texts.end() : flush + 1, texts.end()};
+  }
+
+  std::unique_ptr<testing::MemoryStream> stream_;
+};
+
+TEST_F(UploadPack, AdvertisementOnlyEndsCleanly) {
+  const std::string expected = sh("git ls-remote src");
+  for (const std::string& input : {std::string("0000"), std::string()}) {
+    const auto result = serve(input);
+    EXPECT_EQ(result.exit_status, 0);
+    EXPECT_EQ(result.labels, (std::vector<std::string>{"refs", "protocol:0"}));
+    EXPECT_EQ(result.error, "");
+    auto texts = packet_texts(stream_->output());
+    ASSERT_GE(texts.size(), 2U);
+    EXPECT_EQ(texts.back(), "0000");
+    const size_t nul = texts[0].find('\0');
+    ASSERT_NE(nul, std::string::npos);
+    EXPECT_NE(texts[0].find("symref=HEAD:refs/heads/main"), std::string::npos);
+    texts[0].resize(nul);
+    std::string listed;
+    for (size_t i = 0; i + 1 < texts.size(); ++i) {
+      listed += texts[i].replace(40, 1, "\t") + "\n";
+    }
+    EXPECT_EQ(listed, expected);
+  }
+}
+
+TEST_F(UploadPack, VersionLine) {
+  struct Case {
+    int requested;
+    bool version_line;
+    std::string label;
+  };
+  for (const Case& c :
+       {Case{0, false, "protocol:0"}, Case{1, true, "protocol:1"}, Case{2, false, "protocol:0"}}) {
+    const auto result = serve("0000", c.requested);
+    EXPECT_EQ(result.exit_status, 0);
+    EXPECT_EQ(result.labels.back(), c.label);
+    const auto texts = packet_texts(stream_->output());
+    ASSERT_FALSE(texts.empty());
+    EXPECT_EQ(texts[0] == "version 1", c.version_line) << c.requested;
+  }
+}
+
+TEST_F(UploadPack, EmptyRepository) {
+  sh("git init -q --bare empty.git");
+  testing::MemoryStream stream("0000");
+  const auto result = serve_upload_pack({dir_ / "empty.git", 0}, stream);
+  EXPECT_EQ(result.exit_status, 0);
+  const auto texts = packet_texts(stream.output());
+  ASSERT_EQ(texts.size(), 2U);
+  EXPECT_EQ(texts[0].substr(0, 57), std::string(40, '0') + " capabilities^{}" + '\0');
+  EXPECT_EQ(texts[0].find("symref"), std::string::npos);
+}
+
+TEST_F(UploadPack, RefusedWants) {
+  const std::string dangling =
+      sh("cd src && git commit-tree -m dangling HEAD^{tree}").substr(0, 40);
+  const std::string unknown(40, '7');
+  for (const std::string& id : {dangling, unknown}) {
+    const auto result = serve(PktBuilder()
+                                  .line("want " + rev("HEAD") + " " + std::string(kClientCaps))
+                                  .line("want " + id)
+                                  .flush()
+                                  .line("done")
+                                  .str());
+    EXPECT_EQ(result.exit_status, 128);
+    EXPECT_EQ(result.error, "upload-pack: not our ref " + id);
+    EXPECT_EQ(replies(), (std::vector<std::string>{"ERR upload-pack: not our ref " + id}));
+  }
+}
+
+TEST_F(UploadPack, ProtocolErrorsReachTheClient) {
+  const std::string head = rev("HEAD");
+  const std::vector<std::string> inputs = {
+      PktBuilder().line("wnt " + head).flush().str(),
+      PktBuilder().line("want " + head.substr(2)).flush().str(),
+      PktBuilder().line("want " + head).line("deepen 1").flush().str(),
+      PktBuilder().line("want " + head).flush().line("have nothing").str(),
+      PktBuilder().line("want " + head).flush().line("have " + head).str(),  // EOF
+      PktBuilder().line("want " + head).raw("00zz").str(),
+      PktBuilder().line("want " + head).delim().str(),
+  };
+  for (const std::string& input : inputs) {
+    const auto result = serve(input);
+    EXPECT_EQ(result.exit_status, 128) << input;
+    EXPECT_NE(result.error, "") << input;
+    const auto texts = replies();
+    ASSERT_FALSE(texts.empty()) << input;
+    EXPECT_EQ(texts.back(), "ERR " + result.error) << input;
+  }
+}
+
+// The pack bytes from band 1 of side-band output (after the NAK), checked by git index-pack.
+TEST_F(UploadPack, CloneOnSideBandIsAValidPack) {
+  const std::string input = PktBuilder()
+                                .line("want " + rev("HEAD") + " " + std::string(kClientCaps))
+                                .flush()
+                                .line("done")
+                                .str();
+  for (const size_t chunk : {size_t{1}, size_t{7}, size_t{1} << 20}) {
+    const auto result = serve(input, 0, chunk);
+    ASSERT_EQ(result.exit_status, 0) << result.error;
+    EXPECT_EQ(result.labels, (std::vector<std::string>{"clone", "protocol:0"}));
+    size_t rest = 0;
+    const auto packets = split_packets(stream_->output(), &rest);
+    EXPECT_EQ(rest, stream_->output().size());
+    std::string pack;
+    bool after_nak = false;
+    for (const ParsedPacket& p : packets) {
+      if (after_nak && p.kind == ParsedPacket::Kind::kData) {
+        ASSERT_FALSE(p.payload.empty());
+        ASSERT_NE(p.payload[0], '\3') << p.payload;
+        if (p.payload[0] == '\1') {
+          pack += p.payload.substr(1);
+        }
+      }
+      after_nak = after_nak || p.payload == "NAK\n";
+    }
+    EXPECT_EQ(packets.back().kind, ParsedPacket::Kind::kFlush);
+    ASSERT_EQ(pack.substr(0, 4), "PACK");
+    std::ofstream(dir_ / "sent.pack", std::ios::binary) << pack;
+    sh("git init -q --bare check.git");
+    sh("git -C check.git index-pack --stdin < sent.pack");
+    // Every commit of HEAD's history arrived, with its trees and blobs.
+    sh("git -C check.git rev-list --objects " + rev("HEAD") + " > /dev/null");
+    sh("rm -rf check.git sent.pack");
+  }
+}
+
+// Without side-band the pack follows the NAK raw and progress goes to stderr, as
+// git's upload-pack does, unless the client said no-progress.
+TEST_F(UploadPack, CloneWithoutSideBandSendsTheRawPack) {
+  for (const bool progress : {true, false}) {
+    const std::string caps = progress ? "" : " no-progress";
+    const auto result =
+        serve(PktBuilder().line("want " + rev("main") + caps).flush().line("done").str());
+    ASSERT_EQ(result.exit_status, 0) << result.error;
+    const std::string& out = stream_->output();
+    const size_t nak = out.find("0008NAK\n");
+    ASSERT_NE(nak, std::string::npos);
+    EXPECT_EQ(out.substr(nak + 8, 4), "PACK");
+    EXPECT_EQ(stream_->err().find("Enumerating objects: "), progress ? 0 : std::string::npos);
+  }
+}
+
+// The real git client against upload_pack_stdio, without SSH.
+class UploadPackWithGit : public UploadPack {
+ protected:
+  // git with the upload-pack program and a log of each UploadPackResult.
+  std::string git(int version) {
+    return fmt::format("UPLOAD_PACK_STDIO_LOG={} git -c protocol.version={} ",
+                       testing::quote(dir_ / "log"), version);
+  }
+  static std::string upload_pack() { return std::string("--upload-pack=") + UPLOAD_PACK_STDIO; }
+  std::string log() { return sh("cat log && rm log"); }
+  std::string refs_of(const std::string& repo, const std::string& pattern) {
+    return sh("git -C " + repo + " for-each-ref --format='%(objectname) %(refname:lstrip=-1)' " +
+              pattern);
+  }
+};
+
+TEST_F(UploadPackWithGit, LsRemote) {
+  const std::string expected = sh("git ls-remote src");
+  for (int version : {0, 1, 2}) {
+    EXPECT_EQ(sh(git(version) + "ls-remote " + upload_pack() + " src"), expected);
+    EXPECT_EQ(log(), fmt::format("exit=0 labels=refs,protocol:{}, error=\n", version == 1 ? 1 : 0));
+  }
+}
+
+TEST_F(UploadPackWithGit, CloneThenFetch) {
+  for (int version : {0, 1, 2}) {
+    const std::string clone = fmt::format("clone{}", version);
+    sh(git(version) + "clone -q --no-local " + upload_pack() + " src " + clone);
+    EXPECT_EQ(log(),
+              fmt::format("exit=0 labels=clone,protocol:{}, error=\n", version == 1 ? 1 : 0));
+    sh("git -C " + clone + " fsck --strict");
+    EXPECT_EQ(refs_of(clone, "refs/remotes/origin/main refs/remotes/origin/side"),
+              refs_of("src", "refs/heads"));
+    EXPECT_EQ(refs_of(clone, "refs/tags"), refs_of("src", "refs/tags"));
+  }
+  sh("cd src && echo 4 > f4 && echo changed > d/e/g1 && git add -A && git commit -qm c4 && "
+     "git tag -a v2 -m two && git checkout -q side && echo t > t && git add t && "
+     "git commit -qm side2 && git checkout -q main");
+  for (int version : {0, 1}) {
+    const std::string clone = fmt::format("clone{}", version);
+    sh("cd " + clone + " && " + git(version) + "fetch -q " + upload_pack() + " origin");
+    EXPECT_EQ(log(), fmt::format("exit=0 labels=fetch,protocol:{}, error=\n", version));
+    sh("git -C " + clone + " fsck --strict");
+    EXPECT_EQ(refs_of(clone, "refs/remotes/origin/main refs/remotes/origin/side"),
+              refs_of("src", "refs/heads"));
+    EXPECT_EQ(refs_of(clone, "refs/tags"), refs_of("src", "refs/tags"));  // v2 followed
+  }
+}
+
+TEST_F(UploadPackWithGit, EmptyRepository) {
+  sh("git init -q --bare empty.git");
+  const std::string out = sh(git(0) + "clone --no-local " + upload_pack() + " empty.git e");
+  EXPECT_NE(out.find("You appear to have cloned an empty repository"), std::string::npos) << out;
+  EXPECT_EQ(log(), "exit=0 labels=refs,protocol:0, error=\n");
+}
+
+TEST_F(UploadPackWithGit, UnreachableWantIsRefused) {
+  sh(git(0) + "clone -q --no-local " + upload_pack() + " src c");
+  log();
+  const std::string dangling =
+      sh("cd src && git commit-tree -m dangling HEAD^{tree}").substr(0, 40);
+  const auto result = run("cd " + testing::quote(dir_ / "c") + " && " + git(0) + "fetch " +
+                          upload_pack() + " origin " + dangling);
+  EXPECT_EQ(result.status, 128);
+  EXPECT_NE(result.output.find("remote error: upload-pack: not our ref " + dangling),
+            std::string::npos)
+      << result.output;
+  EXPECT_EQ(log(), "exit=128 labels=protocol:0, error=upload-pack: not our ref " + dangling + "\n");
+}
+
+}  // namespace
+}  // namespace gitgate::git
