@@ -12,9 +12,11 @@ haproxy connects to gitgate from 127.0.0.3. gitgate trusts 127.0.0.3 but not
 a direct one "127.0.0.2".
 """
 
+import functools
 import os
 import random
 import re
+import shlex
 import shutil
 import signal
 import socket
@@ -26,6 +28,9 @@ import threading
 import time
 import unittest
 from pathlib import Path
+
+from proxy_wire import (V2_SIGNATURE, DummyProxyServer, crc32c, parse_proxy_header,  # noqa: F401
+                        proxy_v1, proxy_v2)
 
 SOURCE_DIR = Path(os.environ.get("GITGATE_SOURCE_DIR") or Path(__file__).resolve().parents[2])
 HAPROXY_CFG = SOURCE_DIR / "docker" / "haproxy.cfg"
@@ -132,7 +137,7 @@ def make_repository(work_parent, bare_path, env, big_blob_kib=256):
     g("add", "-A")
     g("commit", "-q", "-m", "Initial commit", when=1)
     rng = random.Random(20261126)
-    (work / "data.bin").write_bytes(bytes(rng.getrandbits(8) for _ in range(big_blob_kib * 1024)))
+    (work / "data.bin").write_bytes(rng.randbytes(big_blob_kib * 1024))
     g("add", "data.bin")
     g("commit", "-q", "-m", "Add data", when=2)
     g("tag", "-a", "v1.0", "-m", "Release 1.0", when=2)
@@ -348,7 +353,10 @@ class Haproxy:
         for row in lines[1:]:
             fields = row.split(",")
             if len(fields) >= 2 and fields[0] == "gitgate" and fields[1] == "gitgate":
-                return dict(zip(header, fields))
+                stat = dict(zip(header, fields))
+                # "* L7OK": the last result while a new check is under way.
+                stat["check_status"] = stat.get("check_status", "").removeprefix("* ")
+                return stat
         return None
 
     def server_status(self):
@@ -414,7 +422,12 @@ class Env:
         os.replace(tmp, self.users_path)  # atomic, as an operator's deploy would be
 
     def write_config(self, mode="optional", trusted=(LB_ADDR + "/32", "::1/128"),
-                     header_timeout_ms=3000, listen=(f"{SERVER_HOST}:0",)):
+                     header_timeout_ms=3000, listen=None):
+        if listen is None:
+            # Port 0: the kernel picks, gitgate prints it. GITGATE_E2E_FIXED_PORTS=1 picks a
+            # free port here instead (for a server without port-0 support).
+            port = free_port() if os.environ.get("GITGATE_E2E_FIXED_PORTS") else 0
+            listen = (f"{SERVER_HOST}:{port}",)
         self.host_key_path.parent.mkdir(exist_ok=True)
         self.config_path.write_text(f"""\
 [server]
@@ -477,13 +490,29 @@ path = {toml_string(self.access_log_path)}
     def url(self, port, path="/" + REPO):
         return f"ssh://git@{SERVER_HOST}:{port}{path}"
 
-    def git(self, args, user, via=None, timeout=PROCESS_TIMEOUT, cwd=None, git_config=()):
+    def relay_ssh_command(self, key, header, source=LB_ADDR, chunked=False):
+        """An ssh command line whose connection goes through proxy_relay.py: from source to
+        gitgate, with header (bytes) sent before SSH."""
+        relay = [sys.executable, str(Path(__file__).resolve().parent / "proxy_relay.py"),
+                 source, SERVER_HOST, str(self.gitgate.port), header.hex()]
+        if chunked:
+            relay.append("--chunked")
+        cmd = self.ssh_command(key, self.gitgate.port)
+        b = cmd.index("-b")
+        del cmd[b:b + 2]
+        return cmd + ["-o", "ProxyCommand=" + " ".join(relay)]
+
+    def git(self, args, user, via=None, timeout=PROCESS_TIMEOUT, cwd=None, git_config=(),
+            ssh_command=None):
         key = user["key"] if isinstance(user, dict) else user
         port = self.port_for(via)
         cmd = ["git"]
         for c in git_config:
             cmd += ["-c", c]
-        return run(cmd + list(args), env=self.git_env(key, port), cwd=cwd, timeout=timeout)
+        env = self.git_env(key, port)
+        if ssh_command:
+            env["GIT_SSH_COMMAND"] = " ".join(shlex.quote(a) for a in ssh_command)
+        return run(cmd + list(args), env=env, cwd=cwd, timeout=timeout)
 
     def clone_dir(self, label):
         self._clones += 1
@@ -550,7 +579,70 @@ path = {toml_string(self.access_log_path)}
             shutil.rmtree(self.tmp, ignore_errors=True)
 
 
-class GitgateTestCase(unittest.TestCase):
+@functools.lru_cache(maxsize=None)
+def ssh_client_banner():
+    """The identification string the local OpenSSH client sends: "SSH-2.0-" and the
+    version that `ssh -V` prints before its first comma ("OpenSSH_9.2p1 Debian-2+deb12u10")."""
+    version = run(["ssh", "-V"], check=True).stderr.strip()
+    return "SSH-2.0-" + version.split(",")[0]
+
+
+def parse_log_time(text):
+    """'2026-11-26 14:05:18,123' -> milliseconds since the epoch in local time (for
+    differences only)."""
+    stamp = time.strptime(text[:19], "%Y-%m-%d %H:%M:%S")
+    return int(time.mktime(stamp)) * 1000 + int(text[20:23])
+
+
+class AccessLogAssertions:
+    """Mixin for unittest.TestCase: pins every field of one request's pair of lines."""
+
+    OPTIONAL_LABELS = {"cache:hit", "cache:miss"}
+
+    def assertRequestPair(self, i, o, *, addresses, user, path, labels, status=0,
+                          command="git-upload-pack"):
+        ctx = f"\ni-line: {i['line']}\no-line: {o['line']}"
+        # 1, 2: addresses and protocol
+        for rec in (i, o):
+            self.assertEqual(rec["addresses"], addresses, ctx)
+            self.assertEqual(rec["protocol"], "ssh", ctx)
+        # 3: request id, same in both lines, '@' on an unclustered node
+        self.assertEqual((i["kind"], o["kind"]), ("i", "o"), ctx)
+        for field in ("sep", "node", "minute", "counter", "concurrent"):
+            self.assertEqual(i[field], o[field], f"{field} differs{ctx}")
+        self.assertEqual(i["sep"], "@", ctx)
+        self.assertEqual(i["node"], NODE_ID, ctx)
+        hh, mm = int(i["time"][11:13]), int(i["time"][14:16])
+        self.assertEqual(int(i["minute"]), hh * 60 + mm, f"minute of day of the start{ctx}")
+        self.assertGreaterEqual(int(i["counter"]), 1, ctx)
+        # 4, 6, 7, 13: user, action, details, session id
+        for rec in (i, o):
+            self.assertEqual(rec["user"], user, ctx)
+            self.assertEqual(rec["action"], f"SSH - {command} '{path}'", ctx)
+            self.assertEqual(rec["details"], ssh_client_banner(), ctx)
+        self.assertEqual(i["session"], o["session"], ctx)
+        # 5, 12: times and duration
+        start, end = parse_log_time(i["time"]), parse_log_time(o["time"])
+        self.assertLessEqual(start, end, ctx)
+        self.assertRegex(o["duration"], r"^\d+$", ctx)
+        self.assertLessEqual(abs(int(o["duration"]) - (end - start)), 100,
+                             f"duration disagrees with the time fields{ctx}")
+        # 8-12 are '-' in the i-line
+        for field in ("status", "bytes_read", "bytes_written", "labels", "duration"):
+            self.assertEqual(i[field], "-", f"i-line {field}{ctx}")
+        self.assertEqual(o["status"], str(status), ctx)
+        self.assertRegex(o["bytes_read"], r"^\d+$", ctx)
+        self.assertRegex(o["bytes_written"], r"^\d+$", ctx)
+        got = labels_of(o)
+        self.assertEqual(len(got), len(set(got)), f"duplicate labels{ctx}")
+        for label in labels:
+            self.assertIn(label, got, ctx)
+        extra = set(got) - set(labels) - self.OPTIONAL_LABELS
+        self.assertFalse(extra, f"unexpected labels {extra}{ctx}")
+        return int(o["bytes_read"]), int(o["bytes_written"])
+
+
+class GitgateTestCase(AccessLogAssertions, unittest.TestCase):
     """Base class: one Env per test class, with the standard fixture."""
 
     haproxy_modes = ()
@@ -577,113 +669,3 @@ class GitgateTestCase(unittest.TestCase):
         self.assertOk(run(["git", "-C", str(dest), "fsck", "--full", "--strict"],
                           env=self.env.env), "fsck")
         return dest
-
-
-# --- a stand-in server for testing haproxy.cfg alone ---------------------------------------
-
-V2_SIGNATURE = b"\r\n\r\n\x00\r\nQUIT\n"
-
-
-def parse_proxy_header(data):
-    """Parses a PROXY v1 or v2 header at the start of data. Returns (header dict, consumed) or
-    None if more bytes are needed. Raises ValueError on garbage. Test-side only."""
-    if data.startswith(b"PROXY "):
-        end = data.find(b"\r\n")
-        if end < 0:
-            if len(data) >= 107:
-                raise ValueError("v1 header longer than 107 bytes")
-            return None
-        parts = data[:end].decode("ascii").split(" ")
-        if parts[1] == "UNKNOWN":
-            return {"version": 1, "command": "UNKNOWN"}, end + 2
-        _, fam, src, dst, sport, dport = parts
-        return {"version": 1, "command": "PROXY", "family": fam, "src": src, "dst": dst,
-                "sport": int(sport), "dport": int(dport)}, end + 2
-    if len(data) < 16:
-        if V2_SIGNATURE.startswith(data[:12]):
-            return None
-        raise ValueError(f"no PROXY header: {data[:16]!r}")
-    if data[:12] != V2_SIGNATURE:
-        raise ValueError(f"no PROXY header: {data[:16]!r}")
-    ver_cmd, fam, length = data[12], data[13], struct.unpack("!H", data[14:16])[0]
-    if len(data) < 16 + length:
-        return None
-    body = data[16:16 + length]
-    header = {"version": 2, "command": {0x20: "LOCAL", 0x21: "PROXY"}.get(ver_cmd, "?"),
-              "family_byte": fam}
-    if header["command"] == "PROXY" and fam == 0x11:
-        src, dst = socket.inet_ntoa(body[0:4]), socket.inet_ntoa(body[4:8])
-        sport, dport = struct.unpack("!HH", body[8:12])
-        header.update(family="TCP4", src=src, dst=dst, sport=sport, dport=dport)
-    return header, 16 + length
-
-
-class DummyProxyServer:
-    """Accepts connections on 127.0.0.1:0, reads a PROXY header, records (peer, header),
-    sends an SSH-looking banner and echoes the rest (or, with banner=None, closes right
-    after the header, like a node that accepts TCP but does not speak SSH). Stops on
-    close()."""
-
-    def __init__(self, banner=b"SSH-2.0-dummy\r\n"):
-        self.banner = banner
-        self.sock = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
-        self.sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
-        self.sock.bind((SERVER_HOST, 0))
-        self.sock.listen(16)
-        self.sock.settimeout(0.2)
-        self.port = self.sock.getsockname()[1]
-        self.records = []
-        self.lock = threading.Lock()
-        self.stopping = threading.Event()
-        self.thread = threading.Thread(target=self._accept_loop, daemon=True)
-        self.thread.start()
-
-    def _accept_loop(self):
-        while not self.stopping.is_set():
-            try:
-                conn, peer = self.sock.accept()
-            except socket.timeout:
-                continue
-            except OSError:
-                return
-            threading.Thread(target=self._serve, args=(conn, peer), daemon=True).start()
-
-    def _serve(self, conn, peer):
-        conn.settimeout(10)
-        buf = b""
-        record = {"peer": peer, "header": None, "error": None}
-        try:
-            with conn:
-                while True:
-                    parsed = parse_proxy_header(buf)
-                    if parsed:
-                        break
-                    data = conn.recv(4096)
-                    if not data:
-                        record["error"] = "eof before header"
-                        return
-                    buf += data
-                record["header"], used = parsed
-                rest = buf[used:]
-                if self.banner is None:
-                    return
-                conn.sendall(self.banner + rest)
-                while not self.stopping.is_set():
-                    data = conn.recv(4096)
-                    if not data:
-                        return
-                    conn.sendall(data)
-        except (OSError, ValueError) as e:
-            record["error"] = repr(e)
-        finally:
-            with self.lock:
-                self.records.append(record)
-
-    def snapshot(self):
-        with self.lock:
-            return list(self.records)
-
-    def close(self):
-        self.stopping.set()
-        self.sock.close()
-        self.thread.join(timeout=5)
