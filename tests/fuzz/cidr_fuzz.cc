@@ -11,14 +11,21 @@
 using gitgate::proxyproto::Cidr;
 using gitgate::proxyproto::SocketAddress;
 
+// NOLINTNEXTLINE(readability-identifier-naming): the name libFuzzer calls.
 extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
   const std::string_view text(reinterpret_cast<const char*>(data), size);
   const auto cidr = Cidr::parse(text);
-  if (!cidr) return 0;
+  if (!cidr) {
+    return 0;
+  }
   const std::string canonical = cidr->to_string();
   const auto again = Cidr::parse(canonical);
-  if (!again || again->to_string() != canonical) std::abort();
+  if (!again || again->to_string() != canonical) {
+    std::abort();
+  }
   const auto network = SocketAddress::parse_ip(canonical.substr(0, canonical.find('/')));
-  if (!network || !cidr->contains(*network)) std::abort();
+  if (!network || !cidr->contains(*network)) {
+    std::abort();
+  }
   return 0;
 }
