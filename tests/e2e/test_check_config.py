@@ -45,7 +45,7 @@ class CheckConfigTest(unittest.TestCase):
         return harness.run([harness.gitgate_bin(), "check-config", "--config", str(path)],
                            env=harness.base_env(self.tmp), cwd=cwd or self.tmp, timeout=20)
 
-    def relocate(self, text):
+    def relocate(self, text, users_text=None):
         """Moves every absolute path the configuration names under self.tmp and creates what
         must exist: the repositories directory, the users file (valid), and the parent
         directories of the host keys and the access log."""
@@ -61,7 +61,7 @@ class CheckConfigTest(unittest.TestCase):
         if paths["users"]:
             users = self.relocated(paths["users"])
             users.parent.mkdir(parents=True, exist_ok=True)
-            users.write_text(self.users_text)
+            users.write_text(users_text or self.users_text)
         if paths["log"] and paths["log"] != "-":
             self.relocated(paths["log"]).parent.mkdir(parents=True, exist_ok=True)
         for value in [*paths.values(), *server.get("host_keys", [])]:
@@ -79,23 +79,26 @@ class CheckConfigTest(unittest.TestCase):
         self.assertEqual(proc.returncode, 0, f"{text}\n---\n{proc.stdout}{proc.stderr}")
         return proc
 
-    def assertErrors(self, text, lines, name="broken.toml"):
-        """check-config exits 2 and reports an error at each of lines (1-based), each
-        output line being "<file>:<line>: message"."""
+    def assertErrors(self, text, lines, name="broken.toml", files=()):
+        """check-config exits 2 and reports an error at each of lines (1-based) of the
+        configuration, each output line being "<file>:<line>: message" where file is the
+        configuration or one of files (the users file, for errors inside it). Returns
+        {(file, line)}."""
         path = self.tmp / name
         path.write_text(text)
         proc = self.check_config(path)
         out = (proc.stdout + proc.stderr).strip()
         self.assertEqual(proc.returncode, 2, f"{text}\n---\n{out}")
-        rx = re.compile(rf"^{re.escape(str(path))}:(\d+): \S.*$")
+        names = "|".join(re.escape(str(p)) for p in (path, *files))
+        rx = re.compile(rf"^({names}):(\d+): \S.*$")
         reported = set()
         for line in out.splitlines():
             m = rx.match(line)
             self.assertIsNotNone(m, f"not '<file>:<line>: message': {line!r}\n---\n{out}")
-            reported.add(int(m.group(1)))
+            reported.add((m.group(1), int(m.group(2))))
         for line in lines:
-            self.assertIn(line, reported, f"no error reported at line {line}:\n{out}")
-        return out
+            self.assertIn((str(path), line), reported, f"no error at line {line}:\n{out}")
+        return reported
 
     def test_contract_example_is_valid(self):
         self.assertValid(self.relocate(CONTRACT_EXAMPLE))
@@ -118,7 +121,11 @@ class CheckConfigTest(unittest.TestCase):
         self.assertIn(SOURCE_DIR / "docker" / "gitgate.toml", present)
         for path in present:
             with self.subTest(path=str(path.relative_to(SOURCE_DIR))):
-                self.assertValid(self.relocate(path.read_text()), name=path.parent.name + ".toml")
+                # The users file beside it, if one is shipped (docker/users.toml).
+                users = path.with_name("users.toml")
+                users_text = users.read_text() if users.exists() else None
+                self.assertValid(self.relocate(path.read_text(), users_text),
+                                 name=path.parent.name + ".toml")
 
     def test_invalid_values_are_reported_with_their_lines(self):
         text = self.relocate(CONTRACT_EXAMPLE)
@@ -137,9 +144,16 @@ class CheckConfigTest(unittest.TestCase):
         text = text.replace("/var/lib/gitgate", str(self.tmp / "keys"))
         text = text.replace("/var/log/gitgate", str(self.tmp))
         (self.tmp / "keys").mkdir()
-        out = self.assertErrors(text, [])
-        self.assertIn("nope.toml", out)
-        self.assertIn("no-repos", out)
+        # Both errors point at the configuration lines that name the missing paths.
+        self.assertErrors(text, [3, 13])
+
+    def test_invalid_users_file_is_reported_with_its_lines(self):
+        text = self.relocate(CONTRACT_EXAMPLE)
+        users = self.relocated("/etc/gitgate/users.toml")
+        users.write_text(self.users_text + '\n[[user]]\nname = "bob"\nid = "three"\n'
+                         'keys = ["ssh-ed25519 not-base64!"]\n')
+        reported = self.assertErrors(text, [], files=[users])
+        self.assertTrue({line for f, line in reported if f == str(users)} & {10, 11}, reported)
 
     def test_missing_config_file(self):
         proc = self.check_config(self.tmp / "absent.toml")
