@@ -599,8 +599,13 @@ class AccessLogAssertions:
 
     OPTIONAL_LABELS = {"cache:hit", "cache:miss"}
 
+    ANY_PROTOCOL = ("protocol:0", "protocol:1", "protocol:2")
+
     def assertRequestPair(self, i, o, *, addresses, user, path, labels, status=0,
-                          command="git-upload-pack"):
+                          command="git-upload-pack", optional_labels=()):
+        """labels: each must be present; optional_labels (and cache:hit/miss) may be. Tests
+        that are not about the protocol version pass optional_labels=ANY_PROTOCOL (and then
+        exactly one protocol:N label must be present)."""
         ctx = f"\ni-line: {i['line']}\no-line: {o['line']}"
         # 1, 2: addresses and protocol
         for rec in (i, o):
@@ -637,8 +642,10 @@ class AccessLogAssertions:
         self.assertEqual(len(got), len(set(got)), f"duplicate labels{ctx}")
         for label in labels:
             self.assertIn(label, got, ctx)
-        extra = set(got) - set(labels) - self.OPTIONAL_LABELS
+        extra = set(got) - set(labels) - self.OPTIONAL_LABELS - set(optional_labels)
         self.assertFalse(extra, f"unexpected labels {extra}{ctx}")
+        protocols = [label for label in got if label.startswith("protocol:")]
+        self.assertEqual(len(protocols), 1, f"one protocol:N label{ctx}")
         return int(o["bytes_read"]), int(o["bytes_written"])
 
 

@@ -24,7 +24,8 @@ class ProxyHeaderTest(harness.GitgateTestCase):
                       "fsck")
         i, o = self.env.wait_request(mark)
         self.assertRequestPair(i, o, addresses=addresses, user="alice", path="/" + REPO,
-                               labels=["clone", "protocol:2", "ssh:user:id:2"])
+                               labels=["clone", "ssh:user:id:2"],
+                               optional_labels=self.ANY_PROTOCOL)
 
     def test_v1_tcp4(self):
         self.assertClonedAs(harness.proxy_v1("203.0.113.9", "10.0.0.5", 50123, 7999),
