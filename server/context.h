@@ -1,0 +1,37 @@
+// What every connection thread shares: the configuration, the ssh_bind holding the
+// host keys, the users, the access log, the connection limits and the stop flag.
+#pragma once
+
+#include <libssh/server.h>
+
+#include <atomic>
+#include <mutex>
+
+#include "logging/access_log.h"
+#include "server/config.h"
+#include "server/listener.h"
+#include "server/user_store.h"
+
+namespace gitgate::server {
+
+struct ServerContext {
+  explicit ServerContext(Config config_in)
+      : config(std::move(config_in)),
+        users(config.users),
+        access_log(config.access_log),
+        request_ids(config.node_id, config.clustered),
+        admission(config.limits) {}
+
+  const Config config;
+  ssh_bind bind = nullptr;
+  // ssh_bind_accept_fd() reads (and on first use, fills in) the bind: one thread at a time.
+  std::mutex bind_mu;
+  UserStore users;
+  logging::AccessLog access_log;
+  logging::RequestIds request_ids;
+  Admission admission;
+  // Set on SIGTERM/SIGINT: sessions not running a request end, requests run to completion.
+  std::atomic<bool> stopping{false};
+};
+
+}  // namespace gitgate::server

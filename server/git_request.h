@@ -1,0 +1,30 @@
+// One exec request on an authenticated session: the command is parsed, the repository
+// resolved and checked against the user's permissions, the git service run over the
+// channel, and the request written to the access log (i-line before, o-line after).
+#pragma once
+
+#include <string>
+#include <string_view>
+
+#include "auth/users.h"
+#include "proxyproto/reader.h"
+#include "server/context.h"
+#include "server/ssh_channel_stream.h"
+
+namespace gitgate::server {
+
+// What a request knows about the session it runs in.
+struct SessionFacts {
+  const proxyproto::ConnectionInfo* connection = nullptr;
+  std::string client_banner;  // "SSH-2.0-OpenSSH_9.2p1"
+  std::string session_id;
+  const auth::User* user = nullptr;
+  int protocol_version = 0;  // from GIT_PROTOCOL
+};
+
+// Runs the exec request `command` to completion over stream and returns the exit status
+// to send. Refusals write their message to the channel's stderr.
+[[nodiscard]] int run_exec_request(ServerContext& context, const SessionFacts& facts,
+                                   std::string_view command, SshChannelStream& stream);
+
+}  // namespace gitgate::server

@@ -1,0 +1,451 @@
+#include "server/session.h"
+
+#include <fcntl.h>
+#include <libssh/callbacks.h>
+#include <libssh/libssh.h>
+#include <libssh/server.h>
+#include <spdlog/spdlog.h>
+#include <unistd.h>
+
+#include <algorithm>
+#include <chrono>
+#include <memory>
+#include <optional>
+#include <string>
+
+#include "auth/detail/base64.h"
+#include "auth/users.h"
+#include "logging/access_log.h"
+#include "logging/diagnostics.h"
+#include "proxyproto/reader.h"
+#include "server/git_request.h"
+#include "server/session_policy.h"
+#include "server/ssh_channel_stream.h"
+
+namespace gitgate::server {
+namespace {
+
+using SteadyClock = std::chrono::steady_clock;
+
+// How often the event loop wakes up to look at deadlines and the stop flag.
+constexpr int kPollSliceMs = 200;
+// After authentication and after each request: the time the client has to open the
+// next channel or to close the connection. Closing is where data dies (DESIGN.md):
+// the session keeps reading until the client hangs up, for at most this long.
+constexpr std::chrono::seconds kIdleAfterRequest{10};
+// A request whose client neither sends nor accepts data for this long is abandoned.
+constexpr std::chrono::minutes kRequestIdleTimeout{10};
+constexpr long kBlockingTimeoutSeconds = 600;
+
+// What the client asked the session channel to do; run after the event loop returns.
+enum class Work : uint8_t { kNone, kExec, kShell, kSubsystem };
+
+// The wire name of a refused channel type or global request, for the diagnostic line.
+std::string describe_refused(ssh_message message) {
+  const int type = ssh_message_type(message);
+  const int subtype = ssh_message_subtype(message);
+  if (type == SSH_REQUEST_CHANNEL_OPEN) {
+    switch (subtype) {
+      case SSH_CHANNEL_DIRECT_TCPIP:
+        return "channel direct-tcpip to " +
+               logging::printable(ssh_message_channel_request_open_destination(message)) + ":" +
+               std::to_string(ssh_message_channel_request_open_destination_port(message));
+      case SSH_CHANNEL_FORWARDED_TCPIP:
+        return "channel forwarded-tcpip";
+      case SSH_CHANNEL_X11:
+        return "channel x11";
+      case SSH_CHANNEL_AUTH_AGENT:
+        return "channel auth-agent";
+      default:
+        return "channel of type " + std::to_string(subtype);
+    }
+  }
+  if (type == SSH_REQUEST_GLOBAL) {
+    switch (subtype) {
+      case SSH_GLOBAL_REQUEST_TCPIP_FORWARD:
+        return "global request tcpip-forward";
+      case SSH_GLOBAL_REQUEST_CANCEL_TCPIP_FORWARD:
+        return "global request cancel-tcpip-forward";
+      case SSH_GLOBAL_REQUEST_KEEPALIVE:
+        return {};  // a client's keepalive: refusing it is the expected answer
+      default:
+        return "global request of type " + std::to_string(subtype);
+    }
+  }
+  return {};
+}
+
+// The key's SSH wire-format blob. libssh 0.10 exports it publicly only as base64.
+std::optional<std::vector<uint8_t>> key_blob(ssh_key key) {
+  char* base64 = nullptr;
+  if (ssh_pki_export_pubkey_base64(key, &base64) != SSH_OK) {
+    return std::nullopt;
+  }
+  auto blob = auth::detail::base64_decode(base64);
+  ssh_string_free_char(base64);
+  return blob;
+}
+
+class Connection {
+ public:
+  Connection(ServerContext& context, proxyproto::ConnectionInfo info, AdmissionTicket ticket)
+      : context_(context),
+        info_(std::move(info)),
+        ticket_(std::move(ticket)),
+        session_id_(logging::new_session_id()),
+        login_deadline_(SteadyClock::now() +
+                        std::chrono::seconds(context.config.limits.login_grace_seconds)) {
+    server_callbacks_.userdata = this;
+    server_callbacks_.auth_pubkey_function = on_auth_pubkey;
+    server_callbacks_.channel_open_request_session_function = on_channel_open;
+    ssh_callbacks_init(&server_callbacks_);
+    channel_callbacks_.userdata = this;
+    channel_callbacks_.channel_pty_request_function = on_pty;
+    channel_callbacks_.channel_shell_request_function = on_shell;
+    channel_callbacks_.channel_exec_request_function = on_exec;
+    channel_callbacks_.channel_env_request_function = on_env;
+    channel_callbacks_.channel_subsystem_request_function = on_subsystem;
+    ssh_callbacks_init(&channel_callbacks_);
+  }
+
+  ~Connection() {
+    if (event_ != nullptr) {
+      ssh_event_remove_session(event_, session_);
+      ssh_event_free(event_);
+    }
+    if (session_ != nullptr) {
+      ssh_disconnect(session_);
+      ssh_free(session_);  // frees the channels and closes the socket
+    }
+  }
+
+  Connection(const Connection&) = delete;
+  Connection& operator=(const Connection&) = delete;
+
+  void run(int fd) {
+    if (!start(fd) || !handshake()) {
+      return;
+    }
+    event_loop();
+  }
+
+ private:
+  bool start(int fd);
+  bool handshake();
+  void event_loop();
+  bool idle_step(SteadyClock::time_point now);
+  void run_work();
+  void finish_channel(int exit_status);
+  int authenticate(const char* user, ssh_key key, char signature_state);
+  void count_failure(const char* user, const std::string& why, const std::string& key);
+
+  static int on_auth_pubkey(ssh_session /*session*/, const char* user, ssh_key key,
+                            char signature_state, void* self) {
+    return static_cast<Connection*>(self)->authenticate(user, key, signature_state);
+  }
+  static ssh_channel on_channel_open(ssh_session session, void* self);
+  static int on_pty(ssh_session /*session*/, ssh_channel /*channel*/, const char* /*term*/,
+                    int /*width*/, int /*height*/, int /*pxwidth*/, int /*pxheight*/,
+                    void* /*self*/) {
+    return -1;  // no terminals; OpenSSH then says so and goes on to the shell request
+  }
+  static int on_shell(ssh_session /*session*/, ssh_channel channel, void* self) {
+    return static_cast<Connection*>(self)->accept_work(channel, Work::kShell, "");
+  }
+  static int on_exec(ssh_session /*session*/, ssh_channel channel, const char* command,
+                     void* self) {
+    return static_cast<Connection*>(self)->accept_work(channel, Work::kExec, command);
+  }
+  static int on_subsystem(ssh_session /*session*/, ssh_channel channel, const char* name,
+                          void* self) {
+    return static_cast<Connection*>(self)->accept_work(channel, Work::kSubsystem, name);
+  }
+  static int on_env(ssh_session session, ssh_channel channel, const char* name, const char* value,
+                    void* self);
+  static int on_message(ssh_session session, ssh_message message, void* self);
+
+  // 0 accepts the request (libssh replies success), anything else refuses it.
+  int accept_work(ssh_channel channel, Work work, const char* argument) {
+    if (channel != channel_ || work_ != Work::kNone || busy_) {
+      return 1;  // one request per channel
+    }
+    work_ = work;
+    work_argument_ = argument != nullptr ? argument : "";
+    return 0;
+  }
+
+  ServerContext& context_;
+  const proxyproto::ConnectionInfo info_;
+  AdmissionTicket ticket_;
+  const std::string session_id_;
+  const SteadyClock::time_point login_deadline_;
+  SteadyClock::time_point idle_deadline_{};
+  SteadyClock::time_point linger_until_{};
+
+  ssh_session session_ = nullptr;
+  ssh_event event_ = nullptr;
+  ssh_server_callbacks_struct server_callbacks_{};
+  ssh_channel_callbacks_struct channel_callbacks_{};
+
+  // The identity, and the users snapshot it points into.
+  std::shared_ptr<const auth::UserDb> users_;
+  const auth::User* user_ = nullptr;
+  int failed_attempts_ = 0;
+
+  ssh_channel channel_ = nullptr;
+  int protocol_version_ = 0;
+  Work work_ = Work::kNone;
+  std::string work_argument_;
+  bool busy_ = false;
+};
+
+bool Connection::start(int fd) {
+  session_ = ssh_new();
+  if (session_ == nullptr) {
+    close(fd);
+    return false;
+  }
+  int accepted = 0;
+  {
+    const std::lock_guard lock(context_.bind_mu);
+    accepted = ssh_bind_accept_fd(context_.bind, session_, fd);
+  }
+  if (accepted != SSH_OK) {
+    spdlog::error("[session {}] cannot start an SSH session: {} {}", session_id_,
+                  ssh_get_error(context_.bind), address_fields(info_));
+    if (ssh_get_fd(session_) != fd) {
+      close(fd);
+    }
+    return false;
+  }
+  ssh_set_auth_methods(session_, SSH_AUTH_METHOD_PUBLICKEY);
+  ssh_set_server_callbacks(session_, &server_callbacks_);
+  ssh_set_message_callback(session_, on_message, this);
+  return true;
+}
+
+bool Connection::handshake() {
+  // The key exchange is part of the login grace time.
+  const auto remaining =
+      std::chrono::ceil<std::chrono::seconds>(login_deadline_ - SteadyClock::now());
+  long timeout = std::max<long>(1, static_cast<long>(remaining.count()));
+  ssh_options_set(session_, SSH_OPTIONS_TIMEOUT, &timeout);
+  if (ssh_handle_key_exchange(session_) != SSH_OK) {
+    spdlog::info("[session {}] SSH handshake failed: {} {}", session_id_,
+                 logging::printable(ssh_get_error(session_)), address_fields(info_));
+    return false;
+  }
+  timeout = kBlockingTimeoutSeconds;
+  ssh_options_set(session_, SSH_OPTIONS_TIMEOUT, &timeout);
+  event_ = ssh_event_new();
+  if (event_ == nullptr || ssh_event_add_session(event_, session_) != SSH_OK) {
+    return false;
+  }
+  return true;
+}
+
+void Connection::event_loop() {
+  const int max_tries = context_.config.limits.max_auth_tries;
+  for (;;) {
+    if (ssh_event_dopoll(event_, kPollSliceMs) == SSH_ERROR || ssh_is_connected(session_) == 0 ||
+        (ssh_get_status(session_) & (SSH_CLOSED | SSH_CLOSED_ERROR)) != 0) {
+      return;  // the client hung up (or broke the protocol)
+    }
+    const auto now = SteadyClock::now();
+    if (user_ == nullptr) {
+      if (failed_attempts_ >= max_tries) {
+        spdlog::warn("[session {}] authentication failed: too many attempts ({}) {}", session_id_,
+                     failed_attempts_, address_fields(info_));
+        ssh_session_set_disconnect_message(session_, "Too many authentication failures");
+        return;
+      }
+      if (now >= login_deadline_) {
+        spdlog::warn("[session {}] login grace time exceeded: not authenticated after {} s {}",
+                     session_id_, context_.config.limits.login_grace_seconds,
+                     address_fields(info_));
+        return;
+      }
+      if (context_.stopping.load()) {
+        return;
+      }
+      continue;
+    }
+    if (!idle_step(now)) {
+      return;
+    }
+  }
+}
+
+// One turn of the loop of an authenticated session: run a request that arrived, drop a
+// channel the client closed, and decide whether the session is over.
+bool Connection::idle_step(SteadyClock::time_point now) {
+  if (channel_ != nullptr && work_ != Work::kNone) {
+    run_work();
+    idle_deadline_ = SteadyClock::now() + kIdleAfterRequest;
+    linger_until_ = idle_deadline_;
+    return true;
+  }
+  if (channel_ != nullptr && ssh_channel_is_closed(channel_) != 0) {
+    ssh_channel_free(channel_);
+    channel_ = nullptr;
+    idle_deadline_ = now + kIdleAfterRequest;
+  }
+  // Stopping ends an idle session at once, but not one whose client is still reading
+  // the end of a request.
+  if (context_.stopping.load() && channel_ == nullptr && now >= linger_until_) {
+    return false;
+  }
+  return now < idle_deadline_;
+}
+
+void Connection::run_work() {
+  busy_ = true;
+  SshChannelStream stream(channel_, kRequestIdleTimeout);
+  int exit_status = kExitFatal;
+  switch (work_) {
+    case Work::kExec: {
+      const char* banner = ssh_get_clientbanner(session_);
+      const SessionFacts facts{.connection = &info_,
+                               .client_banner = banner != nullptr ? banner : "",
+                               .session_id = session_id_,
+                               .user = user_,
+                               .protocol_version = protocol_version_};
+      exit_status = run_exec_request(context_, facts, work_argument_, stream);
+      break;
+    }
+    case Work::kShell:
+      spdlog::info("[session {}] shell refused: user={} {}", session_id_, user_->identity.name,
+                   address_fields(info_));
+      stream.write_stderr(shell_refusal_message(user_->identity.name));
+      exit_status = kExitNoShell;
+      break;
+    case Work::kSubsystem:
+      spdlog::info("[session {}] subsystem refused: {} user={} {}", session_id_,
+                   logging::printable(work_argument_), user_->identity.name, address_fields(info_));
+      stream.write_stderr(subsystem_refusal_message(work_argument_));
+      exit_status = kExitNoShell;
+      break;
+    case Work::kNone:
+      break;
+  }
+  finish_channel(exit_status);
+  work_ = Work::kNone;
+  work_argument_.clear();
+  busy_ = false;
+}
+
+// exit-status, EOF, CLOSE: always all three, so the client learns how the request
+// ended even when it failed. The channel is freed for real once the client's CLOSE
+// arrives; the event loop keeps reading until then.
+void Connection::finish_channel(int exit_status) {
+  ssh_channel_request_send_exit_status(channel_, exit_status);
+  ssh_channel_send_eof(channel_);
+  ssh_channel_close(channel_);
+  ssh_channel_free(channel_);
+  channel_ = nullptr;
+  protocol_version_ = 0;
+}
+
+int Connection::authenticate(const char* user, ssh_key key, char signature_state) {
+  if (user_ != nullptr) {
+    return SSH_AUTH_DENIED;  // already authenticated; no second identity
+  }
+  const std::optional<std::vector<uint8_t>> blob = key_blob(key);
+  if (!blob) {
+    count_failure(user, "unreadable key", "-");
+    return SSH_AUTH_DENIED;
+  }
+  const std::string key_text =
+      std::string(ssh_key_type_to_char(ssh_key_type(key))) + " " + auth::fingerprint(*blob);
+  std::shared_ptr<const auth::UserDb> users = context_.users.get();
+  const auth::User* found = users ? users->find_by_key(*blob) : nullptr;
+  if (found == nullptr) {
+    count_failure(user, "unknown key", key_text);
+    return SSH_AUTH_DENIED;
+  }
+  if (signature_state == SSH_PUBLICKEY_STATE_NONE) {
+    return SSH_AUTH_SUCCESS;  // the probe: "this key would do", nothing bound yet
+  }
+  if (signature_state != SSH_PUBLICKEY_STATE_VALID) {
+    count_failure(user, "bad signature", key_text);
+    return SSH_AUTH_DENIED;
+  }
+  users_ = std::move(users);
+  user_ = found;
+  ticket_.mark_authenticated();
+  idle_deadline_ = SteadyClock::now() + kIdleAfterRequest;
+  spdlog::info("[session {}] authenticated {} (id {}) with {} {}", session_id_,
+               user_->identity.name, user_->identity.id, key_text, address_fields(info_));
+  return SSH_AUTH_SUCCESS;
+}
+
+void Connection::count_failure(const char* user, const std::string& why, const std::string& key) {
+  ++failed_attempts_;
+  spdlog::warn("[session {}] authentication failed: {} {} user={} {}", session_id_, why, key,
+               logging::printable(user != nullptr ? user : ""), address_fields(info_));
+}
+
+ssh_channel Connection::on_channel_open(ssh_session session, void* self) {
+  auto* connection = static_cast<Connection*>(self);
+  if (connection->user_ == nullptr || connection->channel_ != nullptr ||
+      connection->context_.stopping.load()) {
+    return nullptr;  // one session channel at a time
+  }
+  ssh_channel channel = ssh_channel_new(session);
+  if (channel == nullptr) {
+    return nullptr;
+  }
+  ssh_set_channel_callbacks(channel, &connection->channel_callbacks_);
+  connection->channel_ = channel;
+  connection->protocol_version_ = 0;
+  return channel;
+}
+
+int Connection::on_env(ssh_session /*session*/, ssh_channel channel, const char* name,
+                       const char* value, void* self) {
+  auto* connection = static_cast<Connection*>(self);
+  if (channel != connection->channel_ || name == nullptr || !is_accepted_env(name)) {
+    return 1;
+  }
+  connection->protocol_version_ = parse_git_protocol(value != nullptr ? value : "");
+  return 0;
+}
+
+// Everything the callbacks above do not handle ends here: refused with libssh's default
+// reply; forwarding attempts are logged so that an audit sees them.
+int Connection::on_message(ssh_session /*session*/, ssh_message message, void* self) {
+  auto* connection = static_cast<Connection*>(self);
+  if (std::string refused = describe_refused(message); !refused.empty()) {
+    spdlog::info("[session {}] refused {} user={} {}", connection->session_id_, refused,
+                 connection->user_ != nullptr ? connection->user_->identity.name : "-",
+                 address_fields(connection->info_));
+  }
+  return 1;
+}
+
+bool set_nonblocking(int fd) {
+  const int flags = fcntl(fd, F_GETFL);
+  return flags >= 0 && fcntl(fd, F_SETFL, flags | O_NONBLOCK) == 0;
+}
+
+}  // namespace
+
+void serve_connection(ServerContext& context, int fd, AdmissionTicket ticket) {
+  auto read = proxyproto::read_connection_info(fd, context.config.proxy);
+  if (auto* refusal = std::get_if<proxyproto::Refusal>(&read)) {
+    spdlog::warn("refused connection: {}: {} peer={}", proxyproto::to_string(refusal->reason),
+                 logging::printable(refusal->detail), refusal->peer.to_string());
+    close(fd);
+    return;
+  }
+  // libssh polls the socket itself; a blocking send() would escape its timeouts.
+  if (!set_nonblocking(fd)) {
+    close(fd);
+    return;
+  }
+  Connection connection(context, std::move(std::get<proxyproto::ConnectionInfo>(read)),
+                        std::move(ticket));
+  connection.run(fd);
+}
+
+}  // namespace gitgate::server

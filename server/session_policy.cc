@@ -1,0 +1,95 @@
+#include "server/session_policy.h"
+
+#include <fmt/format.h>
+
+#include <algorithm>
+
+#include "logging/diagnostics.h"
+
+namespace gitgate::server {
+namespace {
+
+constexpr std::string_view kVersionKey = "version";
+
+// "1" -> 1, "2" -> 2; git knows no other versions (protocol.c parse_protocol_version).
+int parse_version_value(std::string_view value) {
+  if (value == "1") {
+    return 1;
+  }
+  if (value == "2") {
+    return 2;
+  }
+  return 0;
+}
+
+std::string shown(std::string_view text) { return logging::printable(text, kMaxShownBytes); }
+
+}  // namespace
+
+int parse_git_protocol(std::string_view value) {
+  int version = 0;
+  while (!value.empty()) {
+    const size_t colon = value.find(':');
+    const std::string_view param = value.substr(0, colon);
+    value = colon == std::string_view::npos ? std::string_view{} : value.substr(colon + 1);
+    const size_t equals = param.find('=');
+    if (equals == std::string_view::npos || param.substr(0, equals) != kVersionKey) {
+      continue;
+    }
+    version = std::max(version, parse_version_value(param.substr(equals + 1)));
+  }
+  return version;
+}
+
+bool is_accepted_env(std::string_view name) { return name == "GIT_PROTOCOL"; }
+
+std::string shell_refusal_message(std::string_view user_name) {
+  return fmt::format(
+      "gitgate: hi {}! You've successfully authenticated, but interactive shells are not "
+      "provided.\n"
+      "gitgate: use git, e.g. git clone ssh://git@<this host>/<project>/<repository>.git\n",
+      shown(user_name));
+}
+
+std::string subsystem_refusal_message(std::string_view subsystem) {
+  return fmt::format("gitgate: subsystem not provided: {}; only git commands are served\n",
+                     shown(subsystem));
+}
+
+std::string command_refusal_message(std::string_view command) {
+  return fmt::format("gitgate: command not allowed: {}\n", shown(command));
+}
+
+std::string push_refusal_message() {
+  return "gitgate: push over SSH is not supported by this server yet\n";
+}
+
+std::string repository_refusal_message(std::string_view requested_path) {
+  return fmt::format("fatal: repository '{}' does not exist or you do not have access\n",
+                     shown(display_path(requested_path)));
+}
+
+std::optional<proxyproto::SocketAddress> load_balancer_of(const proxyproto::ConnectionInfo& info) {
+  if (!info.header || info.header->command != proxyproto::Command::kProxy) {
+    return std::nullopt;
+  }
+  const auto family = info.client.family;
+  if (family != proxyproto::SocketAddress::Family::kIPv4 &&
+      family != proxyproto::SocketAddress::Family::kIPv6) {
+    return std::nullopt;
+  }
+  return info.peer;
+}
+
+std::string address_fields(const proxyproto::ConnectionInfo& info) {
+  return logging::connection_addresses(info.client, load_balancer_of(info));
+}
+
+std::string display_path(std::string_view requested_path) {
+  if (!requested_path.empty() && requested_path.front() == '/') {
+    return std::string(requested_path);
+  }
+  return "/" + std::string(requested_path);
+}
+
+}  // namespace gitgate::server

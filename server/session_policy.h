@@ -1,0 +1,50 @@
+// What a session channel may ask for, and what the client is told when it asks for
+// something else. Pure functions: the session (session.cc) applies them.
+#pragma once
+
+#include <cstddef>
+#include <optional>
+#include <string>
+#include <string_view>
+
+#include "proxyproto/reader.h"
+
+namespace gitgate::server {
+
+// Exit statuses sent as exit-status (git treats 128 as "fatal").
+inline constexpr int kExitFatal = 128;
+// A shell or subsystem request from an authenticated user: like GitHub, greet and fail.
+inline constexpr int kExitNoShell = 1;
+
+// How much of an untrusted string (a command, a subsystem name) is repeated in messages.
+inline constexpr size_t kMaxShownBytes = 120;
+
+// The protocol version GIT_PROTOCOL asks for (gitprotocol-v2, "Initial Client Request"):
+//   GIT_PROTOCOL = param *( ":" param ) ; param = key [ "=" value ]
+// Only "version" is looked at; like git's determine_protocol_version_server(), the
+// highest recognized version wins and anything unrecognized means version 0.
+[[nodiscard]] int parse_git_protocol(std::string_view value);
+
+// The only environment variable a client may set is GIT_PROTOCOL.
+[[nodiscard]] bool is_accepted_env(std::string_view name);
+
+// Messages for the channel's stderr, each ending with a newline.
+[[nodiscard]] std::string shell_refusal_message(std::string_view user_name);
+[[nodiscard]] std::string subsystem_refusal_message(std::string_view subsystem);
+[[nodiscard]] std::string command_refusal_message(std::string_view command);
+[[nodiscard]] std::string push_refusal_message();
+// The same words whether the repository is missing or not readable, so that a
+// client cannot probe which repositories exist.
+[[nodiscard]] std::string repository_refusal_message(std::string_view requested_path);
+
+// The load balancer's address when a PROXY header named a real client (not LOCAL or
+// UNKNOWN, which leave the socket's own addresses in place).
+[[nodiscard]] std::optional<proxyproto::SocketAddress> load_balancer_of(
+    const proxyproto::ConnectionInfo& info);
+// "client=203.0.113.9 lb=10.0.0.5" (lb only behind a header): the end of a diagnostic line.
+[[nodiscard]] std::string address_fields(const proxyproto::ConnectionInfo& info);
+
+// The path as the access log shows it: with one leading '/'.
+[[nodiscard]] std::string display_path(std::string_view requested_path);
+
+}  // namespace gitgate::server

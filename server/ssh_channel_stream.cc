@@ -1,0 +1,68 @@
+#include "server/ssh_channel_stream.h"
+
+#include <algorithm>
+#include <limits>
+
+namespace gitgate::server {
+namespace {
+
+// One ssh_channel_read_timeout() wait; the idle timeout is counted in these slices.
+constexpr int kReadSliceMs = 1000;
+// ssh_channel_write() takes a uint32_t length and splits it into packets itself.
+constexpr size_t kMaxWriteChunk = size_t{1} << 20;
+
+}  // namespace
+
+SshChannelStream::SshChannelStream(ssh_channel channel, std::chrono::milliseconds idle_timeout)
+    : channel_(channel), idle_timeout_(idle_timeout) {}
+
+ptrdiff_t SshChannelStream::read(std::span<uint8_t> out) {
+  if (out.empty()) {
+    return 0;
+  }
+  const auto count =
+      static_cast<uint32_t>(std::min<size_t>(out.size(), std::numeric_limits<uint32_t>::max()));
+  const auto deadline = std::chrono::steady_clock::now() + idle_timeout_;
+  for (;;) {
+    const int n = ssh_channel_read_timeout(channel_, out.data(), count, 0, kReadSliceMs);
+    if (n > 0) {
+      bytes_read_ += static_cast<uint64_t>(n);
+      return n;
+    }
+    if (n < 0) {
+      return -1;
+    }
+    // 0 means end of input or a slice without data; only the channel tells which.
+    if (ssh_channel_is_eof(channel_) != 0 || ssh_channel_is_closed(channel_) != 0) {
+      return 0;
+    }
+    if (std::chrono::steady_clock::now() >= deadline) {
+      return -1;
+    }
+  }
+}
+
+bool SshChannelStream::write(std::span<const uint8_t> data) { return write_all(data, false); }
+
+bool SshChannelStream::write_stderr(std::span<const uint8_t> data) { return write_all(data, true); }
+
+bool SshChannelStream::write_stderr(std::string_view text) {
+  return write_all({reinterpret_cast<const uint8_t*>(text.data()), text.size()}, true);
+}
+
+bool SshChannelStream::write_all(std::span<const uint8_t> data, bool is_stderr) {
+  while (!data.empty()) {
+    const size_t chunk = std::min(data.size(), kMaxWriteChunk);
+    const auto length = static_cast<uint32_t>(chunk);
+    const int written = is_stderr ? ssh_channel_write_stderr(channel_, data.data(), length)
+                                  : ssh_channel_write(channel_, data.data(), length);
+    if (written <= 0) {
+      return false;
+    }
+    bytes_written_ += static_cast<uint64_t>(written);
+    data = data.subspan(static_cast<size_t>(written));
+  }
+  return true;
+}
+
+}  // namespace gitgate::server

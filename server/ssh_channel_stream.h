@@ -1,0 +1,39 @@
+// git::Stream over a libssh channel in blocking mode, counting the bytes of the
+// request for the access log. Used only on the thread that owns the session.
+#pragma once
+
+#include <libssh/libssh.h>
+
+#include <chrono>
+#include <cstdint>
+
+#include "git/stream.h"
+
+namespace gitgate::server {
+
+class SshChannelStream final : public git::Stream {
+ public:
+  // A read that sees no data for idle_timeout fails, so a stalled client cannot hold
+  // a session thread forever.
+  SshChannelStream(ssh_channel channel, std::chrono::milliseconds idle_timeout);
+
+  ptrdiff_t read(std::span<uint8_t> out) override;
+  bool write(std::span<const uint8_t> data) override;
+  bool write_stderr(std::span<const uint8_t> data) override;
+
+  bool write_stderr(std::string_view text);
+
+  [[nodiscard]] uint64_t bytes_read() const { return bytes_read_; }
+  // stdout and stderr data together: what the channel carried to the client.
+  [[nodiscard]] uint64_t bytes_written() const { return bytes_written_; }
+
+ private:
+  bool write_all(std::span<const uint8_t> data, bool is_stderr);
+
+  ssh_channel channel_;
+  std::chrono::milliseconds idle_timeout_;
+  uint64_t bytes_read_ = 0;
+  uint64_t bytes_written_ = 0;
+};
+
+}  // namespace gitgate::server

@@ -1,0 +1,105 @@
+#include "server/session_policy.h"
+
+#include <gtest/gtest.h>
+
+#include <string>
+#include <vector>
+
+namespace gitgate::server {
+namespace {
+
+TEST(ParseGitProtocol, Values) {
+  struct Case {
+    std::string value;
+    int version;
+  };
+  const std::vector<Case> cases = {
+      {"version=2", 2},
+      {"version=1", 1},
+      {"version=0", 0},
+      {"", 0},
+      {"version=3", 0},  // unknown versions mean v0, as in git
+      {"version=", 0},
+      {"version", 0},
+      {"version=22", 0},
+      {"Version=2", 0},          // keys are case-sensitive
+      {"foo=bar:version=2", 2},  // colon-separated parameters
+      {"version=2:foo", 2},
+      {"version=1:version=2", 2},  // the highest recognized version wins
+      {"version=2:version=1", 2},
+      {"version=2:version=9", 2},
+      {"::version=1::", 1},
+      {" version=2", 0},
+  };
+  for (const Case& c : cases) {
+    EXPECT_EQ(parse_git_protocol(c.value), c.version) << "GIT_PROTOCOL=" << c.value;
+  }
+}
+
+TEST(AcceptedEnv, OnlyGitProtocol) {
+  EXPECT_TRUE(is_accepted_env("GIT_PROTOCOL"));
+  for (const char* name : {"LANG", "LC_ALL", "git_protocol", "GIT_PROTOCOL ", "", "PATH"}) {
+    EXPECT_FALSE(is_accepted_env(name)) << name;
+  }
+}
+
+TEST(DisplayPath, LeadingSlash) {
+  EXPECT_EQ(display_path("/demo/repo.git"), "/demo/repo.git");
+  EXPECT_EQ(display_path("demo/repo.git"), "/demo/repo.git");
+  EXPECT_EQ(display_path(""), "/");
+}
+
+TEST(Messages, EndWithNewlineAndEscapeClientText) {
+  const std::vector<std::string> messages = {
+      shell_refusal_message("alice"), subsystem_refusal_message("sftp"),
+      command_refusal_message("ls -la"), push_refusal_message(),
+      repository_refusal_message("/demo/x.git")};
+  for (const std::string& message : messages) {
+    ASSERT_FALSE(message.empty());
+    EXPECT_EQ(message.back(), '\n') << message;
+    EXPECT_EQ(message.find('\r'), std::string::npos) << message;
+  }
+  EXPECT_EQ(command_refusal_message("ls -la"), "gitgate: command not allowed: ls -la\n");
+  EXPECT_EQ(command_refusal_message("evil\nline"), "gitgate: command not allowed: evil\\x0aline\n");
+  EXPECT_NE(shell_refusal_message("alice").find("hi alice!"), std::string::npos);
+  EXPECT_NE(push_refusal_message().find("push over SSH is not supported"), std::string::npos);
+}
+
+TEST(Messages, MissingAndForbiddenRepositoriesReadTheSame) {
+  EXPECT_EQ(repository_refusal_message("demo/x.git"), repository_refusal_message("/demo/x.git"));
+  EXPECT_EQ(repository_refusal_message("/demo/x.git"),
+            "fatal: repository '/demo/x.git' does not exist or you do not have access\n");
+}
+
+TEST(Messages, LongClientTextIsCut) {
+  const std::string message = command_refusal_message(std::string(10000, 'a'));
+  EXPECT_LT(message.size(), kMaxShownBytes + 64);
+}
+
+proxyproto::ConnectionInfo info_with(std::optional<proxyproto::Command> command) {
+  proxyproto::ConnectionInfo info;
+  info.client = *proxyproto::SocketAddress::parse_ip("203.0.113.9", 50000);
+  info.peer = *proxyproto::SocketAddress::parse_ip("10.0.0.5", 41000);
+  info.local = *proxyproto::SocketAddress::parse_ip("10.0.0.9", 7999);
+  if (command) {
+    proxyproto::Header header;
+    header.command = *command;
+    header.family = proxyproto::AddressFamily::kInet;
+    info.header = header;
+  }
+  return info;
+}
+
+TEST(AddressFields, LoadBalancerOnlyBehindAProxyHeader) {
+  const auto proxied = info_with(proxyproto::Command::kProxy);
+  ASSERT_TRUE(load_balancer_of(proxied).has_value());
+  EXPECT_EQ(load_balancer_of(proxied)->ip_string(), "10.0.0.5");
+  EXPECT_EQ(address_fields(proxied), "client=203.0.113.9 lb=10.0.0.5");
+
+  EXPECT_FALSE(load_balancer_of(info_with(std::nullopt)).has_value());
+  EXPECT_FALSE(load_balancer_of(info_with(proxyproto::Command::kLocal)).has_value());
+  EXPECT_EQ(address_fields(info_with(std::nullopt)), "client=203.0.113.9");
+}
+
+}  // namespace
+}  // namespace gitgate::server
