@@ -23,6 +23,8 @@
 
 #include <array>
 #include <optional>
+#include <string>
+#include <utility>
 
 namespace gitgate::git {
 namespace {

@@ -14,10 +14,15 @@
 // repository (pushes to its checked-out branch would be refused anyway), and serving its .git
 // would give one repository two names for permission globs. For the same reason a git dir nested
 // inside another repository (e.g. a bare repository's modules/<name>) is not served.
+//
+// The tree under the root belongs to the administrator: the checks stop client-chosen paths and
+// stray symlinks, not a local user who can swap symlinks between our check and libgit2's open.
 #include "git/repo_path.h"
 
 #include <algorithm>
+#include <string>
 #include <system_error>
+#include <utility>
 #include <vector>
 
 namespace gitgate::git {

@@ -10,6 +10,7 @@
 #include <ctime>
 #include <filesystem>
 #include <fstream>
+#include <optional>
 #include <sstream>
 #include <string>
 #include <thread>
@@ -30,9 +31,23 @@ using std::chrono::sys_days;
 class UtcTest : public testing::Test {
  protected:
   void SetUp() override {
+    if (const char* zone = std::getenv("TZ")) {
+      saved_zone_ = zone;
+    }
     setenv("TZ", "UTC", 1);
     tzset();
   }
+  void TearDown() override {
+    if (saved_zone_) {
+      setenv("TZ", saved_zone_->c_str(), 1);
+    } else {
+      unsetenv("TZ");
+    }
+    tzset();
+  }
+
+ private:
+  std::optional<std::string> saved_zone_;
 };
 
 std::chrono::system_clock::time_point at(int hour, int minute, int second, int millis) {

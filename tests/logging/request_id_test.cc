@@ -3,6 +3,7 @@
 #include <chrono>
 #include <cstdlib>
 #include <ctime>
+#include <optional>
 #include <set>
 #include <string>
 #include <thread>
@@ -23,9 +24,23 @@ system_clock::time_point utc(int hour, int minute) {
 class RequestIdsTest : public testing::Test {
  protected:
   void SetUp() override {
+    if (const char* zone = std::getenv("TZ")) {
+      saved_zone_ = zone;
+    }
     setenv("TZ", "UTC", 1);
     tzset();
   }
+  void TearDown() override {
+    if (saved_zone_) {
+      setenv("TZ", saved_zone_->c_str(), 1);
+    } else {
+      unsetenv("TZ");
+    }
+    tzset();
+  }
+
+ private:
+  std::optional<std::string> saved_zone_;
 };
 
 TEST_F(RequestIdsTest, CountsFromOneAndTracksRequestsInFlight) {
