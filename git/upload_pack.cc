@@ -40,10 +40,18 @@ struct Session {
 
 enum class State { kAdvertise, kReadWants, kCheckWants, kNegotiate, kSendPack, kDone };
 
+// A client fault (or a refusal): the client and the log get the same message.
 State fail(Session& s, const std::string& message) {
   s.out.fatal(message);
   s.result.exit_status = 128;
   s.result.error = message;
+  return State::kDone;
+}
+
+// A server fault: libgit2's details (paths on the server) stay in the log.
+State fail_internal(Session& s, const std::string& what, const std::string& detail) {
+  fail(s, "upload-pack: " + what);
+  s.result.error += ": " + detail;
   return State::kDone;
 }
 
@@ -56,12 +64,12 @@ State advertise(Session& s) {
   git_repository* raw = nullptr;
   if (git_repository_open_ext(&raw, s.request.repository.c_str(), GIT_REPOSITORY_OPEN_NO_SEARCH,
                               nullptr) != 0) {
-    return fail(s, "upload-pack: cannot open repository: " + detail::last_error("unknown error"));
+    return fail_internal(s, "cannot open the repository", detail::last_error("unknown error"));
   }
   s.repo.reset(raw);
   auto refs = detail::read_refs(s.repo.get());
   if (auto* error = std::get_if<std::string>(&refs)) {
-    return fail(s, "upload-pack: " + *error);
+    return fail_internal(s, "cannot read the references", *error);
   }
   s.refs = std::move(std::get<detail::RefSet>(refs));
   if (s.version == 1) {
@@ -159,12 +167,12 @@ State send_pack(Session& s) {
   detail::SelectionRequest selection{s.wants, s.negotiator->common(), s.caps.include_tag};
   auto objects = detail::select_objects(s.repo.get(), s.refs, selection);
   if (auto* error = std::get_if<std::string>(&objects)) {
-    return fail(s, "upload-pack: " + *error);
+    return fail_internal(s, "cannot enumerate the objects to send", *error);
   }
   const auto& set = std::get<ObjectSet>(objects);
   s.out.progress("Enumerating objects: " + std::to_string(set.objects.size()) + ", done.\n");
   if (auto error = make_libgit2_pack_writer()->write(s.repo.get(), set, s.out)) {
-    return fail(s, "upload-pack: " + *error);
+    return fail_internal(s, "cannot write the pack", *error);
   }
   return s.out.end_pack() ? State::kDone : fail(s, "the client went away");
 }

@@ -1,20 +1,6 @@
 #include "git/detail/repo_graph.h"
 
-#include <vector>
-
 namespace gitgate::git::detail {
-namespace {
-
-bool advertised(const RefSet& refs, const git_oid& id) {
-  for (const AdvertisedRef& ref : refs.refs) {
-    if (git_oid_equal(&ref.id, &id) || (ref.peeled && git_oid_equal(&*ref.peeled, &id))) {
-      return true;
-    }
-  }
-  return false;
-}
-
-}  // namespace
 
 RepoGraph::RepoGraph(git_repository* repo) : repo_(repo) {
   git_odb* odb = nullptr;
@@ -57,26 +43,34 @@ bool RepoGraph::reaches(const git_oid& want, const git_oid& have) {
          git_graph_descendant_of(repo_, &*want_commit, &*have_commit) == 1;
 }
 
-std::optional<std::string> RepoGraph::check_want(const RefSet& refs, const git_oid& id) {
-  if (advertised(refs, id)) {
-    return std::nullopt;
-  }
-  std::string refused = "upload-pack: not our ref " + to_hex(id);
-  const auto commit = peel_to_commit(id);
-  if (!commit) {  // unknown, or a tree/blob that is no tip: not checked yet, refused
-    return refused;
-  }
-  std::vector<git_oid> tips;
+void RepoGraph::index_tips(const RefSet& refs) {
+  tips_indexed_ = true;
   for (const AdvertisedRef& ref : refs.refs) {
+    advertised_.insert(ref.id);
+    if (ref.peeled) {
+      advertised_.insert(*ref.peeled);
+    }
     if (auto tip = peel_to_commit(ref.id)) {
-      tips.push_back(*tip);
+      tip_commits_.push_back(*tip);
     }
   }
-  if (advertised(refs, *commit) ||
-      git_graph_reachable_from_any(repo_, &*commit, tips.data(), tips.size()) == 1) {
+}
+
+std::optional<std::string> RepoGraph::check_want(const RefSet& refs, const git_oid& id) {
+  if (!tips_indexed_) {
+    index_tips(refs);
+  }
+  if (advertised_.count(id) > 0) {
     return std::nullopt;
   }
-  return refused;
+  const auto commit = peel_to_commit(id);
+  if (commit && (advertised_.count(*commit) > 0 ||
+                 git_graph_reachable_from_any(repo_, &*commit, tip_commits_.data(),
+                                              tip_commits_.size()) == 1)) {
+    return std::nullopt;
+  }
+  // Unknown ids, and trees or blobs that are no tip (their reachability is not checked).
+  return "upload-pack: not our ref " + to_hex(id);
 }
 
 }  // namespace gitgate::git::detail

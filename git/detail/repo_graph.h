@@ -6,6 +6,8 @@
 
 #include <optional>
 #include <string>
+#include <unordered_set>
+#include <vector>
 
 #include "git/detail/advertisement.h"
 #include "git/detail/libgit2.h"
@@ -25,12 +27,18 @@ class RepoGraph : public ObjectGraph {
 
   // nullopt when the client may ask for id: an advertised tip, or a commit reachable
   // from one (we advertise allow-tip- and allow-reachable-sha1-in-want); otherwise the
-  // message git sends, "upload-pack: not our ref <oid>".
+  // message git sends, "upload-pack: not our ref <oid>". refs must stay the same
+  // between calls (the tips are computed once).
   std::optional<std::string> check_want(const RefSet& refs, const git_oid& id);
 
  private:
+  void index_tips(const RefSet& refs);
+
   git_repository* repo_;
   OdbPtr odb_;
+  bool tips_indexed_ = false;
+  std::unordered_set<git_oid, OidHash, OidEqual> advertised_;  // ids and peeled ids
+  std::vector<git_oid> tip_commits_;
 };
 
 }  // namespace gitgate::git::detail

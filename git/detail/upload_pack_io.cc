@@ -4,7 +4,7 @@ namespace gitgate::git::detail {
 namespace {
 
 // Pack bytes are gathered up to this much before one write to the stream.
-constexpr size_t kWriteThreshold = 64 * 1024;
+constexpr size_t kWriteThreshold = size_t{64} * 1024;
 
 std::span<const uint8_t> bytes_of(std::string_view text) {
   return {reinterpret_cast<const uint8_t*>(text.data()), text.size()};

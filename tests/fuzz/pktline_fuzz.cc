@@ -72,6 +72,7 @@ size_t parse_all(std::span<const uint8_t> input) {
 
 }  // namespace
 
+// NOLINTNEXTLINE(readability-identifier-naming): the name libFuzzer calls.
 extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
   namespace pkt = gitgate::git::pktline;
   const std::span<const uint8_t> input(data, size);

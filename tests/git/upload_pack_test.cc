@@ -136,7 +136,37 @@ TEST_F(UploadPack, ProtocolErrorsReachTheClient) {
   }
 }
 
-// The pack bytes from band 1 of side-band output (after the NAK), checked by git index-pack.
+// The pack bytes from band 1 of side-band output (after the NAK).
+std::string band_one(const std::string& output) {
+  size_t rest = 0;
+  const auto packets = split_packets(output, &rest);
+  EXPECT_EQ(rest, output.size());
+  EXPECT_EQ(packets.back().kind, ParsedPacket::Kind::kFlush);
+  std::string pack;
+  bool after_nak = false;
+  for (const ParsedPacket& p : packets) {
+    if (after_nak && p.kind == ParsedPacket::Kind::kData) {
+      EXPECT_FALSE(p.payload.empty());
+      EXPECT_NE(p.payload[0], '\3') << p.payload;
+      if (p.payload[0] == '\1') {
+        pack += p.payload.substr(1);
+      }
+    }
+    after_nak = after_nak || p.payload == "NAK\n" || p.payload.starts_with("ACK ");
+  }
+  return pack;
+}
+
+// Object count from the pack header ("PACK", version, count; big-endian).
+uint32_t object_count(const std::string& pack) {
+  EXPECT_GE(pack.size(), 12U);
+  uint32_t count = 0;
+  for (size_t i = 8; i < 12 && i < pack.size(); ++i) {
+    count = (count << 8) | static_cast<uint8_t>(pack[i]);
+  }
+  return count;
+}
+
 TEST_F(UploadPack, CloneOnSideBandIsAValidPack) {
   const std::string input = PktBuilder()
                                 .line("want " + rev("HEAD") + " " + std::string(kClientCaps))
@@ -147,30 +177,64 @@ TEST_F(UploadPack, CloneOnSideBandIsAValidPack) {
     const auto result = serve(input, 0, chunk);
     ASSERT_EQ(result.exit_status, 0) << result.error;
     EXPECT_EQ(result.labels, (std::vector<std::string>{"clone", "protocol:0"}));
-    size_t rest = 0;
-    const auto packets = split_packets(stream_->output(), &rest);
-    EXPECT_EQ(rest, stream_->output().size());
-    std::string pack;
-    bool after_nak = false;
-    for (const ParsedPacket& p : packets) {
-      if (after_nak && p.kind == ParsedPacket::Kind::kData) {
-        ASSERT_FALSE(p.payload.empty());
-        ASSERT_NE(p.payload[0], '\3') << p.payload;
-        if (p.payload[0] == '\1') {
-          pack += p.payload.substr(1);
-        }
-      }
-      after_nak = after_nak || p.payload == "NAK\n";
-    }
-    EXPECT_EQ(packets.back().kind, ParsedPacket::Kind::kFlush);
+    const std::string pack = band_one(stream_->output());
     ASSERT_EQ(pack.substr(0, 4), "PACK");
     std::ofstream(dir_ / "sent.pack", std::ios::binary) << pack;
     sh("git init -q --bare check.git");
     sh("git -C check.git index-pack --stdin < sent.pack");
     // Every commit of HEAD's history arrived, with its trees and blobs.
     sh("git -C check.git rev-list --objects " + rev("HEAD") + " > /dev/null");
+    EXPECT_EQ(std::to_string(object_count(pack)) + "\n",
+              sh("git -C src rev-list --objects HEAD | wc -l"));
     sh("rm -rf check.git sent.pack");
   }
+}
+
+// A fetch sends what the common commit lacks, as a self-contained (not thin) pack.
+TEST_F(UploadPack, FetchSendsOnlyWhatIsMissing) {
+  const std::string input = PktBuilder()
+                                .line("want " + rev("main") + " " + std::string(kClientCaps))
+                                .flush()
+                                .line("have " + rev("side"))
+                                .line("have " + std::string(40, '9'))
+                                .flush()
+                                .line("done")
+                                .str();
+  const auto result = serve(input);
+  ASSERT_EQ(result.exit_status, 0) << result.error;
+  EXPECT_EQ(result.labels, (std::vector<std::string>{"fetch", "protocol:0"}));
+  const std::string pack = band_one(stream_->output());
+  EXPECT_EQ(std::to_string(object_count(pack)) + "\n",
+            sh("git -C src rev-list --objects main ^side | wc -l"));
+  std::ofstream(dir_ / "sent.pack", std::ios::binary) << pack;
+  sh("git init -q --bare check.git && git -C check.git index-pack --stdin < sent.pack");
+}
+
+TEST_F(UploadPack, IncludeTagOnlyWhenAsked) {
+  for (const bool include : {true, false}) {
+    const std::string caps = std::string(kClientCaps) + (include ? " include-tag" : "");
+    const auto result =
+        serve(PktBuilder().line("want " + rev("main") + " " + caps).flush().line("done").str());
+    ASSERT_EQ(result.exit_status, 0) << result.error;
+    std::ofstream(dir_ / "sent.pack", std::ios::binary) << band_one(stream_->output());
+    sh("rm -rf check.git && git init -q --bare check.git");
+    sh("git -C check.git index-pack --stdin < sent.pack");
+    for (const char* tag : {"v1", "nested"}) {
+      const auto type = run("git -C " + testing::quote(dir_ / "check.git") + " cat-file -t " +
+                            rev(std::string("refs/tags/") + tag));
+      EXPECT_EQ(type.status == 0 && type.output == "tag\n", include) << tag << type.output;
+    }
+  }
+}
+
+TEST_F(UploadPack, MissingRepositoryIsAServerFault) {
+  testing::MemoryStream stream("0000");
+  const auto result = serve_upload_pack({dir_ / "nothing.git", 0}, stream);
+  EXPECT_EQ(result.exit_status, 128);
+  EXPECT_EQ(packet_texts(stream.output()),
+            (std::vector<std::string>{"ERR upload-pack: cannot open the repository"}));
+  // The details (server paths) reach the log only.
+  EXPECT_NE(result.error.find("nothing.git"), std::string::npos) << result.error;
 }
 
 // Without side-band the pack follows the NAK raw and progress goes to stderr, as
