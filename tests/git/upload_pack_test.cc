@@ -168,26 +168,46 @@ uint32_t object_count(const std::string& pack) {
 }
 
 TEST_F(UploadPack, CloneOnSideBandIsAValidPack) {
-  const std::string input = PktBuilder()
-                                .line("want " + rev("HEAD") + " " + std::string(kClientCaps))
-                                .flush()
-                                .line("done")
-                                .str();
-  for (const size_t chunk : {size_t{1}, size_t{7}, size_t{1} << 20}) {
-    const auto result = serve(input, 0, chunk);
-    ASSERT_EQ(result.exit_status, 0) << result.error;
-    EXPECT_EQ(result.labels, (std::vector<std::string>{"clone", "protocol:0"}));
-    const std::string pack = band_one(stream_->output());
-    ASSERT_EQ(pack.substr(0, 4), "PACK");
-    std::ofstream(dir_ / "sent.pack", std::ios::binary) << pack;
-    sh("git init -q --bare check.git");
-    sh("git -C check.git index-pack --stdin < sent.pack");
-    // Every commit of HEAD's history arrived, with its trees and blobs.
-    sh("git -C check.git rev-list --objects " + rev("HEAD") + " > /dev/null");
-    EXPECT_EQ(std::to_string(object_count(pack)) + "\n",
-              sh("git -C src rev-list --objects HEAD | wc -l"));
-    sh("rm -rf check.git sent.pack");
+  struct Case {
+    std::string caps;
+    size_t max_packet;
+  };
+  const std::vector<Case> cases = {
+      {"multi_ack_detailed side-band-64k ofs-delta", 65520},
+      {"multi_ack side-band", 1000},
+      {"side-band no-progress", 1000},
+  };
+  for (const Case& c : cases) {
+    for (const size_t chunk : {size_t{1}, size_t{1} << 20}) {
+      const auto result =
+          serve(PktBuilder().line("want " + rev("HEAD") + " " + c.caps).flush().line("done").str(),
+                0, chunk);
+      ASSERT_EQ(result.exit_status, 0) << result.error;
+      EXPECT_EQ(result.labels, (std::vector<std::string>{"clone", "protocol:0"}));
+      for (const ParsedPacket& p : split_packets(stream_->output())) {
+        EXPECT_LE(p.payload.size() + 4, c.max_packet) << c.caps;
+      }
+      const std::string pack = band_one(stream_->output());
+      ASSERT_EQ(pack.substr(0, 4), "PACK");
+      std::ofstream(dir_ / "sent.pack", std::ios::binary) << pack;
+      sh("git init -q --bare check.git");
+      sh("git -C check.git index-pack --stdin < sent.pack");
+      // Every commit of HEAD's history arrived, with its trees and blobs.
+      sh("git -C check.git rev-list --objects " + rev("HEAD") + " > /dev/null");
+      EXPECT_EQ(std::to_string(object_count(pack)) + "\n",
+                sh("git -C src rev-list --objects HEAD | wc -l"));
+      sh("rm -rf check.git sent.pack");
+    }
   }
+}
+
+TEST_F(UploadPack, ClientGoneEndsTheRequest) {
+  stream_ = std::make_unique<testing::MemoryStream>(
+      PktBuilder().line("want " + rev("HEAD") + " side-band-64k").flush().line("done").str());
+  stream_->fail_writes();
+  const auto result = serve_upload_pack({dir_ / "src", 0}, *stream_);
+  EXPECT_EQ(result.exit_status, 128);
+  EXPECT_EQ(result.error, "the client went away");
 }
 
 // A fetch sends what the common commit lacks, as a self-contained (not thin) pack.
