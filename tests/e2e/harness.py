@@ -236,23 +236,27 @@ class Gitgate:
         self.port = None
 
     def start(self):
+        """Starts gitgate (again, after stop()) and waits for its first "listening on" line
+        of this run; self.port is that line's port, self.ports all of them."""
         binary = gitgate_bin()
+        offset = len(self.stderr())  # the file is appended to across restarts
         with open(self.stderr_path, "ab") as err, open(self.stdout_path, "ab") as out:
             self.popen = subprocess.Popen(
                 [binary, "serve", "--config", str(self.config_path)], stdin=subprocess.DEVNULL,
                 stdout=out, stderr=err, env=base_env(self.env.home), cwd=self.env.tmp,
                 start_new_session=True)
         self.env.processes.append(self.popen)
-        found = wait_until(lambda: self.popen.poll() is not None or
-                           self.LISTEN_RE.search(self.stderr()), START_TIMEOUT)
-        m = self.LISTEN_RE.search(self.stderr())
-        if not m:
+        wait_until(lambda: self.popen.poll() is not None or
+                   self.LISTEN_RE.search(self.stderr()[offset:]), START_TIMEOUT)
+        time.sleep(0.05)  # the other listen addresses' lines follow at once
+        found = self.LISTEN_RE.findall(self.stderr()[offset:])
+        if not found:
             state = (f"exited with {self.popen.returncode}" if self.popen.poll() is not None
                      else f"no 'listening on' line within {START_TIMEOUT} s")
             kill_group(self.popen)
-            raise AssertionError(f"gitgate serve {state}; stderr:\n{self.stderr()}")
-        del found
-        self.port = int(m.group(2))
+            raise AssertionError(f"gitgate serve {state}; stderr:\n{self.stderr()[offset:]}")
+        self.ports = [(host, int(port)) for host, port in found]
+        self.port = self.ports[0][1]
         return self
 
     def stderr(self):
