@@ -12,23 +12,24 @@ haproxy connects to gitgate from 127.0.0.3. gitgate trusts 127.0.0.3 but not
 a direct one "127.0.0.2".
 """
 
-import functools
 import os
-import random
 import re
 import shlex
 import shutil
 import signal
 import socket
-import struct
 import subprocess
 import sys
 import tempfile
-import threading
 import time
 import unittest
 from pathlib import Path
 
+# Re-exported so that tests import one module.
+from access_log import (ACCESS_RE, NODE_ID, AccessLogAssertions, labels_of,  # noqa: F401
+                        parse_access_line, ssh_client_banner)
+from fixtures import (PROCESS_TIMEOUT, generate_key, make_repository, run,  # noqa: F401
+                      toml_list, toml_string, users_toml)
 from proxy_wire import (V2_SIGNATURE, DummyProxyServer, crc32c, parse_proxy_header,  # noqa: F401
                         proxy_v1, proxy_v2)
 
@@ -37,9 +38,7 @@ HAPROXY_CFG = SOURCE_DIR / "docker" / "haproxy.cfg"
 SERVER_HOST = "127.0.0.1"
 CLIENT_ADDR = "127.0.0.2"
 LB_ADDR = "127.0.0.3"
-NODE_ID = "GGE2E1"  # no 'x' in it: 'x' separates the request id's parts
 REPO = "demo/repo.git"
-PROCESS_TIMEOUT = 60  # seconds, for every git/ssh/haproxy -c call
 START_TIMEOUT = 20  # seconds until gitgate prints its "listening on" line
 
 
@@ -68,17 +67,6 @@ def base_env(home):
         "GIT_COMMITTER_EMAIL": "committer@example.invalid",
     }
     return env
-
-
-def run(cmd, env=None, cwd=None, timeout=PROCESS_TIMEOUT, check=False, input=None):
-    """Runs a command with a timeout; returns CompletedProcess (text)."""
-    proc = subprocess.run(cmd, env=env, cwd=cwd, timeout=timeout, input=input,
-                          capture_output=True, text=True, stdin=None if input else
-                          subprocess.DEVNULL)
-    if check and proc.returncode != 0:
-        raise AssertionError(f"{cmd!r} exited {proc.returncode}\nstdout:\n{proc.stdout}\n"
-                             f"stderr:\n{proc.stderr}")
-    return proc
 
 
 def free_port(host=SERVER_HOST):
@@ -111,113 +99,6 @@ def kill_group(popen, grace=5):
             return
         except subprocess.TimeoutExpired:
             continue
-
-
-# --- repositories -------------------------------------------------------------------------
-
-def make_repository(work_parent, bare_path, env, big_blob_kib=256):
-    """A bare repository with history: several commits on main, a feature branch merged
-    with a merge commit, a second unmerged branch, an annotated and a lightweight tag, and
-    an incompressible blob so that the pack is large enough to count bytes."""
-    work = Path(work_parent) / (Path(bare_path).name + ".work")
-    git = ["git", "-c", "init.defaultBranch=main", "-c", "commit.gpgsign=false"]
-
-    def g(*args, when=None):
-        e = dict(env)
-        if when is not None:
-            stamp = f"{1700000000 + when * 3600} +0000"
-            e["GIT_AUTHOR_DATE"] = stamp
-            e["GIT_COMMITTER_DATE"] = stamp
-        return run(git + ["-C", str(work)] + list(args), env=e, check=True).stdout
-
-    run(git + ["init", "-q", str(work)], env=env, check=True)
-    (work / "README.md").write_text("# demo\n\nA repository served by gitgate.\n")
-    (work / "src").mkdir()
-    (work / "src" / "main.c").write_text("int main(void) { return 0; }\n")
-    g("add", "-A")
-    g("commit", "-q", "-m", "Initial commit", when=1)
-    rng = random.Random(20261126)
-    (work / "data.bin").write_bytes(rng.randbytes(big_blob_kib * 1024))
-    g("add", "data.bin")
-    g("commit", "-q", "-m", "Add data", when=2)
-    g("tag", "-a", "v1.0", "-m", "Release 1.0", when=2)
-    g("checkout", "-q", "-b", "feature")
-    for i in range(3):
-        (work / "src" / f"feature{i}.c").write_text(f"int feature{i}(void) {{ return {i}; }}\n")
-        g("add", "-A")
-        g("commit", "-q", "-m", f"Feature step {i}", when=3 + i)
-    g("checkout", "-q", "main")
-    (work / "README.md").write_text("# demo\n\nA repository served by gitgate.\n\nMore.\n")
-    g("commit", "-q", "-am", "Expand README", when=7)
-    g("merge", "-q", "--no-ff", "-m", "Merge branch 'feature'", "feature", when=8)
-    g("tag", "v1.1-light")
-    g("checkout", "-q", "-b", "wip")
-    (work / "NOTES").write_text("work in progress\n")
-    g("add", "NOTES")
-    g("commit", "-q", "-m", "WIP notes", when=9)
-    g("checkout", "-q", "main")
-    (work / "src" / "main.c").write_text("int main(void) { return 1; }\n")
-    g("commit", "-q", "-am", "Change exit code", when=10)
-    Path(bare_path).parent.mkdir(parents=True, exist_ok=True)
-    run(git + ["clone", "-q", "--bare", "--no-local", str(work), str(bare_path)], env=env,
-        check=True)
-    shutil.rmtree(work)
-    return Path(bare_path)
-
-
-def generate_key(path, comment):
-    """An ed25519 key pair; returns the public key line."""
-    run(["ssh-keygen", "-q", "-t", "ed25519", "-N", "", "-C", comment, "-f", str(path)],
-        check=True)
-    return Path(str(path) + ".pub").read_text().strip()
-
-
-def toml_string(value):
-    return '"' + str(value).replace("\\", "\\\\").replace('"', '\\"') + '"'
-
-
-def toml_list(values):
-    return "[" + ", ".join(toml_string(v) for v in values) + "]"
-
-
-def users_toml(users):
-    """users: iterable of dicts with name, id, keys, read, write."""
-    out = []
-    for u in users:
-        out += ["[[user]]", f"name = {toml_string(u['name'])}", f"id = {int(u['id'])}",
-                f"keys = {toml_list(u['keys'])}", f"read = {toml_list(u.get('read', ['*']))}",
-                f"write = {toml_list(u.get('write', []))}", ""]
-    return "\n".join(out)
-
-
-# --- access log -----------------------------------------------------------------------------
-
-TIME_RE = r"\d{4}-\d\d-\d\d \d\d:\d\d:\d\d,\d{3}"
-ACCESS_RE = re.compile(
-    r"^(?P<addresses>[0-9a-fA-F.:,]+|LOCAL|UNKNOWN)"
-    r" \| (?P<protocol>ssh)"
-    r" \| (?P<kind>[io])(?P<sep>[@*])(?P<node>[A-Za-z0-9]+)x(?P<minute>\d+)x(?P<counter>\d+)"
-    r"x(?P<concurrent>\d+)"
-    r" \| (?P<user>[^ |]+)"
-    rf" \| (?P<time>{TIME_RE})"
-    r" \| (?P<action>SSH - git-(?:upload|receive)-pack '/[^']*')"
-    r' \| "(?P<details>[^"]*)"'
-    r" \| (?P<status>-|\d+)"
-    r" \| (?P<bytes_read>-|\d+)"
-    r" \| (?P<bytes_written>-|\d+)"
-    r" \| (?P<labels>-|[^|]+?)"
-    r" \| (?P<duration>-|\d+)"
-    r" \| (?P<session>[0-9a-z]{7})"
-    r" \|$")
-
-
-def parse_access_line(line):
-    m = ACCESS_RE.match(line)
-    return m.groupdict() if m else None
-
-
-def labels_of(record):
-    return [] if record["labels"] == "-" else record["labels"].split(", ")
 
 
 # --- processes ------------------------------------------------------------------------------
@@ -581,76 +462,6 @@ path = {toml_string(self.access_log_path)}
             print(f"kept {self.tmp}", file=sys.stderr)
         else:
             shutil.rmtree(self.tmp, ignore_errors=True)
-
-
-@functools.lru_cache(maxsize=None)
-def ssh_client_banner():
-    """The identification string the local OpenSSH client sends: "SSH-2.0-" and the
-    version that `ssh -V` prints before its first comma ("OpenSSH_9.2p1 Debian-2+deb12u10")."""
-    version = run(["ssh", "-V"], check=True).stderr.strip()
-    return "SSH-2.0-" + version.split(",")[0]
-
-
-def parse_log_time(text):
-    """'2026-11-26 14:05:18,123' -> milliseconds since the epoch in local time (for
-    differences only)."""
-    stamp = time.strptime(text[:19], "%Y-%m-%d %H:%M:%S")
-    return int(time.mktime(stamp)) * 1000 + int(text[20:23])
-
-
-class AccessLogAssertions:
-    """Mixin for unittest.TestCase: pins every field of one request's pair of lines."""
-
-    OPTIONAL_LABELS = {"cache:hit", "cache:miss"}
-
-    ANY_PROTOCOL = ("protocol:0", "protocol:1", "protocol:2")
-
-    def assertRequestPair(self, i, o, *, addresses, user, path, labels, status=0,
-                          command="git-upload-pack", optional_labels=()):
-        """labels: each must be present; optional_labels (and cache:hit/miss) may be. Tests
-        that are not about the protocol version pass optional_labels=ANY_PROTOCOL (and then
-        exactly one protocol:N label must be present)."""
-        ctx = f"\ni-line: {i['line']}\no-line: {o['line']}"
-        # 1, 2: addresses and protocol
-        for rec in (i, o):
-            self.assertEqual(rec["addresses"], addresses, ctx)
-            self.assertEqual(rec["protocol"], "ssh", ctx)
-        # 3: request id, same in both lines, '@' on an unclustered node
-        self.assertEqual((i["kind"], o["kind"]), ("i", "o"), ctx)
-        for field in ("sep", "node", "minute", "counter", "concurrent"):
-            self.assertEqual(i[field], o[field], f"{field} differs{ctx}")
-        self.assertEqual(i["sep"], "@", ctx)
-        self.assertEqual(i["node"], NODE_ID, ctx)
-        hh, mm = int(i["time"][11:13]), int(i["time"][14:16])
-        self.assertEqual(int(i["minute"]), hh * 60 + mm, f"minute of day of the start{ctx}")
-        self.assertGreaterEqual(int(i["counter"]), 1, ctx)
-        # 4, 6, 7, 13: user, action, details, session id
-        for rec in (i, o):
-            self.assertEqual(rec["user"], user, ctx)
-            self.assertEqual(rec["action"], f"SSH - {command} '{path}'", ctx)
-            self.assertEqual(rec["details"], ssh_client_banner(), ctx)
-        self.assertEqual(i["session"], o["session"], ctx)
-        # 5, 12: times and duration
-        start, end = parse_log_time(i["time"]), parse_log_time(o["time"])
-        self.assertLessEqual(start, end, ctx)
-        self.assertRegex(o["duration"], r"^\d+$", ctx)
-        self.assertLessEqual(abs(int(o["duration"]) - (end - start)), 100,
-                             f"duration disagrees with the time fields{ctx}")
-        # 8-12 are '-' in the i-line
-        for field in ("status", "bytes_read", "bytes_written", "labels", "duration"):
-            self.assertEqual(i[field], "-", f"i-line {field}{ctx}")
-        self.assertEqual(o["status"], str(status), ctx)
-        self.assertRegex(o["bytes_read"], r"^\d+$", ctx)
-        self.assertRegex(o["bytes_written"], r"^\d+$", ctx)
-        got = labels_of(o)
-        self.assertEqual(len(got), len(set(got)), f"duplicate labels{ctx}")
-        for label in labels:
-            self.assertIn(label, got, ctx)
-        extra = set(got) - set(labels) - self.OPTIONAL_LABELS - set(optional_labels)
-        self.assertFalse(extra, f"unexpected labels {extra}{ctx}")
-        protocols = [label for label in got if label.startswith("protocol:")]
-        self.assertEqual(len(protocols), 1, f"one protocol:N label{ctx}")
-        return int(o["bytes_read"]), int(o["bytes_written"])
 
 
 class GitgateTestCase(AccessLogAssertions, unittest.TestCase):

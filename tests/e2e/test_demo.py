@@ -2,7 +2,6 @@
 addresses narrowed to loopback): it creates its state once, prints a git clone line that
 works, and serves; a second run reuses the state."""
 
-import os
 import re
 import shlex
 import subprocess
