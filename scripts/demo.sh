@@ -118,7 +118,8 @@ echo "gitgate demo: state in $state"
 echo "In another terminal, try:"
 echo
 if [ -n "$demo_key" ]; then
-  echo "  GIT_SSH_COMMAND='ssh -i $demo_key -o IdentitiesOnly=yes -o StrictHostKeyChecking=accept-new' git clone $url"
+  ssh_options="-i $demo_key -o IdentitiesOnly=yes -o StrictHostKeyChecking=accept-new"
+  echo "  GIT_SSH_COMMAND='ssh $ssh_options' git clone $url"
 else
   echo "  GIT_SSH_COMMAND='ssh -o StrictHostKeyChecking=accept-new' git clone $url"
 fi
