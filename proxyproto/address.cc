@@ -2,7 +2,11 @@
 
 #include <arpa/inet.h>
 #include <netinet/in.h>
+#include <sys/un.h>
 
+#include <algorithm>
+#include <cstddef>
+#include <cstdio>
 #include <cstring>
 
 namespace gitgate::proxyproto {
@@ -25,7 +29,9 @@ std::string format_ipv6(const std::array<uint8_t, 16>& ip) {
       continue;
     }
     int j = i;
-    while (j < 8 && groups[static_cast<size_t>(j)] == 0) ++j;
+    while (j < 8 && groups[static_cast<size_t>(j)] == 0) {
+      ++j;
+    }
     if (j - i > best_len) {
       best_start = i;
       best_len = j - i;
@@ -46,7 +52,9 @@ std::string format_ipv6(const std::array<uint8_t, 16>& ip) {
       i += best_len - 1;
       continue;
     }
-    if (!out.empty() && out.back() != ':') out += ':';
+    if (!out.empty() && out.back() != ':') {
+      out += ':';
+    }
     std::snprintf(buf, sizeof buf, "%x", groups[static_cast<size_t>(i)]);
     out += buf;
   }
@@ -72,7 +80,9 @@ SocketAddress SocketAddress::ipv6(const std::array<uint8_t, 16>& bytes, uint16_t
 }
 
 SocketAddress SocketAddress::from_sockaddr(const sockaddr* sa, socklen_t len) {
-  if (sa == nullptr) return {};
+  if (sa == nullptr) {
+    return {};
+  }
   if (sa->sa_family == AF_INET && len >= static_cast<socklen_t>(sizeof(sockaddr_in))) {
     sockaddr_in in{};
     std::memcpy(&in, sa, sizeof in);
@@ -93,19 +103,31 @@ SocketAddress SocketAddress::from_sockaddr(const sockaddr* sa, socklen_t len) {
   if (sa->sa_family == AF_UNIX) {
     SocketAddress a;
     a.family = Family::kUnix;
+    // The path fills what is left of len (an unnamed socket has none), NUL-terminated or not.
+    const auto offset = static_cast<socklen_t>(offsetof(sockaddr_un, sun_path));
+    if (len > offset) {
+      sockaddr_un un{};
+      std::memcpy(&un, sa, std::min(static_cast<size_t>(len), sizeof un));
+      const size_t max = std::min(static_cast<size_t>(len - offset), sizeof un.sun_path);
+      a.unix_path.assign(un.sun_path, strnlen(un.sun_path, max));
+    }
     return a;
   }
   return {};
 }
 
 std::optional<SocketAddress> SocketAddress::parse_ip(std::string_view text, uint16_t port) {
-  if (text.empty() || text.size() >= INET6_ADDRSTRLEN) return std::nullopt;
+  if (text.empty() || text.size() >= INET6_ADDRSTRLEN) {
+    return std::nullopt;
+  }
   std::string s(text);
   std::array<uint8_t, 16> bytes{};
   if (inet_pton(AF_INET, s.c_str(), bytes.data()) == 1) {
     return ipv4({bytes[0], bytes[1], bytes[2], bytes[3]}, port);
   }
-  if (inet_pton(AF_INET6, s.c_str(), bytes.data()) == 1) return ipv6(bytes, port);
+  if (inet_pton(AF_INET6, s.c_str(), bytes.data()) == 1) {
+    return ipv6(bytes, port);
+  }
   return std::nullopt;
 }
 
