@@ -17,6 +17,12 @@ git_oid oid(int n) {
   return id;
 }
 std::string hex(int n) { return fmt::format("{:040x}", n); }
+// git_oid_tostr_s needs libgit2's thread state; these tests run without git_libgit2_init.
+std::string hex(const git_oid& id) {
+  char text[GIT_OID_HEXSZ + 1];
+  git_oid_tostr(text, sizeof text, &id);
+  return text;
+}
 
 // Commits by number with their parents: 1 <- 2 <- 3 <- 4, and 2 <- 5.
 class FakeGraph : public ObjectGraph {
@@ -38,9 +44,7 @@ class FakeGraph : public ObjectGraph {
   }
 
  private:
-  static int number(const git_oid& id) {
-    return std::stoi(std::string(git_oid_tostr_s(&id)).substr(32), nullptr, 16);
-  }
+  static int number(const git_oid& id) { return std::stoi(hex(id).substr(32), nullptr, 16); }
   std::map<int, std::vector<int>> parents_ = {{1, {}}, {2, {1}}, {3, {2}}, {4, {3}}, {5, {2}}};
 };
 
@@ -148,7 +152,7 @@ TEST(Negotiator, Table) {
     }
     std::vector<std::string> common;
     for (const git_oid& id : negotiator.common()) {
-      common.emplace_back(git_oid_tostr_s(&id));
+      common.push_back(hex(id));
     }
     std::vector<std::string> expected;
     for (int n : c.common) {
