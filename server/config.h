@@ -2,6 +2,7 @@
 #pragma once
 
 #include <filesystem>
+#include <iosfwd>
 #include <string>
 #include <string_view>
 #include <variant>
@@ -47,5 +48,16 @@ struct ConfigError {
     std::string_view toml_text, const std::filesystem::path& base_dir);
 [[nodiscard]] std::variant<Config, std::vector<ConfigError>> load_config(
     const std::filesystem::path& path);
+
+// `gitgate check-config`: loads the config, the users file it names, and checks
+// the paths it names exist (repositories; the directories of host keys and of
+// the access log). Prints "<file>:<line>: <message>" per error (no ":<line>" when
+// an error has none) and returns 2, or prints "config OK: N users, M listen
+// addresses" and returns 0.
+[[nodiscard]] int check_config(const std::filesystem::path& config_path, std::ostream& out);
+
+// The node_id used when the config names none: 6 characters [0-9A-Z] from a
+// stable hash of the host name, so each node of a cluster gets its own.
+[[nodiscard]] std::string default_node_id(std::string_view host_name);
 
 }  // namespace gitgate::server

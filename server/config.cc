@@ -1,0 +1,164 @@
+// The public face of gitgate.toml: loading, and `gitgate check-config`. The
+// grammar and the defaults are in detail/config_parser.cc.
+#include "server/config.h"
+
+#include <fmt/format.h>
+
+#include <cerrno>
+#include <cstring>
+#include <fstream>
+#include <ostream>
+#include <sstream>
+
+#include "auth/users.h"
+#include "server/detail/config_parser.h"
+
+namespace gitgate::server {
+namespace {
+
+namespace fs = std::filesystem;
+
+constexpr size_t kDefaultNodeIdLength = 6;
+
+std::variant<std::string, ConfigError> read_file(const fs::path& path) {
+  std::ifstream in(path, std::ios::binary);
+  if (!in) {
+    return ConfigError{0, fmt::format("cannot open {}: {}", path.string(), std::strerror(errno))};
+  }
+  std::ostringstream text;
+  text << in.rdbuf();
+  if (in.bad()) {
+    return ConfigError{0, fmt::format("cannot read {}", path.string())};
+  }
+  return std::move(text).str();
+}
+
+// Errors check_config found, each with the file it is about.
+using Findings = std::vector<std::pair<fs::path, ConfigError>>;
+
+// The number of users, or 0 with the users file's errors added.
+size_t check_users(const fs::path& users_file, Findings& findings) {
+  auto db = auth::UserDb::load(users_file);
+  if (auto* errors = std::get_if<std::vector<auth::FileError>>(&db)) {
+    for (const auth::FileError& e : *errors) {
+      findings.emplace_back(users_file, ConfigError{e.line, e.message});
+    }
+    return 0;
+  }
+  return std::get<auth::UserDb>(db).size();
+}
+
+// Absolute, so the server's paths do not depend on its working directory later.
+fs::path base_dir_of(const fs::path& config_path) {
+  std::error_code ec;
+  const fs::path absolute = fs::absolute(config_path, ec);
+  return (ec ? config_path : absolute).parent_path();
+}
+
+bool is_dir(const fs::path& dir) {
+  std::error_code ec;
+  return fs::is_directory(dir.empty() ? fs::path(".") : dir, ec);
+}
+
+// What serve would trip over at start: the repositories root, and the
+// directories a missing host key (created at first start) and the log go into.
+void check_paths(const fs::path& config_path, const detail::ParsedConfig& parsed,
+                 Findings& findings) {
+  const Config& config = parsed.config;
+  if (!is_dir(config.repositories)) {
+    findings.emplace_back(config_path,
+                          ConfigError{parsed.repositories_line,
+                                      fmt::format("server.repositories: '{}' is not a directory",
+                                                  config.repositories.string())});
+  }
+  for (const fs::path& key : config.host_keys) {
+    std::error_code ec;
+    if (!fs::exists(key, ec) && !is_dir(key.parent_path())) {
+      findings.emplace_back(
+          config_path,
+          ConfigError{parsed.host_keys_line,
+                      fmt::format("server.host_keys: neither '{}' nor its directory exists",
+                                  key.string())});
+    }
+  }
+  if (config.access_log != "-") {
+    const fs::path dir = fs::path(config.access_log).parent_path();
+    if (!is_dir(dir)) {
+      findings.emplace_back(
+          config_path,
+          ConfigError{parsed.access_log_line,
+                      fmt::format("access_log.path: directory '{}' does not exist", dir.string())});
+    }
+  }
+}
+
+}  // namespace
+
+std::variant<Config, std::vector<ConfigError>> parse_config(std::string_view toml_text,
+                                                            const fs::path& base_dir) {
+  auto parsed = detail::parse_config_with_lines(toml_text, base_dir);
+  if (auto* errors = std::get_if<std::vector<ConfigError>>(&parsed)) {
+    return std::move(*errors);
+  }
+  return std::move(std::get<detail::ParsedConfig>(parsed).config);
+}
+
+std::variant<Config, std::vector<ConfigError>> load_config(const fs::path& path) {
+  auto text = read_file(path);
+  if (auto* error = std::get_if<ConfigError>(&text)) {
+    return std::vector<ConfigError>{std::move(*error)};
+  }
+  return parse_config(std::get<std::string>(text), base_dir_of(path));
+}
+
+int check_config(const fs::path& config_path, std::ostream& out) {
+  Findings findings;
+  size_t users = 0;
+  size_t listen = 0;
+  auto text = read_file(config_path);
+  if (auto* error = std::get_if<ConfigError>(&text)) {
+    findings.emplace_back(config_path, *error);
+  } else if (auto parsed = detail::parse_config_with_lines(std::get<std::string>(text),
+                                                           base_dir_of(config_path));
+             auto* errors = std::get_if<std::vector<ConfigError>>(&parsed)) {
+    for (const ConfigError& e : *errors) {
+      findings.emplace_back(config_path, e);
+    }
+  } else {
+    const auto& checked = std::get<detail::ParsedConfig>(parsed);
+    listen = checked.config.listen.size();
+    users = check_users(checked.config.users, findings);
+    check_paths(config_path, checked, findings);
+  }
+  for (const auto& [file, e] : findings) {
+    if (e.line > 0) {
+      out << file.string() << ':' << e.line << ": " << e.message << '\n';
+    } else {
+      out << file.string() << ": " << e.message << '\n';
+    }
+  }
+  if (!findings.empty()) {
+    return 2;
+  }
+  out << "config OK: " << users << " users, " << listen << " listen addresses\n";
+  return 0;
+}
+
+// FNV-1a (64 bit): stable across builds and platforms, unlike std::hash.
+std::string default_node_id(std::string_view host_name) {
+  constexpr uint64_t kFnvOffset = 14695981039346656037ULL;
+  constexpr uint64_t kFnvPrime = 1099511628211ULL;
+  constexpr std::string_view kDigits = "0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZ";
+  uint64_t hash = kFnvOffset;
+  for (const char c : host_name) {
+    hash = (hash ^ static_cast<unsigned char>(c)) * kFnvPrime;
+  }
+  std::string id;
+  for (size_t i = 0; i < kDefaultNodeIdLength; ++i) {
+    id += kDigits[hash % kDigits.size()];
+    hash /= kDigits.size();
+  }
+  return id;
+}
+
+}  // namespace gitgate::server

@@ -1,0 +1,495 @@
+// gitgate.toml: the interface contract in shared/DESIGN.md, plus [limits] and the
+// defaults documented at each table below. Every error is collected with its line.
+#include "server/detail/config_parser.h"
+
+#include <arpa/inet.h>
+#include <fmt/format.h>
+#include <toml++/toml.h>
+#include <unistd.h>
+
+#include <algorithm>
+#include <array>
+#include <charconv>
+#include <initializer_list>
+#include <optional>
+
+namespace gitgate::server::detail {
+namespace {
+
+namespace fs = std::filesystem;
+
+constexpr std::string_view kDefaultListen = "0.0.0.0:7999";
+// Created on first start if missing (server/host_keys), beside the config file.
+constexpr std::string_view kDefaultHostKey = "ssh_host_ed25519_key";
+constexpr size_t kMaxNodeIdLength = 16;
+constexpr int64_t kMaxHeaderTimeoutMs = 60000;
+// A v2 header is 16 fixed bytes plus a 16-bit length (HAProxy proxy-protocol.txt, 2.2).
+constexpr int64_t kMaxV2Length = proxyproto::kV2FixedLength + 65535;
+
+int line_of(const toml::node& node) { return static_cast<int>(node.source().begin.line); }
+int line_of(const toml::key& key) { return static_cast<int>(key.source().begin.line); }
+
+std::string_view type_name(const toml::node& node) {
+  switch (node.type()) {
+    case toml::node_type::table:
+      return "a table";
+    case toml::node_type::array:
+      return "an array";
+    case toml::node_type::string:
+      return "a string";
+    case toml::node_type::integer:
+      return "an integer";
+    case toml::node_type::floating_point:
+      return "a float";
+    case toml::node_type::boolean:
+      return "a boolean";
+    case toml::node_type::date:
+    case toml::node_type::time:
+    case toml::node_type::date_time:
+      return "a date/time";
+    case toml::node_type::none:
+      break;
+  }
+  return "nothing";
+}
+
+// "0.0.0.0", "::1": IP literals only, so a listen address never depends on DNS.
+// Returns the canonical spelling (inet_ntop), or nullopt.
+std::optional<std::string> canonical_ip(std::string_view text, bool v6) {
+  const std::string copy(text);  // inet_pton wants a C string
+  std::array<uint8_t, 16> bytes{};
+  const int family = v6 ? AF_INET6 : AF_INET;
+  if (copy.find('\0') != std::string::npos || inet_pton(family, copy.c_str(), bytes.data()) != 1) {
+    return std::nullopt;
+  }
+  std::array<char, INET6_ADDRSTRLEN> out{};
+  if (inet_ntop(family, bytes.data(), out.data(), out.size()) == nullptr) {
+    return std::nullopt;
+  }
+  return std::string(out.data());
+}
+
+fs::path resolve(const fs::path& base_dir, std::string_view text) {
+  const fs::path path(text);
+  return path.is_absolute() ? path.lexically_normal() : (base_dir / path).lexically_normal();
+}
+
+class Parser {
+ public:
+  explicit Parser(fs::path base_dir) : base_dir_(std::move(base_dir)) {}
+
+  void run(const toml::table& root) {
+    for (auto&& [key, node] : root) {
+      if (!is_known(key.str(), {"server", "proxy_protocol", "auth", "access_log", "limits"})) {
+        error(line_of(key), fmt::format("unknown {} '{}' (known tables: [server], "
+                                        "[proxy_protocol], [auth], [access_log], [limits])",
+                                        node.is_table() ? "table" : "key", key.str()));
+      } else if (!node.is_table()) {
+        error(line_of(node), fmt::format("'{}' must be a table, [{}]", key.str(), key.str()));
+      }
+    }
+    if (!root.contains("server")) {
+      error(0, "missing table [server] (it must name at least repositories)");
+    }
+    if (!root.contains("auth")) {
+      error(0, "missing table [auth] (it must name the users file)");
+    }
+    server(root["server"].as_table());
+    proxy_protocol(root["proxy_protocol"].as_table());
+    auth(root["auth"].as_table());
+    access_log(root["access_log"].as_table());
+    limits(root["limits"].as_table());
+    // toml++ visits keys in name order; report in file order.
+    std::stable_sort(errors_.begin(), errors_.end(),
+                     [](const ConfigError& a, const ConfigError& b) { return a.line < b.line; });
+  }
+
+  ParsedConfig& parsed() { return parsed_; }
+  std::vector<ConfigError>& errors() { return errors_; }
+
+ private:
+  static bool is_known(std::string_view key, std::initializer_list<std::string_view> known) {
+    return std::find(known.begin(), known.end(), key) != known.end();
+  }
+
+  void error(int line, std::string message) {
+    errors_.push_back(ConfigError{line, std::move(message)});
+  }
+
+  // Reports keys of `table` outside `known`; true when the table is present.
+  bool check_keys(const toml::table* table, std::string_view name,
+                  std::initializer_list<std::string_view> known) {
+    if (table == nullptr) {
+      return false;
+    }
+    for (auto&& [key, node] : *table) {
+      if (!is_known(key.str(), known)) {
+        std::string list;
+        for (std::string_view k : known) {
+          list += list.empty() ? std::string(k) : ", " + std::string(k);
+        }
+        error(line_of(key),
+              fmt::format("unknown key '{}' in [{}] (known: {})", key.str(), name, list));
+      }
+    }
+    return true;
+  }
+
+  // The value at key if it has type T; absent or reported otherwise (nullptr).
+  template <typename T>
+  auto typed(const toml::table& table, std::string_view section, std::string_view key,
+             std::string_view expected)
+      -> decltype(std::declval<const toml::node&>().template as<T>()) {
+    const toml::node* node = table.get(key);
+    if (node == nullptr) {
+      return nullptr;
+    }
+    const auto* value = node->as<T>();
+    if (value == nullptr) {
+      error(line_of(*node),
+            fmt::format("{}.{} must be {}, not {}", section, key, expected, type_name(*node)));
+    }
+    return value;
+  }
+
+  const toml::value<std::string>* string(const toml::table& table, std::string_view section,
+                                         std::string_view key) {
+    return typed<std::string>(table, section, key, "a string");
+  }
+
+  // An integer within [min, max], or nullopt (absent, or reported).
+  std::optional<int64_t> integer(const toml::table& table, std::string_view section,
+                                 std::string_view key, int64_t min, int64_t max) {
+    const auto* value = typed<int64_t>(table, section, key, "an integer");
+    if (value == nullptr) {
+      return std::nullopt;
+    }
+    if (value->get() < min || value->get() > max) {
+      error(line_of(*value), fmt::format("{}.{} must be within {}-{} (got {})", section, key, min,
+                                         max, value->get()));
+      return std::nullopt;
+    }
+    return value->get();
+  }
+
+  // Every element a string, or nullptr (absent, or reported).
+  const toml::array* strings(const toml::table& table, std::string_view section,
+                             std::string_view key) {
+    const auto* array = typed<toml::array>(table, section, key, "an array of strings");
+    if (array == nullptr) {
+      return nullptr;
+    }
+    bool ok = true;
+    for (const toml::node& element : *array) {
+      if (!element.is_string()) {
+        error(line_of(element), fmt::format("{}.{} must hold only strings, not {}", section, key,
+                                            type_name(element)));
+        ok = false;
+      }
+    }
+    return ok ? array : nullptr;
+  }
+
+  // A non-empty path string resolved against the config's directory, or nullopt.
+  std::optional<fs::path> path(const toml::node& node, std::string_view section,
+                               std::string_view key) {
+    const std::string& text = node.as_string()->get();
+    if (text.empty() || text.find('\0') != std::string::npos) {
+      error(line_of(node), fmt::format("{}.{} must be a non-empty path", section, key));
+      return std::nullopt;
+    }
+    return resolve(base_dir_, text);
+  }
+
+  void server(const toml::table* table);
+  void listen(const toml::table& table);
+  void host_keys(const toml::table& table);
+  void node_id(const toml::table& table);
+  void proxy_protocol(const toml::table* table);
+  void auth(const toml::table* table);
+  void access_log(const toml::table* table);
+  void limits(const toml::table* table);
+
+  fs::path base_dir_;
+  ParsedConfig parsed_;
+  std::vector<ConfigError> errors_;
+};
+
+// [server]: repositories is required; listen defaults to ["0.0.0.0:7999"],
+// host_keys to ["<config dir>/ssh_host_ed25519_key"], node_id to
+// default_node_id(host name), clustered to false.
+void Parser::server(const toml::table* table) {
+  if (!check_keys(table, "server",
+                  {"listen", "repositories", "host_keys", "node_id", "clustered"})) {
+    return;
+  }
+  listen(*table);
+  if (const auto* repositories = string(*table, "server", "repositories")) {
+    parsed_.repositories_line = line_of(*repositories);
+    if (auto resolved = path(*repositories, "server", "repositories")) {
+      parsed_.config.repositories = *resolved;
+    }
+  } else if (table->get("repositories") == nullptr) {
+    error(line_of(*table), "[server] lacks repositories (the directory of the repositories)");
+  }
+  host_keys(*table);
+  node_id(*table);
+  if (const auto* clustered = typed<bool>(*table, "server", "clustered", "true or false")) {
+    parsed_.config.clustered = clustered->get();
+  }
+}
+
+void Parser::listen(const toml::table& table) {
+  auto& out = parsed_.config.listen;
+  if (table.get("listen") == nullptr) {
+    out.push_back(std::get<ListenAddress>(parse_listen(kDefaultListen)));
+    return;
+  }
+  const toml::array* array = strings(table, "server", "listen");
+  if (array == nullptr) {
+    return;
+  }
+  if (array->empty()) {
+    error(line_of(*array), "server.listen must name at least one address");
+  }
+  for (const toml::node& element : *array) {
+    auto parsed = parse_listen(element.as_string()->get());
+    if (auto* why = std::get_if<std::string>(&parsed)) {
+      error(line_of(element), "server.listen: " + *why);
+      continue;
+    }
+    const auto& address = std::get<ListenAddress>(parsed);
+    const bool seen = std::any_of(out.begin(), out.end(), [&](const ListenAddress& other) {
+      return other.host == address.host && other.port == address.port;
+    });
+    if (seen) {
+      error(line_of(element),
+            fmt::format("server.listen names '{}' twice", element.as_string()->get()));
+      continue;
+    }
+    out.push_back(address);
+  }
+}
+
+void Parser::host_keys(const toml::table& table) {
+  auto& out = parsed_.config.host_keys;
+  if (table.get("host_keys") == nullptr) {
+    out.push_back(resolve(base_dir_, kDefaultHostKey));
+    return;
+  }
+  const toml::array* array = strings(table, "server", "host_keys");
+  if (array == nullptr) {
+    return;
+  }
+  parsed_.host_keys_line = line_of(*array);
+  if (array->empty()) {
+    error(line_of(*array), "server.host_keys must name at least one key file");
+  }
+  for (const toml::node& element : *array) {
+    if (auto resolved = path(element, "server", "host_keys")) {
+      out.push_back(*resolved);
+    }
+  }
+}
+
+// The node part of request ids ("i@DX7BUKx631x..."): upper case, because 'x'
+// separates the parts of the id.
+void Parser::node_id(const toml::table& table) {
+  const auto* value = string(table, "server", "node_id");
+  if (value == nullptr) {
+    if (table.get("node_id") == nullptr) {
+      std::array<char, 256> host{};
+      if (gethostname(host.data(), host.size() - 1) != 0) {
+        host[0] = '\0';
+      }
+      parsed_.config.node_id = default_node_id(host.data());
+    }
+    return;
+  }
+  const std::string& id = value->get();
+  const bool valid =
+      !id.empty() && id.size() <= kMaxNodeIdLength && std::all_of(id.begin(), id.end(), [](char c) {
+        return (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9');
+      });
+  if (!valid) {
+    error(line_of(*value),
+          fmt::format("server.node_id '{}' must be 1-{} characters A-Z or 0-9 (request ids "
+                      "join it with lower-case 'x')",
+                      id, kMaxNodeIdLength));
+    return;
+  }
+  parsed_.config.node_id = id;
+}
+
+// [proxy_protocol]: optional; mode "optional", no trusted peers and a 5000 ms
+// header timeout by default, i.e. plain SSH until trusted balancers are listed.
+void Parser::proxy_protocol(const toml::table* table) {
+  if (!check_keys(table, "proxy_protocol",
+                  {"mode", "trusted", "header_timeout_ms", "max_v2_length"})) {
+    return;
+  }
+  auto& policy = parsed_.config.proxy;
+  const auto* mode = string(*table, "proxy_protocol", "mode");
+  if (mode != nullptr) {
+    const std::string& text = mode->get();
+    if (text == "off") {
+      policy.mode = proxyproto::Mode::kOff;
+    } else if (text == "optional") {
+      policy.mode = proxyproto::Mode::kOptional;
+    } else if (text == "required") {
+      policy.mode = proxyproto::Mode::kRequired;
+    } else {
+      error(line_of(*mode), fmt::format("proxy_protocol.mode '{}' is not one of off, optional, "
+                                        "required",
+                                        text));
+    }
+  }
+  bool trusted_ok = true;
+  if (const toml::array* trusted = strings(*table, "proxy_protocol", "trusted")) {
+    for (const toml::node& element : *trusted) {
+      const std::string& text = element.as_string()->get();
+      if (auto cidr = proxyproto::Cidr::parse(text)) {
+        policy.trusted.push_back(*cidr);
+      } else {
+        trusted_ok = false;
+        error(line_of(element), fmt::format("proxy_protocol.trusted: '{}' is not an address or "
+                                            "range such as \"10.0.0.0/8\" or \"fc00::/7\"",
+                                            text));
+      }
+    }
+  } else if (table->get("trusted") != nullptr) {
+    trusted_ok = false;  // reported
+  }
+  if (policy.mode == proxyproto::Mode::kRequired && policy.trusted.empty() && trusted_ok) {
+    error(line_of(*mode),
+          "proxy_protocol.mode \"required\" needs trusted peers (the load "
+          "balancers' addresses); with none it refuses every connection");
+  }
+  if (auto ms = integer(*table, "proxy_protocol", "header_timeout_ms", 1, kMaxHeaderTimeoutMs)) {
+    policy.header_timeout = std::chrono::milliseconds(*ms);
+  }
+  if (auto length = integer(*table, "proxy_protocol", "max_v2_length", proxyproto::kV2FixedLength,
+                            kMaxV2Length)) {
+    policy.max_v2_length = static_cast<size_t>(*length);
+  }
+}
+
+// [auth]: users is required.
+void Parser::auth(const toml::table* table) {
+  if (!check_keys(table, "auth", {"users"})) {
+    return;
+  }
+  if (const auto* users = string(*table, "auth", "users")) {
+    parsed_.users_line = line_of(*users);
+    if (auto resolved = path(*users, "auth", "users")) {
+      parsed_.config.users = *resolved;
+    }
+  } else if (table->get("users") == nullptr) {
+    error(line_of(*table), "[auth] lacks users (the users file)");
+  }
+}
+
+// [access_log]: optional; path "-" (the default) is stdout.
+void Parser::access_log(const toml::table* table) {
+  if (!check_keys(table, "access_log", {"path"})) {
+    return;
+  }
+  if (const auto* log = string(*table, "access_log", "path")) {
+    parsed_.access_log_line = line_of(*log);
+    if (log->get() == "-") {
+      parsed_.config.access_log = "-";
+    } else if (auto resolved = path(*log, "access_log", "path")) {
+      parsed_.config.access_log = resolved->string();
+    }
+  }
+}
+
+// [limits]: optional; each field keeps its Limits default when absent.
+void Parser::limits(const toml::table* table) {
+  if (!check_keys(table, "limits",
+                  {"max_connections", "max_unauthenticated", "max_per_source",
+                   "login_grace_seconds", "max_auth_tries", "keepalive_seconds"})) {
+    return;
+  }
+  constexpr int64_t kMaxConnections = 100000;
+  constexpr int64_t kMaxSeconds = 3600;
+  Limits& limits = parsed_.config.limits;
+  const auto set = [&](std::string_view key, int& field, int64_t min, int64_t max) {
+    if (auto value = integer(*table, "limits", key, min, max)) {
+      field = static_cast<int>(*value);
+    }
+  };
+  set("max_connections", limits.max_connections, 1, kMaxConnections);
+  set("max_unauthenticated", limits.max_unauthenticated, 1, kMaxConnections);
+  set("max_per_source", limits.max_per_source, 1, kMaxConnections);
+  set("login_grace_seconds", limits.login_grace_seconds, 1, kMaxSeconds);
+  set("max_auth_tries", limits.max_auth_tries, 1, 100);
+  set("keepalive_seconds", limits.keepalive_seconds, 0, kMaxSeconds);  // 0: no keepalives
+  // Both are shares of max_connections: a default above it shrinks to it, a
+  // configured value above it is a mistake.
+  for (auto [key, field] :
+       {std::pair<std::string_view, int*>{"max_unauthenticated", &limits.max_unauthenticated},
+        {"max_per_source", &limits.max_per_source}}) {
+    if (*field <= limits.max_connections) {
+      continue;
+    }
+    if (const toml::node* node = table->get(key); node != nullptr) {
+      error(line_of(*node), fmt::format("limits.{} ({}) exceeds limits.max_connections ({})", key,
+                                        *field, limits.max_connections));
+    } else {
+      *field = limits.max_connections;
+    }
+  }
+}
+
+}  // namespace
+
+// listen-address = IPv4address ":" port / "[" IPv6address "]" ":" port
+// port = 1*5DIGIT, 1..65535
+std::variant<ListenAddress, std::string> parse_listen(std::string_view text) {
+  const std::string why = fmt::format(
+      "'{}' is not host:port with an IP address, e.g. \"0.0.0.0:7999\" or \"[::]:7999\"", text);
+  const size_t colon = text.rfind(':');
+  if (colon == std::string_view::npos) {
+    return why;
+  }
+  std::string_view host = text.substr(0, colon);
+  const std::string_view port_text = text.substr(colon + 1);
+  const bool v6 = host.starts_with('[') && host.ends_with(']') && host.size() >= 2;
+  if (v6) {
+    host = host.substr(1, host.size() - 2);
+  }
+  auto ip = canonical_ip(host, v6);
+  if (!ip) {
+    return why;
+  }
+  unsigned port = 0;
+  const auto* end = port_text.data() + port_text.size();
+  const auto [ptr, ec] = std::from_chars(port_text.data(), end, port);
+  if (port_text.empty() || port_text.size() > 5 || ec != std::errc{} || ptr != end ||
+      port_text.front() == '+') {
+    return why;
+  }
+  if (port < 1 || port > 65535) {
+    return fmt::format("port {} in '{}' is not within 1-65535", port, text);
+  }
+  return ListenAddress{*ip, static_cast<uint16_t>(port)};
+}
+
+std::variant<ParsedConfig, std::vector<ConfigError>> parse_config_with_lines(
+    std::string_view text, const fs::path& base_dir) {
+  toml::table root;
+  try {
+    root = toml::parse(text);
+  } catch (const toml::parse_error& err) {
+    return std::vector<ConfigError>{
+        ConfigError{static_cast<int>(err.source().begin.line), std::string(err.description())}};
+  }
+  Parser parser(base_dir);
+  parser.run(root);
+  if (!parser.errors().empty()) {
+    return std::move(parser.errors());
+  }
+  return std::move(parser.parsed());
+}
+}  // namespace gitgate::server::detail

@@ -1,0 +1,58 @@
+// parse_config over arbitrary text: never crashes, and what it accepts keeps the
+// promises the server relies on (addresses, absolute paths, ranges, node id).
+#include <algorithm>
+#include <cstddef>
+#include <cstdint>
+#include <string_view>
+
+#include "server/config.h"
+
+namespace {
+
+bool valid(const gitgate::server::Config& config) {
+  if (config.listen.empty() || config.host_keys.empty()) {
+    return false;
+  }
+  const bool ports_ok = std::all_of(config.listen.begin(), config.listen.end(),
+                                    [](const auto& a) { return a.port != 0 && !a.host.empty(); });
+  const bool keys_ok = std::all_of(config.host_keys.begin(), config.host_keys.end(),
+                                   [](const auto& p) { return p.is_absolute(); });
+  const bool id_ok = !config.node_id.empty() &&
+                     std::all_of(config.node_id.begin(), config.node_id.end(), [](char c) {
+                       return (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9');
+                     });
+  const auto& limits = config.limits;
+  const bool limits_ok = limits.max_connections >= 1 && limits.max_unauthenticated >= 1 &&
+                         limits.max_unauthenticated <= limits.max_connections &&
+                         limits.max_per_source >= 1 &&
+                         limits.max_per_source <= limits.max_connections &&
+                         limits.max_auth_tries >= 1 && limits.keepalive_seconds >= 0;
+  const auto timeout = config.proxy.header_timeout.count();
+  return ports_ok && keys_ok && id_ok && limits_ok && timeout >= 1 && timeout <= 60000 &&
+         config.repositories.is_absolute() && config.users.is_absolute() &&
+         (config.access_log == "-" || !config.access_log.empty()) &&
+         (config.proxy.mode != gitgate::proxyproto::Mode::kRequired ||
+          !config.proxy.trusted.empty());
+}
+
+}  // namespace
+
+extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
+  const std::string_view text(reinterpret_cast<const char*>(data), size);
+  auto parsed = gitgate::server::parse_config(text, "/etc/gitgate");
+  if (const auto* errors = std::get_if<std::vector<gitgate::server::ConfigError>>(&parsed)) {
+    if (errors->empty()) {
+      __builtin_trap();
+    }
+    for (const auto& error : *errors) {
+      if (error.message.empty() || error.line < 0) {
+        __builtin_trap();
+      }
+    }
+    return 0;
+  }
+  if (!valid(std::get<gitgate::server::Config>(parsed))) {
+    __builtin_trap();
+  }
+  return 0;
+}

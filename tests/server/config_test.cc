@@ -1,0 +1,429 @@
+#include "server/config.h"
+
+#include <fmt/format.h>
+#include <gtest/gtest.h>
+#include <unistd.h>
+
+#include <array>
+#include <fstream>
+#include <sstream>
+#include <string>
+#include <vector>
+
+#include "auth/users.h"
+#include "server/detail/config_parser.h"
+
+namespace gitgate::server {
+namespace {
+
+namespace fs = std::filesystem;
+
+// Verbatim from shared/DESIGN.md, "Interface contract".
+constexpr std::string_view kContractExample = R"([server]
+listen = ["0.0.0.0:7999"]             # host:port, IPv6 as "[::]:7999"
+repositories = "/srv/git"             # clone path '/demo/repo.git' → /srv/git/demo/repo.git
+host_keys = ["/var/lib/gitgate/ssh_host_ed25519_key"]   # created on first start if missing
+node_id = "DX7BUK"                    # request-id node part; default derived from the host name
+
+[proxy_protocol]
+mode = "optional"                     # off | optional | required
+trusted = ["127.0.0.0/8", "::1/128", "10.0.0.0/8", "172.16.0.0/12", "192.168.0.0/16", "fc00::/7"]
+header_timeout_ms = 5000
+
+[auth]
+users = "/etc/gitgate/users.toml"     # reloaded on SIGHUP
+
+[access_log]
+path = "/var/log/gitgate/access.log"  # "-" = stdout; reopened on SIGHUP
+)";
+
+constexpr std::string_view kMinimal =
+    "[server]\nrepositories = \"repos\"\n[auth]\nusers = "
+    "\"users.toml\"\n";
+
+std::string errors_text(const std::vector<ConfigError>& errors) {
+  std::string out;
+  for (const auto& e : errors) {
+    out += fmt::format("  {}: {}\n", e.line, e.message);
+  }
+  return out;
+}
+
+Config parse_ok(std::string_view text, const fs::path& base = "/etc/gitgate") {
+  auto parsed = parse_config(text, base);
+  if (auto* errors = std::get_if<std::vector<ConfigError>>(&parsed)) {
+    ADD_FAILURE() << "unexpected errors:\n" << errors_text(*errors) << "in:\n" << text;
+    return {};
+  }
+  return std::get<Config>(std::move(parsed));
+}
+
+TEST(ConfigTest, ParsesTheContractExample) {
+  const Config config = parse_ok(kContractExample);
+  ASSERT_EQ(config.listen.size(), 1U);
+  EXPECT_EQ(config.listen[0].host, "0.0.0.0");
+  EXPECT_EQ(config.listen[0].port, 7999);
+  EXPECT_EQ(config.repositories, "/srv/git");
+  EXPECT_EQ(config.host_keys, std::vector<fs::path>{"/var/lib/gitgate/ssh_host_ed25519_key"});
+  EXPECT_EQ(config.node_id, "DX7BUK");
+  EXPECT_FALSE(config.clustered);
+  EXPECT_EQ(config.proxy.mode, proxyproto::Mode::kOptional);
+  std::vector<std::string> trusted;
+  for (const auto& cidr : config.proxy.trusted) {
+    trusted.push_back(cidr.to_string());
+  }
+  EXPECT_EQ(trusted, (std::vector<std::string>{"127.0.0.0/8", "::1/128", "10.0.0.0/8",
+                                               "172.16.0.0/12", "192.168.0.0/16", "fc00::/7"}));
+  EXPECT_EQ(config.proxy.header_timeout, std::chrono::milliseconds(5000));
+  EXPECT_EQ(config.users, "/etc/gitgate/users.toml");
+  EXPECT_EQ(config.access_log, "/var/log/gitgate/access.log");
+}
+
+TEST(ConfigTest, FillsDefaultsAndResolvesRelativePaths) {
+  const Config config = parse_ok(kMinimal, "/etc/gitgate");
+  ASSERT_EQ(config.listen.size(), 1U);
+  EXPECT_EQ(config.listen[0].host, "0.0.0.0");
+  EXPECT_EQ(config.listen[0].port, 7999);
+  EXPECT_EQ(config.repositories, "/etc/gitgate/repos");
+  EXPECT_EQ(config.users, "/etc/gitgate/users.toml");
+  EXPECT_EQ(config.host_keys, std::vector<fs::path>{"/etc/gitgate/ssh_host_ed25519_key"});
+  std::array<char, 256> host{};
+  ASSERT_EQ(gethostname(host.data(), host.size() - 1), 0);
+  EXPECT_EQ(config.node_id, default_node_id(host.data()));
+  EXPECT_FALSE(config.clustered);
+  EXPECT_EQ(config.proxy.mode, proxyproto::Mode::kOptional);
+  EXPECT_TRUE(config.proxy.trusted.empty());
+  EXPECT_EQ(config.proxy.header_timeout, std::chrono::milliseconds(5000));
+  EXPECT_EQ(config.proxy.max_v2_length, proxyproto::kV2DefaultMaxLength);
+  EXPECT_EQ(config.access_log, "-");
+  const Limits defaults;
+  EXPECT_EQ(config.limits.max_connections, defaults.max_connections);
+  EXPECT_EQ(config.limits.keepalive_seconds, defaults.keepalive_seconds);
+
+  const Config dotted = parse_ok(
+      "[server]\nrepositories = \"../srv/./git\"\nhost_keys = [\"keys/a\", \"/abs/b\"]\n"
+      "[auth]\nusers = \"u.toml\"\n[access_log]\npath = \"log/access.log\"\n",
+      "/etc/gitgate");
+  EXPECT_EQ(dotted.repositories, "/etc/srv/git");
+  EXPECT_EQ(dotted.host_keys, (std::vector<fs::path>{"/etc/gitgate/keys/a", "/abs/b"}));
+  EXPECT_EQ(dotted.access_log, "/etc/gitgate/log/access.log");
+}
+
+TEST(ConfigTest, ReadsEverySetting) {
+  const Config config = parse_ok(R"(
+[server]
+listen = ["[::]:7999", "127.0.0.1:2222"]
+repositories = "/srv/git"
+node_id = "N1"
+clustered = true
+[proxy_protocol]
+mode = "required"
+trusted = ["10.0.0.5"]
+header_timeout_ms = 250
+max_v2_length = 65551
+[auth]
+users = "/u.toml"
+[access_log]
+path = "-"
+[limits]
+max_connections = 10
+max_unauthenticated = 5
+max_per_source = 2
+login_grace_seconds = 20
+max_auth_tries = 3
+keepalive_seconds = 0
+)");
+  ASSERT_EQ(config.listen.size(), 2U);
+  EXPECT_EQ(config.listen[0].host, "::");
+  EXPECT_EQ(config.listen[1].port, 2222);
+  EXPECT_EQ(config.node_id, "N1");
+  EXPECT_TRUE(config.clustered);
+  EXPECT_EQ(config.proxy.mode, proxyproto::Mode::kRequired);
+  ASSERT_EQ(config.proxy.trusted.size(), 1U);
+  EXPECT_EQ(config.proxy.trusted[0].to_string(), "10.0.0.5/32");
+  EXPECT_EQ(config.proxy.header_timeout, std::chrono::milliseconds(250));
+  EXPECT_EQ(config.proxy.max_v2_length, 65551U);
+  EXPECT_EQ(config.access_log, "-");
+  EXPECT_EQ(config.limits.max_connections, 10);
+  EXPECT_EQ(config.limits.max_unauthenticated, 5);
+  EXPECT_EQ(config.limits.max_per_source, 2);
+  EXPECT_EQ(config.limits.login_grace_seconds, 20);
+  EXPECT_EQ(config.limits.max_auth_tries, 3);
+  EXPECT_EQ(config.limits.keepalive_seconds, 0);
+  EXPECT_EQ(parse_ok("[proxy_protocol]\nmode = \"off\"\n" + std::string(kMinimal)).proxy.mode,
+            proxyproto::Mode::kOff);
+  // Defaults above a small max_connections shrink to it.
+  const Config small = parse_ok(std::string(kMinimal) + "[limits]\nmax_connections = 4\n");
+  EXPECT_EQ(small.limits.max_unauthenticated, 4);
+  EXPECT_EQ(small.limits.max_per_source, 4);
+}
+
+TEST(ConfigTest, ParsesListenAddresses) {
+  struct Case {
+    std::string_view text;
+    std::string_view host;  // empty: refused
+    uint16_t port;
+  };
+  const Case cases[] = {
+      {"0.0.0.0:7999", "0.0.0.0", 7999},
+      {"127.0.0.1:1", "127.0.0.1", 1},
+      {"10.1.2.3:65535", "10.1.2.3", 65535},
+      {"[::]:7999", "::", 7999},
+      {"[::1]:22", "::1", 22},
+      {"[0:0::0:1]:22", "::1", 22},  // canonical spelling
+      {"[2001:DB8::1]:22", "2001:db8::1", 22},
+      {"localhost:7999", "", 0},  // IP literals only: no DNS at start
+      {"*:7999", "", 0},
+      {"::1:7999", "", 0},  // IPv6 needs brackets
+      {"[127.0.0.1]:7999", "", 0},
+      {"[::1]", "", 0},
+      {"1.2.3.4", "", 0},
+      {"1.2.3.4:", "", 0},
+      {"1.2.3.4:0", "", 0},
+      {"1.2.3.4:65536", "", 0},
+      {"1.2.3.4:099999", "", 0},
+      {"1.2.3.4:+1", "", 0},
+      {"1.2.3.4:-1", "", 0},
+      {"1.2.3.4: 1", "", 0},
+      {"1.2.3.4:1x", "", 0},
+      {"1.2.3:7", "", 0},
+      {"[fe80::1%eth0]:7", "", 0},
+      {"", "", 0},
+      {":7999", "", 0},
+  };
+  for (const auto& [text, host, port] : cases) {
+    auto parsed = detail::parse_listen(text);
+    if (host.empty()) {
+      EXPECT_TRUE(std::holds_alternative<std::string>(parsed)) << text;
+      continue;
+    }
+    ASSERT_TRUE(std::holds_alternative<ListenAddress>(parsed))
+        << text << ": " << std::get<std::string>(parsed);
+    EXPECT_EQ(std::get<ListenAddress>(parsed).host, host) << text;
+    EXPECT_EQ(std::get<ListenAddress>(parsed).port, port) << text;
+  }
+}
+
+struct Expected {
+  int line;
+  std::string_view message_part;
+};
+
+struct BadConfig {
+  std::string_view name;
+  std::string text;
+  std::vector<Expected> errors;
+};
+
+std::vector<BadConfig> bad_configs() {
+  const std::string minimal(kMinimal);  // lines 1-4
+  return {
+      {"toml syntax", "[server]\nrepositories = \n", {{2, ""}}},
+      {"empty file", "", {{0, "missing table [server]"}, {0, "missing table [auth]"}}},
+      {"missing required keys",
+       "[server]\nlisten = [\"0.0.0.0:1\"]\n[auth]\n",
+       {{1, "lacks repositories"}, {3, "lacks users"}}},
+      {"unknown table and keys",
+       minimal + "[serverr]\nx = 1\n[limits]\nmax_conections = 5\n",
+       {{5, "unknown table 'serverr'"}, {8, "unknown key 'max_conections' in [limits]"}}},
+      {"unknown top-level key", "port = 7999\n" + minimal, {{1, "unknown key 'port'"}}},
+      {"unknown key in [server]",
+       "[server]\nrepositories = \"r\"\nrepository = \"r\"\n[auth]\nusers = \"u\"\n",
+       {{3, "unknown key 'repository' in [server]"}}},
+      {"table as a value",
+       "server = 1\n[auth]\nusers = \"u\"\n",
+       {{1, "'server' must be a table"}}},
+      {"wrong types",
+       "[server]\nrepositories = 1\nlisten = \"0.0.0.0:1\"\nclustered = \"yes\"\n"
+       "node_id = 7\nhost_keys = [1, \"k\"]\n[auth]\nusers = [\"u\"]\n",
+       {{2, "server.repositories must be a string, not an integer"},
+        {3, "server.listen must be an array of strings, not a string"},
+        {4, "server.clustered must be true or false, not a string"},
+        {5, "server.node_id must be a string"},
+        {6, "server.host_keys must hold only strings, not an integer"},
+        {8, "auth.users must be a string, not an array"}}},
+      {"bad listen entries",
+       "[server]\nrepositories = \"r\"\nlisten = [\n  \"localhost:7999\",\n  \"1.2.3.4:0\",\n"
+       "  \"[::]:1\",\n  \"[0::0]:1\",\n]\n[auth]\nusers = \"u\"\n",
+       {{4, "is not host:port"}, {5, "port 0"}, {7, "twice"}}},
+      {"empty lists and paths",
+       "[server]\nrepositories = \"\"\nlisten = []\nhost_keys = []\n[auth]\nusers = \"\"\n",
+       {{2, "non-empty path"},
+        {3, "at least one address"},
+        {4, "at least one key"},
+        {6, "non-empty path"}}},
+      {"bad node ids",
+       minimal + "[server]\n",  // a second [server] is a TOML error
+       {{5, ""}}},
+      {"lower-case node id",
+       "[server]\nrepositories = \"r\"\nnode_id = \"dx7buk\"\n[auth]\nusers = \"u\"\n",
+       {{3, "A-Z or 0-9"}}},
+      {"long node id",
+       "[server]\nrepositories = \"r\"\nnode_id = \"ABCDEFGHIJKLMNOPQ\"\n[auth]\nusers = \"u\"\n",
+       {{3, "1-16"}}},
+      {"proxy protocol values",
+       minimal + "[proxy_protocol]\nmode = \"sometimes\"\ntrusted = [\"10.0.0.0/33\", \"eth0\"]\n"
+                 "header_timeout_ms = 0\nmax_v2_length = 15\n",
+       {{6, "not one of off, optional, required"},
+        {7, "'10.0.0.0/33' is not an address"},
+        {7, "'eth0'"},
+        {8, "header_timeout_ms must be within 1-60000 (got 0)"},
+        {9, "max_v2_length must be within 16-65551"}}},
+      {"required without trusted peers",
+       minimal + "[proxy_protocol]\nmode = \"required\"\n",
+       {{6, "needs trusted peers"}}},
+      {"timeout too long",
+       minimal + "[proxy_protocol]\nheader_timeout_ms = 60001\n",
+       {{6, "1-60000"}}},
+      {"limits",
+       minimal + "[limits]\nmax_connections = 4\nmax_per_source = 5\nmax_auth_tries = 0\n"
+                 "keepalive_seconds = -1\nlogin_grace_seconds = 1.5\n",
+       {{7, "limits.max_per_source (5) exceeds limits.max_connections (4)"},
+        {8, "max_auth_tries must be within 1-100"},
+        {9, "keepalive_seconds must be within 0-3600"},
+        {10, "must be an integer, not a float"}}},
+      {"access log",
+       minimal + "[access_log]\npath = \"\"\nformat = \"json\"\n",
+       {{6, "non-empty path"}, {7, "unknown key 'format' in [access_log]"}}},
+  };
+}
+
+TEST(ConfigTest, ReportsEveryErrorWithItsLine) {
+  for (const BadConfig& bad : bad_configs()) {
+    auto parsed = parse_config(bad.text, "/etc/gitgate");
+    ASSERT_TRUE(std::holds_alternative<std::vector<ConfigError>>(parsed)) << bad.name;
+    const auto& errors = std::get<std::vector<ConfigError>>(parsed);
+    ASSERT_EQ(errors.size(), bad.errors.size()) << bad.name << ":\n" << errors_text(errors);
+    for (size_t i = 0; i < errors.size(); ++i) {
+      EXPECT_EQ(errors[i].line, bad.errors[i].line) << bad.name << ":\n" << errors_text(errors);
+      EXPECT_NE(errors[i].message.find(bad.errors[i].message_part), std::string::npos)
+          << bad.name << ":\n"
+          << errors_text(errors);
+      EXPECT_FALSE(errors[i].message.empty()) << bad.name;
+    }
+  }
+}
+
+TEST(ConfigTest, DefaultNodeIdIsStableAndPerHost) {
+  const std::string a = default_node_id("gitgate-1");
+  EXPECT_EQ(a.size(), 6U);
+  EXPECT_TRUE(std::all_of(a.begin(), a.end(), [](char c) {
+    return (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9');
+  })) << a;
+  EXPECT_EQ(default_node_id("gitgate-1"), a);
+  EXPECT_NE(default_node_id("gitgate-2"), a);
+  EXPECT_EQ(default_node_id("").size(), 6U);
+  // A configured default parses back as a node_id.
+  const Config config =
+      parse_ok(fmt::format("[server]\nrepositories = \"r\"\nnode_id = \"{}\"\n[auth]\nusers = "
+                           "\"u\"\n",
+                           a));
+  EXPECT_EQ(config.node_id, a);
+}
+
+// The examples shipped for the docs and the demo stay valid.
+TEST(ConfigTest, ExamplesParse) {
+  const fs::path examples = fs::path(GITGATE_SOURCE_DIR) / "examples";
+  auto config = load_config(examples / "gitgate.toml");
+  ASSERT_TRUE(std::holds_alternative<Config>(config))
+      << errors_text(std::get<std::vector<ConfigError>>(config));
+  EXPECT_EQ(std::get<Config>(config).listen.size(), 2U);
+  auto users = auth::UserDb::load(examples / "users.toml");
+  ASSERT_TRUE(std::holds_alternative<auth::UserDb>(users))
+      << std::get<std::vector<auth::FileError>>(users).at(0).message;
+  EXPECT_EQ(std::get<auth::UserDb>(users).size(), 2U);
+}
+
+// A scratch directory with a config file, a users file and a repositories root.
+class CheckConfigTest : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    dir_ = fs::path(::testing::TempDir()) / fmt::format("gitgate_config_test_{}", getpid());
+    fs::remove_all(dir_);
+    fs::create_directories(dir_ / "repos");
+  }
+  void TearDown() override { fs::remove_all(dir_); }
+
+  void write(const fs::path& name, std::string_view text) {
+    std::ofstream out(dir_ / name);
+    out << text;
+  }
+
+  int check(std::string& output) {
+    std::ostringstream out;
+    const int status = check_config(dir_ / "gitgate.toml", out);
+    output = out.str();
+    return status;
+  }
+
+  fs::path dir_;
+};
+
+constexpr std::string_view kUsers =
+    "[[user]]\nname = \"alice\"\nid = 2\nkeys = [\"ssh-ed25519 "
+    "AAAAC3NzaC1lZDI1NTE5AAAAIFjVNr2JwXXnJkedtuIVfzLJHUfUwbM0Vr4lZm869d5u alice@laptop\"]\n";
+
+TEST_F(CheckConfigTest, SaysOkForAConsistentSetup) {
+  write("gitgate.toml",
+        "[server]\nlisten = [\"127.0.0.1:7999\", \"[::1]:7999\"]\nrepositories = \"repos\"\n"
+        "[auth]\nusers = \"users.toml\"\n[access_log]\npath = \"access.log\"\n");
+  write("users.toml", kUsers);
+  std::string output;
+  EXPECT_EQ(check(output), 0) << output;
+  EXPECT_EQ(output, "config OK: 1 users, 2 listen addresses\n");
+}
+
+TEST_F(CheckConfigTest, PrintsEachErrorWithFileAndLine) {
+  write("gitgate.toml",
+        "[server]\nrepositories = \"nowhere\"\nhost_keys = [\"no/dir/key\"]\n"
+        "[auth]\nusers = \"users.toml\"\n[access_log]\npath = \"x/y.log\"\n");
+  write("users.toml", "[[user]]\nname = \"alice\"\nid = -2\nkeys = []\n");
+  std::string output;
+  EXPECT_EQ(check(output), 2);
+  const std::string config = (dir_ / "gitgate.toml").string();
+  const std::string users = (dir_ / "users.toml").string();
+  EXPECT_EQ(output, users + ":3: 'id' must not be negative (got -2)\n" + config +
+                        ":2: server.repositories: '" + (dir_ / "nowhere").string() +
+                        "' is not a directory\n" + config + ":3: server.host_keys: neither '" +
+                        (dir_ / "no/dir/key").string() + "' nor its directory exists\n" + config +
+                        ":7: access_log.path: directory '" + (dir_ / "x").string() +
+                        "' does not exist\n");
+}
+
+TEST_F(CheckConfigTest, ReportsConfigErrorsAndMissingFiles) {
+  std::string output;
+  EXPECT_EQ(check(output), 2);
+  EXPECT_EQ(output.rfind((dir_ / "gitgate.toml").string() + ": cannot open", 0), 0U) << output;
+
+  write("gitgate.toml",
+        "[server]\nrepositories = \"repos\"\nlisten = [\"x\"]\n[auth]\n"
+        "users = \"missing.toml\"\n");
+  EXPECT_EQ(check(output), 2);
+  EXPECT_EQ(output.rfind((dir_ / "gitgate.toml").string() + ":3: server.listen: 'x'", 0), 0U)
+      << output;
+
+  write("gitgate.toml", "[server]\nrepositories = \"repos\"\n[auth]\nusers = \"missing.toml\"\n");
+  EXPECT_EQ(check(output), 2);
+  EXPECT_EQ(output.rfind((dir_ / "missing.toml").string() + ": cannot open", 0), 0U) << output;
+}
+
+TEST_F(CheckConfigTest, LoadConfigResolvesAgainstTheFilesDirectory) {
+  write("gitgate.toml", "[server]\nrepositories = \"repos\"\n[auth]\nusers = \"users.toml\"\n");
+  auto loaded = load_config(dir_ / "gitgate.toml");
+  ASSERT_TRUE(std::holds_alternative<Config>(loaded));
+  EXPECT_EQ(std::get<Config>(loaded).repositories, dir_ / "repos");
+  EXPECT_EQ(std::get<Config>(loaded).users, dir_ / "users.toml");
+  // A relative config path still yields absolute paths.
+  const fs::path cwd = fs::current_path();
+  fs::current_path(dir_);
+  auto relative = load_config("gitgate.toml");
+  fs::current_path(cwd);
+  ASSERT_TRUE(std::holds_alternative<Config>(relative));
+  EXPECT_EQ(std::get<Config>(relative).repositories, dir_ / "repos");
+  auto missing = load_config(dir_ / "none.toml");
+  ASSERT_TRUE(std::holds_alternative<std::vector<ConfigError>>(missing));
+  EXPECT_EQ(std::get<std::vector<ConfigError>>(missing).at(0).line, 0);
+}
+
+}  // namespace
+}  // namespace gitgate::server
