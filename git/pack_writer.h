@@ -23,6 +23,9 @@ struct PackObject {
 
 struct ObjectSet {
   std::vector<PackObject> objects;  // each object once; commits first, in walk order
+  // The client accepts OFS_DELTA entries (capability/argument "ofs-delta"); when false a
+  // writer refers to delta bases by name (REF_DELTA) only.
+  bool ofs_delta = true;
 };
 
 // Where a writer puts its output: the pack bytes in order, and progress text.
@@ -45,5 +48,8 @@ class PackWriter {
 };
 
 std::unique_ptr<PackWriter> make_libgit2_pack_writer();
+// Streams the entries stored in the repository's packs as they are (deltas whose base is
+// sent too stay deltas); only objects without a usable stored entry are compressed afresh.
+std::unique_ptr<PackWriter> make_reusing_pack_writer();
 
 }  // namespace gitgate::git
