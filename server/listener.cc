@@ -196,12 +196,19 @@ Listener::Listener(std::vector<BoundSocket> sockets) : sockets_(std::move(socket
 }
 
 Listener::~Listener() {
-  for (const BoundSocket& socket : sockets_) {
-    close(socket.fd);
-  }
+  close_sockets();
   if (wake_read_ >= 0) {
     close(wake_read_);
     close(wake_write_);
+  }
+}
+
+void Listener::close_sockets() {
+  for (BoundSocket& socket : sockets_) {
+    if (socket.fd >= 0) {
+      close(socket.fd);
+      socket.fd = -1;
+    }
   }
 }
 

@@ -101,6 +101,9 @@ class Listener {
   void run(const AcceptFunction& on_accept);
   // Thread-safe (one write to a pipe).
   void stop();
+  // Closes the listening sockets, so that new connections are refused at once rather
+  // than left waiting in the backlog while sessions finish.
+  void close_sockets();
 
  private:
   std::vector<BoundSocket> sockets_;

@@ -144,6 +144,7 @@ int serve(ServerContext& context) {
     accept_connection(context, fd, peer);
   });
   context.stopping.store(true);
+  listener.close_sockets();
   const size_t remaining =
       context.admission.wait_until_idle(std::chrono::steady_clock::now() + kShutdownGrace);
   done.store(true);

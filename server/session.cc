@@ -231,8 +231,15 @@ bool Connection::handshake() {
   long timeout = std::max<long>(1, static_cast<long>(remaining.count()));
   ssh_options_set(session_, SSH_OPTIONS_TIMEOUT, &timeout);
   if (ssh_handle_key_exchange(session_) != SSH_OK) {
-    spdlog::info("[session {}] SSH handshake failed: {} {}", session_id_,
-                 logging::printable(ssh_get_error(session_)), address_fields(info_));
+    if (SteadyClock::now() >= login_deadline_) {
+      spdlog::warn("[session {}] login grace time exceeded: no SSH handshake after {} s {}",
+                   session_id_, context_.config.limits.login_grace_seconds, address_fields(info_));
+    } else {
+      const std::string error = ssh_get_error(session_);
+      spdlog::info("[session {}] SSH handshake failed: {} {}", session_id_,
+                   error.empty() ? "connection closed" : logging::printable(error),
+                   address_fields(info_));
+    }
     return false;
   }
   timeout = kBlockingTimeoutSeconds;
