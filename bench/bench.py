@@ -45,7 +45,8 @@ CLIENT_TIMEOUT = {"S": 120, "M": 600, "L": 3600}
 class Client:
     """The one git client both servers are timed with: clean environment, same ssh."""
 
-    def __init__(self, work, key):
+    def __init__(self, work, key, protocol=None):
+        self.protocol = protocol
         self.home = work / "client-home"
         self.home.mkdir()
         self.key = key
@@ -62,6 +63,9 @@ class Client:
     def git_env(self, server):
         env = dict(self.env)
         env["GIT_SSH_COMMAND"] = " ".join(shlex.quote(a) for a in self.ssh_command(server.port))
+        if self.protocol is not None:
+            env.update(GIT_CONFIG_COUNT="1", GIT_CONFIG_KEY_0="protocol.version",
+                       GIT_CONFIG_VALUE_0=str(self.protocol))
         return env
 
     def cipher(self, server, path):
@@ -331,6 +335,8 @@ def parse_args():
     p.add_argument("--repos", type=Path, default=gen_repo.DEFAULT_OUT,
                    help="where gen_repo.py keeps the repositories "
                    f"(default {gen_repo.DEFAULT_OUT})")
+    p.add_argument("--protocol", type=int, choices=(0, 1, 2),
+                   help="the client's protocol.version (default: git's own default, 2)")
     p.add_argument("--json", type=Path, help="also write every sample to this file")
     p.add_argument("--keep", action="store_true", help="keep the work directory")
     args = p.parse_args()
@@ -380,6 +386,10 @@ def run_scenarios(args, repos, servers, client, scratch):
                 row["gitgate_note"] = "not run"
             rows.append(row)
             raw.append({"scenario": name, "size": size, "samples": samples, "failed": failed})
+            log(table([row]).splitlines()[-1])  # each row as soon as it is known
+            if args.json:  # partial results survive an interrupted run
+                args.json.write_text(json.dumps({"rows": rows, "raw": raw}, indent=1,
+                                                default=str) + "\n")
             if name == "clone":
                 rows.append({"scenario": "clone, warm (pack cache)", "repo": size,
                              "native": None, "gitgate": None, "native_note": "n/a",
@@ -426,7 +436,7 @@ def main():
         if not args.native_only:
             servers.append(Gitgate(work / "gitgate", Path(args.gitgate), key.with_suffix(".pub"),
                                    root).start())
-        client = Client(work, key)
+        client = Client(work, key, args.protocol)
         smallest = repos[args.sizes[0]]["served"]
         ciphers = {s.name: client.cipher(s, s.path(smallest)) for s in servers}
         (work / "scratch").mkdir()
