@@ -41,22 +41,22 @@ void run(benchmark::State& state, const std::vector<uint8_t>& input) {
   state.SetBytesProcessed(static_cast<int64_t>(state.iterations() * length));
 }
 
-void BM_V1Tcp4(benchmark::State& state) {
+void v1_tcp4(benchmark::State& state) {
   run(state, text("PROXY TCP4 203.0.113.9 10.0.0.5 50123 7999\r\n"));
 }
 
-void BM_V1Tcp6(benchmark::State& state) {
+void v1_tcp6(benchmark::State& state) {
   run(state, text("PROXY TCP6 2001:db8:85a3::8a2e:370:7334 2001:db8::5 50123 7999\r\n"));
 }
 
-void BM_V2Ipv4(benchmark::State& state) {
+void v2_ipv4(benchmark::State& state) {
   run(state,
       binary({0x0d, 0x0a, 0x0d, 0x0a, 0x00, 0x0d, 0x0a, 0x51, 0x55, 0x49, 0x54, 0x0a, 0x21, 0x11,
               0x00, 0x0c, 203,  0,    113,  9,    10,   0,    0,    5,    0xc3, 0xcb, 0x1f, 0x3f}));
 }
 
 // AWS's own example (elastic-load-balancing-tools, as go-proxyproto's tests carry it).
-void BM_V2AwsTlvs(benchmark::State& state) {
+void v2_aws_tlvs(benchmark::State& state) {
   run(state, binary({0x0d, 0x0a, 0x0d, 0x0a, 0x00, 0x0d, 0x0a, 0x51, 0x55, 0x49, 0x54, 0x0a, 0x21,
                      0x11, 0x00, 0x54, 0xac, 0x1f, 0x07, 0x71, 0xac, 0x1f, 0x0a, 0x1f, 0xc8, 0xf2,
                      0x00, 0x50, 0x03, 0x00, 0x04, 0xe8, 0xd6, 0x89, 0x2d, 0xea, 0x00, 0x17, 0x01,
@@ -67,7 +67,7 @@ void BM_V2AwsTlvs(benchmark::State& state) {
 
 }  // namespace
 
-BENCHMARK(BM_V1Tcp4);
-BENCHMARK(BM_V1Tcp6);
-BENCHMARK(BM_V2Ipv4);
-BENCHMARK(BM_V2AwsTlvs);
+BENCHMARK(v1_tcp4);
+BENCHMARK(v1_tcp6);
+BENCHMARK(v2_ipv4);
+BENCHMARK(v2_aws_tlvs);

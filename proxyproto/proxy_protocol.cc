@@ -47,11 +47,21 @@ constexpr std::array<uint32_t, 256> make_crc32c_table() {
 
 constexpr std::array<uint32_t, 256> kCrc32cTable = make_crc32c_table();
 
+// A TLV value as text. A value holding a NUL byte is refused (HAProxy's reg-test
+// proxy_protocol_tlv_embedded_nul): "public\0x" must not pass for "public" wherever the text
+// ends up in a C string, a log line or a comparison. find_tlv() still has the raw bytes.
+std::optional<std::string> text_value(const std::vector<uint8_t>& value) {
+  if (std::find(value.begin(), value.end(), uint8_t{0}) != value.end()) {
+    return std::nullopt;
+  }
+  return std::string(value.begin(), value.end());
+}
+
 std::optional<std::string> string_value(const Tlv* tlv) {
   if (tlv == nullptr) {
     return std::nullopt;
   }
-  return std::string(tlv->value.begin(), tlv->value.end());
+  return text_value(tlv->value);
 }
 
 // Calls `get` on each TLV of `type` in order; the first value it yields wins.
@@ -214,7 +224,7 @@ std::optional<uint64_t> Header::gcp_psc_connection_id() const {
 std::optional<std::string> SslInfo::find(SslSubtype subtype) const {
   for (const Tlv& tlv : sub_tlvs) {
     if (tlv.type == static_cast<uint8_t>(subtype)) {
-      return std::string(tlv.value.begin(), tlv.value.end());
+      return text_value(tlv.value);
     }
   }
   return std::nullopt;

@@ -87,23 +87,24 @@ struct SslInfo {
 
 struct Header {
   Version version = Version::kV1;
-  Command command = Command::kLocal;
-  AddressFamily family = AddressFamily::kUnspec;
+  Command command = Command::kLocal;              // a v1 line (UNKNOWN too) is kProxy
+  AddressFamily family = AddressFamily::kUnspec;  // as sent, even when LOCAL ignores it
   Transport transport = Transport::kUnspec;
-  SocketAddress source;       // set for PROXY over INET/INET6 (and UNIX paths)
-  SocketAddress destination;  // likewise
-  std::vector<Tlv> tlvs;      // v2 only, in wire order, unknown types kept raw
-  size_t length = 0;          // bytes the header occupies on the wire
+  // Set for PROXY over INET/INET6 (and UNIX paths). An IPv4-mapped IPv6 address
+  // (::ffff:a.b.c.d) is reported as IPv4, as SocketAddress::from_sockaddr does.
+  SocketAddress source;
+  SocketAddress destination;
+  std::vector<Tlv> tlvs;  // v2 only, in wire order, unknown types kept raw
+  size_t length = 0;      // bytes the header occupies on the wire
 
   // True when source and destination came from the header (v1 TCP4/TCP6, v2 PROXY over
   // INET/INET6/UNIX). False for v2 LOCAL, v1 UNKNOWN and v2 PROXY over UNSPEC: the
   // receiver then uses the socket's own addresses (spec 2.1 and 2.2).
-  // An IPv4-mapped IPv6 address (::ffff:a.b.c.d) is reported as IPv4, as from_sockaddr does.
   [[nodiscard]] bool has_addresses() const { return source.family != SocketAddress::Family::kNone; }
 
   // Typed TLV access; nullopt when absent (or, for the vendor TLVs, of another subtype or
-  // malformed). The first TLV of a type wins. A header that parsed has a verified CRC32C, a
-  // UNIQUE_ID of at most 128 bytes and a well-formed SSL TLV.
+  // malformed; for the text ones, holding a NUL byte). The first TLV of a type wins. A header that
+  // parsed has a verified CRC32C, a UNIQUE_ID of at most 128 bytes and a well-formed SSL TLV.
   [[nodiscard]] const Tlv* find_tlv(uint8_t type) const;
   [[nodiscard]] const Tlv* find_tlv(TlvType type) const {
     return find_tlv(static_cast<uint8_t>(type));

@@ -126,6 +126,30 @@ TEST(TlvAccessTest, SpecStrings) {
                none.gcp_psc_connection_id());
 }
 
+// HAProxy reg-test proxy_protocol_tlv_embedded_nul: a text value holding a NUL is no text.
+TEST(TlvAccessTest, TextWithNulIsAbsent) {
+  const std::string nul("public\0x", 8);
+  const Header h = with({tlv(0x01, nul), tlv(0x02, nul), tlv(0x05, nul), tlv(0x30, nul),
+                         Tlv{0x20, test::ssl_value(0x01, 0, {{0x22, nul}, {0x21, "TLSv1.3"}})}});
+  EXPECT_EQ(h.alpn(), std::nullopt);
+  EXPECT_EQ(h.authority(), std::nullopt);
+  EXPECT_EQ(h.unique_id(), std::nullopt);
+  EXPECT_EQ(h.netns(), std::nullopt);
+  ASSERT_NE(h.find_tlv(TlvType::kAuthority), nullptr);
+  EXPECT_EQ(h.find_tlv(TlvType::kAuthority)->value, Bytes(nul.begin(), nul.end()));
+  ASSERT_TRUE(h.ssl().has_value());
+  EXPECT_EQ(h.ssl()->cn(), std::nullopt);
+  EXPECT_EQ(h.ssl()->version(), "TLSv1.3");
+}
+
+TEST(TlvAccessTest, SslWithZeroClientAndVerify) {
+  const Header h = with({tlv(0x20, std::string(5, '\0'))});
+  ASSERT_TRUE(h.ssl().has_value());
+  EXPECT_FALSE(h.ssl()->client_ssl());
+  EXPECT_TRUE(h.ssl()->verified());
+  EXPECT_TRUE(h.ssl()->sub_tlvs.empty());
+}
+
 struct AwsCase {
   std::string name;
   std::vector<Tlv> tlvs;

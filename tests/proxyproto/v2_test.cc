@@ -82,6 +82,15 @@ const std::string kHaproxySslCipher = std::string(kSignature) +
 const std::string kHaproxyAuthority =
     std::string(kSignature) + "21110014 7f000001 7f000001 002a0539 02000531 32333435";
 
+// HAProxy reg-test proxy_protocol_tlv_embedded_nul: text TLVs "public", a custom TLV and an SSL
+// TLV whose client and verify are zero (c1); the same values as "public\0x" (c2).
+const std::string kHaproxyNulC1 = std::string(kSignature) +
+                                  "2111002f 7f000001 7f000001 002a0539 020006 7075626c6963"
+                                  "050006 7075626c6963 e10006 7075626c6963 200005 0000000000";
+const std::string kHaproxyNulC2 = std::string(kSignature) +
+                                  "2111002d 7f000001 7f000001 002a0539 020008 7075626c69630078"
+                                  "050008 7075626c69630078 e10008 7075626c69630078";
+
 struct ValidCase {
   std::string name;
   Bytes bytes;
@@ -165,6 +174,15 @@ std::vector<ValidCase> valid_cases() {
            AddressFamily::kInet6, "10.1.91.14", 62588, "10.1.1.159", 443,
            {tlv(TlvType::kSsl,
                 test::ssl_value(0x01, 0, {{0x21, "TLSv1.3"}, {0x23, "TLS_AES_256_GCM_SHA384"}}))})},
+      {"HaproxyTextTlvs", from_hex(kHaproxyNulC1),
+       proxy(AddressFamily::kInet, "127.0.0.1", 42, "127.0.0.1", 1337,
+             {tlv(TlvType::kAuthority, "public"), tlv(TlvType::kUniqueId, "public"),
+              tlv(0xE1, "public"), tlv(TlvType::kSsl, std::string(5, '\0'))})},
+      {"HaproxyTextTlvsWithNul", from_hex(kHaproxyNulC2),
+       proxy(AddressFamily::kInet, "127.0.0.1", 42, "127.0.0.1", 1337,
+             {tlv(TlvType::kAuthority, std::string("public\0x", 8)),
+              tlv(TlvType::kUniqueId, std::string("public\0x", 8)),
+              tlv(0xE1, std::string("public\0x", 8))})},
       {"EveryTlvType",
        ProxyV2Builder()
            .tcp("203.0.113.9", 50000, "10.0.0.5", 7999)
