@@ -289,15 +289,20 @@ std::variant<UserDb, std::vector<FileError>> UserDb::parse(std::string_view toml
 }
 
 std::variant<UserDb, std::vector<FileError>> UserDb::load(const std::filesystem::path& path) {
+  std::error_code ec;
+  if (std::filesystem::is_directory(path, ec)) {
+    // It would open and read as empty: a valid file with no users.
+    return std::vector<FileError>{FileError{0, "is a directory, not a users file"}};
+  }
   std::ifstream in(path, std::ios::binary);
   if (!in) {
     return std::vector<FileError>{
-        FileError{0, fmt::format("cannot open {}: {}", path.string(), std::strerror(errno))}};
+        FileError{0, fmt::format("cannot open: {}", std::strerror(errno))}};
   }
   std::ostringstream text;
   text << in.rdbuf();
   if (in.bad()) {
-    return std::vector<FileError>{FileError{0, fmt::format("cannot read {}", path.string())}};
+    return std::vector<FileError>{FileError{0, "cannot read the file"}};
   }
   return parse(text.str());
 }

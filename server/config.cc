@@ -21,14 +21,18 @@ namespace fs = std::filesystem;
 constexpr size_t kDefaultNodeIdLength = 6;
 
 std::variant<std::string, ConfigError> read_file(const fs::path& path) {
+  std::error_code ec;
+  if (fs::is_directory(path, ec)) {
+    return ConfigError{0, "is a directory, not a file"};
+  }
   std::ifstream in(path, std::ios::binary);
   if (!in) {
-    return ConfigError{0, fmt::format("cannot open {}: {}", path.string(), std::strerror(errno))};
+    return ConfigError{0, fmt::format("cannot open: {}", std::strerror(errno))};
   }
   std::ostringstream text;
   text << in.rdbuf();
   if (in.bad()) {
-    return ConfigError{0, fmt::format("cannot read {}", path.string())};
+    return ConfigError{0, "cannot read the file"};
   }
   return std::move(text).str();
 }

@@ -229,7 +229,14 @@ TEST(UsersTest, LoadsAFileAndReportsAMissingOne) {
   const auto& errors = std::get<std::vector<FileError>>(missing);
   ASSERT_EQ(errors.size(), 1U);
   EXPECT_EQ(errors[0].line, 0);
-  EXPECT_NE(errors[0].message.find("gitgate_no_such_users.toml"), std::string::npos);
+  // The caller names the file; the message says what went wrong with it.
+  EXPECT_EQ(errors[0].message, "cannot open: No such file or directory");
+
+  // A directory opens and reads as empty, which would be a valid file without users.
+  auto directory = UserDb::load(dir);
+  ASSERT_TRUE(std::holds_alternative<std::vector<FileError>>(directory));
+  EXPECT_EQ(std::get<std::vector<FileError>>(directory).at(0).message,
+            "is a directory, not a users file");
 }
 
 std::string run(const std::string& command) {

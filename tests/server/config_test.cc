@@ -393,7 +393,8 @@ TEST_F(CheckConfigTest, PrintsEachErrorWithFileAndLine) {
 TEST_F(CheckConfigTest, ReportsConfigErrorsAndMissingFiles) {
   std::string output;
   EXPECT_EQ(check(output), 2);
-  EXPECT_EQ(output.rfind((dir_ / "gitgate.toml").string() + ": cannot open", 0), 0U) << output;
+  EXPECT_EQ(output,
+            (dir_ / "gitgate.toml").string() + ": cannot open: No such file or directory\n");
 
   write("gitgate.toml",
         "[server]\nrepositories = \"repos\"\nlisten = [\"x\"]\n[auth]\n"
@@ -402,9 +403,14 @@ TEST_F(CheckConfigTest, ReportsConfigErrorsAndMissingFiles) {
   EXPECT_EQ(output.rfind((dir_ / "gitgate.toml").string() + ":3: server.listen: 'x'", 0), 0U)
       << output;
 
+  write("gitgate.toml", "[server]\nrepositories = \"repos\"\n[auth]\nusers = \"repos\"\n");
+  EXPECT_EQ(check(output), 2);
+  EXPECT_EQ(output, (dir_ / "repos").string() + ": is a directory, not a users file\n");
+
   write("gitgate.toml", "[server]\nrepositories = \"repos\"\n[auth]\nusers = \"missing.toml\"\n");
   EXPECT_EQ(check(output), 2);
-  EXPECT_EQ(output.rfind((dir_ / "missing.toml").string() + ": cannot open", 0), 0U) << output;
+  EXPECT_EQ(output,
+            (dir_ / "missing.toml").string() + ": cannot open: No such file or directory\n");
 }
 
 TEST_F(CheckConfigTest, LoadConfigResolvesAgainstTheFilesDirectory) {
