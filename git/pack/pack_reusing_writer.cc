@@ -1,0 +1,233 @@
+// PackWriter that streams the entries already stored in the repository's packs, as git's
+// pack-objects does when it reuses deltas (builtin/pack-objects.c, "reuse_object").
+//
+// Order: objects found in a pack go out in that pack's offset order, pack after pack,
+// then the rest. A stored OFS_DELTA's base precedes it in its pack, so the base is
+// usually out already. A stored delta stays a delta only when its base has already been
+// written to OUR pack: its header is re-encoded (OFS_DELTA distance measured in our
+// output, or REF_DELTA for clients without ofs-delta) and its compressed data is copied.
+// Deltas against bases not yet written never appear, so the pack is self-contained and
+// free of delta cycles. Everything else (base not sent, loose objects, damaged entries)
+// is read through libgit2 and deflated afresh.
+#include <fmt/format.h>
+#include <spdlog/spdlog.h>
+#include <zlib.h>
+
+#include <algorithm>
+#include <limits>
+#include <unordered_map>
+
+#include "git/detail/libgit2.h"
+#include "git/pack/pack_entry.h"
+#include "git/pack/pack_output.h"
+#include "git/pack/pack_store.h"
+#include "git/pack_writer.h"
+
+namespace gitgate::git {
+namespace {
+
+using detail::last_error;
+using detail::OdbPtr;
+using detail::OidEqual;
+using detail::OidHash;
+using pack::EntryHeader;
+using pack::EntryType;
+using pack::kOidSize;
+
+struct OdbObjectFree {
+  void operator()(git_odb_object* object) const { git_odb_object_free(object); }
+};
+using OdbObjectPtr = std::unique_ptr<git_odb_object, OdbObjectFree>;
+
+std::span<const uint8_t, kOidSize> bytes_of(const git_oid& id) {
+  return std::span<const uint8_t, kOidSize>(id.id, kOidSize);
+}
+
+git_oid oid_of(std::span<const uint8_t, kOidSize> bytes) {
+  git_oid id{};
+  git_oid_fromraw(&id, bytes.data());
+  return id;
+}
+
+struct Planned {
+  git_oid id{};
+  std::optional<pack::Location> location;
+};
+
+// Each object once, packed ones in (pack, offset) order, then the others as given.
+std::vector<Planned> plan(const ObjectSet& objects, const pack::PackStore& store) {
+  std::vector<Planned> planned;
+  planned.reserve(objects.objects.size());
+  std::unordered_map<git_oid, bool, OidHash, OidEqual> seen;
+  seen.reserve(objects.objects.size());
+  for (const PackObject& object : objects.objects) {
+    if (seen.emplace(object.id, true).second) {
+      planned.push_back({object.id, store.find(bytes_of(object.id))});
+    }
+  }
+  std::stable_sort(planned.begin(), planned.end(), [](const Planned& a, const Planned& b) {
+    if (!a.location || !b.location) {
+      return a.location.has_value() && !b.location.has_value();
+    }
+    if (a.location->pack_id != b.location->pack_id) {
+      return a.location->pack_id < b.location->pack_id;
+    }
+    return a.location->pack->index().offset(a.location->position) <
+           b.location->pack->index().offset(b.location->position);
+  });
+  return planned;
+}
+
+struct Counts {
+  uint32_t reused = 0;         // entries copied as stored
+  uint32_t reused_deltas = 0;  // of which deltas
+  uint32_t fresh = 0;          // compressed afresh
+  uint32_t damaged = 0;        // stored entries whose CRC did not match the index
+};
+
+class Writer {
+ public:
+  Writer(git_odb* odb, bool ofs_delta, PackSink& sink)
+      : odb_(odb), ofs_delta_(ofs_delta), out_(sink) {}
+
+  std::optional<std::string> run(const std::vector<Planned>& planned) {
+    if (planned.size() > std::numeric_limits<uint32_t>::max()) {
+      return "too many objects for one pack";
+    }
+    written_.reserve(planned.size());
+    const auto header = pack::encode_pack_header(static_cast<uint32_t>(planned.size()));
+    out_.write(header);
+    for (const Planned& object : planned) {
+      const uint64_t start = out_.offset();
+      if (!object.location || !try_reuse(*object.location)) {
+        if (auto error = write_fresh(object.id)) {
+          return error;
+        }
+      }
+      if (!out_.write({})) {
+        return "the client went away";
+      }
+      written_.emplace(object.id, start);
+    }
+    if (!out_.finish()) {
+      return "the client went away";
+    }
+    return std::nullopt;
+  }
+
+  const Counts& counts() const { return counts_; }
+
+ private:
+  // Copies the stored entry, re-encoding a delta's header; false when it cannot be used.
+  bool try_reuse(const pack::Location& location) {
+    const pack::Pack& pack = *location.pack;
+    const std::span<const uint8_t> entry = pack.entry(location.position);
+    const uint64_t entry_offset = pack.index().offset(location.position);
+    auto parsed = pack::parse_entry_header(entry, entry_offset);
+    if (!std::holds_alternative<EntryHeader>(parsed)) {
+      ++counts_.damaged;
+      return false;
+    }
+    const EntryHeader& header = std::get<EntryHeader>(parsed);
+    // A damaged entry must never reach the client: check it against the index.
+    if (crc32_z(0L, entry.data(), entry.size()) != pack.index().crc32(location.position)) {
+      ++counts_.damaged;
+      return false;
+    }
+    const std::span<const uint8_t> data = entry.subspan(header.header_length);
+    if (header.type != EntryType::kOfsDelta && header.type != EntryType::kRefDelta) {
+      out_.write(entry);
+      ++counts_.reused;
+      return true;
+    }
+    std::optional<git_oid> base;
+    if (header.type == EntryType::kRefDelta) {
+      base = oid_of(header.base_oid);
+    } else if (auto position = pack.position_at(header.base_offset)) {
+      base = oid_of(pack.index().oid(*position));
+    }
+    const auto it = base ? written_.find(*base) : written_.end();
+    if (it == written_.end()) {
+      return false;  // base not sent, or not yet: the whole object goes instead
+    }
+    const uint64_t distance = out_.offset() - it->second;
+    const pack::EncodedHeader encoded =
+        ofs_delta_ ? pack::encode_ofs_delta_header(header.size, distance)
+                   : pack::encode_ref_delta_header(header.size, bytes_of(*base));
+    out_.write(encoded.view());
+    out_.write(data);
+    ++counts_.reused;
+    ++counts_.reused_deltas;
+    return true;
+  }
+
+  std::optional<std::string> write_fresh(const git_oid& id) {
+    git_odb_object* raw = nullptr;
+    if (git_odb_read(&raw, odb_, &id) != 0) {
+      return last_error("cannot read an object");
+    }
+    OdbObjectPtr object(raw);
+    const git_object_t type = git_odb_object_type(object.get());
+    if (type < GIT_OBJECT_COMMIT || type > GIT_OBJECT_TAG) {
+      return "unexpected object type";
+    }
+    const auto* data = static_cast<const uint8_t*>(git_odb_object_data(object.get()));
+    const size_t size = git_odb_object_size(object.get());
+    out_.write(pack::encode_entry_header(static_cast<EntryType>(type), size).view());
+    // A refused write is noticed by the caller; only a zlib failure is an error here.
+    if (!deflater_.compress(std::span(data, size), out_) && out_.write({})) {
+      return "cannot compress an object";
+    }
+    ++counts_.fresh;
+    return std::nullopt;
+  }
+
+  git_odb* odb_;
+  bool ofs_delta_;
+  pack::PackOutput out_;
+  pack::Deflater deflater_;
+  // Where each object starts in our output, entered once its entry is complete, so a
+  // delta can only name a base that precedes it (no cycles, never itself).
+  std::unordered_map<git_oid, uint64_t, OidHash, OidEqual> written_;
+  Counts counts_;
+};
+
+class ReusingPackWriter : public PackWriter {
+ public:
+  std::optional<std::string> write(git_repository* repo, const ObjectSet& objects,
+                                   PackSink& sink) override {
+    git_odb* raw_odb = nullptr;
+    if (git_repository_odb(&raw_odb, repo) != 0) {
+      return last_error("cannot open the object database");
+    }
+    OdbPtr odb(raw_odb);
+    const std::filesystem::path pack_dir =
+        std::filesystem::path(git_repository_commondir(repo)) / "objects" / "pack";
+    const pack::PackStore store = pack::PackStore::open(pack_dir);
+    for (const std::string& reason : store.skipped()) {
+      spdlog::warn("pack writer: not reusing a pack: {}", reason);
+    }
+    const std::vector<Planned> planned = plan(objects, store);
+    Writer writer(odb.get(), objects.ofs_delta, sink);
+    if (auto error = writer.run(planned)) {
+      return error;
+    }
+    const Counts& counts = writer.counts();
+    if (counts.damaged > 0) {
+      spdlog::warn("pack writer: {} stored entries in {} failed their check, sent afresh",
+                   counts.damaged, git_repository_commondir(repo));
+    }
+    sink.progress(fmt::format("Total {} (delta {}), reused {} (delta {}), fresh {}\n",
+                              planned.size(), counts.reused_deltas, counts.reused,
+                              counts.reused_deltas, counts.fresh));
+    return std::nullopt;
+  }
+};
+
+}  // namespace
+
+std::unique_ptr<PackWriter> make_reusing_pack_writer() {
+  return std::make_unique<ReusingPackWriter>();
+}
+
+}  // namespace gitgate::git
