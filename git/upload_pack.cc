@@ -1,17 +1,18 @@
-// git-upload-pack, protocol v0 and v1 (gitprotocol-pack). Version 2 requests are
-// answered in v0 for now, as git's own upload-pack does when v2 is not enabled:
-// clients accept a v0 advertisement whatever they asked for.
+// git-upload-pack, protocol v0 and v1 (gitprotocol-pack); version 2 requests go to
+// detail/upload_pack_v2.
 #include "git/upload_pack.h"
 
 #include <optional>
 
 #include "git/detail/advertisement.h"
+#include "git/detail/fetch.h"
 #include "git/detail/libgit2.h"
 #include "git/detail/negotiation.h"
-#include "git/detail/object_selection.h"
+#include "git/detail/object_filter.h"
 #include "git/detail/repo_graph.h"
+#include "git/detail/shallow.h"
 #include "git/detail/upload_pack_io.h"
-#include "git/pack_writer.h"
+#include "git/detail/upload_pack_v2.h"
 #include "git/pktline.h"
 
 namespace gitgate::git {
@@ -33,12 +34,15 @@ struct Session {
   detail::RefSet refs;
   std::vector<git_oid> wants;
   ClientCapabilities caps;
+  detail::ShallowRequest shallow;
+  std::optional<detail::ShallowPlan> shallow_plan;
+  std::optional<detail::FilterSpec> filter;
   std::optional<detail::RepoGraph> graph;
   std::optional<detail::Negotiator> negotiator;
   UploadPackResult result;
 };
 
-enum class State { kAdvertise, kReadWants, kCheckWants, kNegotiate, kSendPack, kDone };
+enum class State { kAdvertise, kReadWants, kCheckWants, kShallow, kNegotiate, kSendPack, kDone };
 
 // A client fault (or a refusal): the client and the log get the same message.
 State fail(Session& s, const std::string& message) {
@@ -61,12 +65,11 @@ State finish_refs_only(Session& s) {
 }
 
 State advertise(Session& s) {
-  git_repository* raw = nullptr;
-  if (git_repository_open_ext(&raw, s.request.repository.c_str(), GIT_REPOSITORY_OPEN_NO_SEARCH,
-                              nullptr) != 0) {
-    return fail_internal(s, "cannot open the repository", detail::last_error("unknown error"));
+  auto repo = detail::open_repository(s.request.repository);
+  if (auto* failure = std::get_if<detail::PackFailure>(&repo)) {
+    return fail_internal(s, failure->what, failure->detail);
   }
-  s.repo.reset(raw);
+  s.repo = std::move(std::get<detail::RepositoryPtr>(repo));
   auto refs = detail::read_refs(s.repo.get());
   if (auto* error = std::get_if<std::string>(&refs)) {
     return fail_internal(s, "cannot read the references", *error);
@@ -79,14 +82,36 @@ State advertise(Session& s) {
   return s.out.send() ? State::kReadWants : fail(s, "the client went away");
 }
 
+// The lines besides wants in the want list: shallow, deepen*, filter.
+//   filter-request = PKT-LINE("filter" SP filter-spec)
+State on_other_line(Session& s, std::string_view line, const std::string& want_error) {
+  if (line.starts_with("filter ")) {
+    auto spec = detail::parse_filter(line.substr(7));
+    if (auto* error = std::get_if<std::string>(&spec)) {
+      return fail(s, "upload-pack: " + *error);
+    }
+    s.filter = std::move(std::get<detail::FilterSpec>(spec));
+    return State::kReadWants;
+  }
+  // deepen-relative is a capability in v0/v1, not a line.
+  auto shallow =
+      line == "deepen-relative"
+          ? std::variant<detail::LineUse, detail::ShallowLineError>(detail::LineUse::kNotMine)
+          : detail::parse_shallow_line(line, s.shallow);
+  if (auto* error = std::get_if<detail::ShallowLineError>(&shallow)) {
+    return fail(s, "upload-pack: " + error->reason);
+  }
+  if (std::get<detail::LineUse>(shallow) == detail::LineUse::kNotMine) {
+    return fail(s, "upload-pack: " + want_error);
+  }
+  return State::kReadWants;
+}
+
 // Returns kReadWants to keep reading, kNegotiate after the flush, or an end state.
 State on_want_line(Session& s, std::string_view line) {
   auto parsed = detail::parse_want(line);
   if (auto* bad = std::get_if<detail::BadLine>(&parsed)) {
-    if (line.starts_with("shallow ") || line.starts_with("deepen") || line.starts_with("filter ")) {
-      return fail(s, "upload-pack: shallow and partial clones are not supported");
-    }
-    return fail(s, "upload-pack: " + bad->reason);
+    return on_other_line(s, line, bad->reason);
   }
   const auto& want = std::get<detail::WantLine>(parsed);
   if (s.wants.empty()) {
@@ -109,7 +134,13 @@ State read_wants(Session& s) {
     }
     const auto& p = std::get<pktline::Packet>(packet);
     if (p.kind == pktline::PacketKind::kFlush) {
-      return s.wants.empty() ? finish_refs_only(s) : State::kCheckWants;
+      if (s.wants.empty()) {
+        return finish_refs_only(s);
+      }
+      if (auto error = detail::check_shallow_request(s.shallow)) {
+        return fail(s, *error);
+      }
+      return State::kCheckWants;
     }
     if (p.kind != pktline::PacketKind::kData) {
       return fail(s, "upload-pack: protocol error, unexpected special packet");
@@ -128,7 +159,30 @@ State check_wants(Session& s) {
     }
   }
   s.negotiator.emplace(*s.graph, s.wants, s.caps.multi_ack, s.caps.no_done);
-  return State::kNegotiate;
+  return s.shallow.any() ? State::kShallow : State::kNegotiate;
+}
+
+//   shallow-update = *shallow-line *unshallow-line flush-pkt   (only after deepen*)
+State send_shallow_update(Session& s) {
+  s.shallow.relative = s.caps.deepen_relative;
+  auto plan = detail::plan_shallow(s.repo.get(), s.refs, s.shallow, s.wants);
+  if (auto* error = std::get_if<detail::ShallowError>(&plan)) {
+    return error->server_fault
+               ? fail_internal(s, "cannot compute the shallow boundary", error->message)
+               : fail(s, error->message);
+  }
+  s.shallow_plan = std::move(std::get<detail::ShallowPlan>(plan));
+  if (!s.shallow.deepens()) {
+    return State::kNegotiate;  // shallow lines alone: nothing to say
+  }
+  for (const git_oid& id : s.shallow_plan->shallow) {
+    s.out.line("shallow " + detail::to_hex(id) + "\n");
+  }
+  for (const git_oid& id : s.shallow_plan->unshallow) {
+    s.out.line("unshallow " + detail::to_hex(id) + "\n");
+  }
+  s.out.raw("0000");
+  return s.out.send() ? State::kNegotiate : fail(s, "the client went away");
 }
 
 State negotiate(Session& s) {
@@ -160,27 +214,31 @@ State negotiate(Session& s) {
 }
 
 State send_pack(Session& s) {
+  if (s.shallow.any()) {
+    s.result.labels.insert(s.result.labels.begin(), "shallow");
+  }
   s.result.labels.insert(s.result.labels.begin(),
                          s.negotiator->received_haves() ? "fetch" : "clone");
   s.out.set_progress(!s.caps.no_progress);
   s.out.begin_pack();
-  detail::SelectionRequest selection{s.wants, s.negotiator->common(), s.caps.include_tag};
-  auto objects = detail::select_objects(s.repo.get(), s.refs, selection);
-  if (auto* error = std::get_if<std::string>(&objects)) {
-    return fail_internal(s, "cannot enumerate the objects to send", *error);
+  detail::PackRequest pack{s.wants, s.negotiator->common(), s.caps.include_tag};
+  pack.shallow = s.shallow_plan ? &*s.shallow_plan : nullptr;
+  pack.filter = s.filter ? &*s.filter : nullptr;
+  pack.keepalive = s.request.keepalive;
+  if (auto failure = detail::send_pack(s.repo.get(), s.refs, pack, s.out)) {
+    return failure->detail.empty() ? fail(s, failure->what)
+                                   : fail_internal(s, failure->what, failure->detail);
   }
-  const auto& set = std::get<ObjectSet>(objects);
-  s.out.progress("Enumerating objects: " + std::to_string(set.objects.size()) + ", done.\n");
-  if (auto error = make_libgit2_pack_writer()->write(s.repo.get(), set, s.out)) {
-    return fail_internal(s, "cannot write the pack", *error);
-  }
-  return s.out.end_pack() ? State::kDone : fail(s, "the client went away");
+  return State::kDone;
 }
 
 }  // namespace
 
 UploadPackResult serve_upload_pack(const UploadPackRequest& request, Stream& stream) {
   detail::ensure_libgit2();
+  if (request.protocol_version == 2) {
+    return detail::serve_upload_pack_v2(request, stream);
+  }
   Session s(request, stream);
   s.version = request.protocol_version == 1 ? 1 : 0;
   s.result.labels.push_back("protocol:" + std::to_string(s.version));
@@ -195,6 +253,9 @@ UploadPackResult serve_upload_pack(const UploadPackRequest& request, Stream& str
         break;
       case State::kCheckWants:
         state = check_wants(s);
+        break;
+      case State::kShallow:
+        state = send_shallow_update(s);
         break;
       case State::kNegotiate:
         state = negotiate(s);

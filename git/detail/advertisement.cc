@@ -8,11 +8,12 @@
 namespace gitgate::git::detail {
 namespace {
 
-// Only what we honour: no thin-pack (libgit2's packbuilder cannot write one), no
-// shallow/deepen/filter yet. ofs-delta only permits the server to use offset deltas.
+// Only what we honour: no thin-pack (libgit2's packbuilder cannot write one).
+// ofs-delta only permits the server to use offset deltas.
 constexpr std::string_view kCapabilities =
-    "multi_ack side-band side-band-64k ofs-delta no-progress include-tag multi_ack_detailed "
-    "allow-tip-sha1-in-want allow-reachable-sha1-in-want no-done";
+    "multi_ack side-band side-band-64k ofs-delta shallow deepen-since deepen-not "
+    "deepen-relative no-progress include-tag multi_ack_detailed allow-tip-sha1-in-want "
+    "allow-reachable-sha1-in-want no-done filter";
 constexpr std::string_view kTrailingCapabilities = "object-format=sha1 agent=gitgate/0.1";
 
 // A ref as advertised: symbolic refs resolved, tags peeled. nullopt for broken refs.

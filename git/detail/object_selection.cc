@@ -1,29 +1,36 @@
 #include "git/detail/object_selection.h"
 
 #include <optional>
-#include <unordered_set>
+#include <unordered_map>
 
 #include "git/detail/libgit2.h"
 
 namespace gitgate::git::detail {
 namespace {
 
-using OidSet = std::unordered_set<git_oid, OidHash, OidEqual>;
-
 class Selector {
  public:
-  explicit Selector(git_repository* repo) : repo_(repo) {}
+  Selector(git_repository* repo, const SelectionRequest& request)
+      : repo_(repo), request_(request) {}
 
-  std::optional<std::string> run(const RefSet& refs, const SelectionRequest& request);
+  std::optional<std::string> run(const RefSet& refs);
   ObjectSet take() { return std::move(out_); }
 
  private:
-  std::optional<std::string> walk_commits(const SelectionRequest& request);
+  std::optional<std::string> walk_commits();
+  std::optional<std::string> walk_commits_with_cut();
   std::optional<std::string> add_want(const git_oid& id);
+  std::optional<std::string> add_commits();
   std::optional<std::string> subtract_edges();
-  std::optional<std::string> add_tree(const git_oid& id, const std::string& path);
+  std::optional<std::string> add_tree(const git_oid& id, const std::string& path, uint64_t depth,
+                                      bool provided);
+  void add_blob(const git_oid& id, const std::string& path, uint64_t depth);
   std::optional<std::string> mark_uninteresting(const git_oid& tree_id);
   void include_tags(const RefSet& refs);
+  bool is_cut(const git_oid& id) const {
+    return request_.cut != nullptr && request_.cut->count(id) > 0;
+  }
+  bool wanted(const git_oid& id) const { return wanted_.count(id) > 0; }
   void add(const git_oid& id, std::string path) {
     if (included_.insert(id).second) {
       out_.objects.push_back(PackObject{id, std::move(path)});
@@ -31,62 +38,91 @@ class Selector {
   }
 
   git_repository* repo_;
+  const SelectionRequest& request_;
+  OdbPtr odb_;
   std::vector<git_oid> commits_;  // in walk order
   OidSet commit_set_;
   OidSet uninteresting_;  // trees and blobs the client has
   OidSet included_;
+  OidSet wanted_;  // named by the client: sent whatever the filter says
+  std::unordered_map<git_oid, uint64_t, OidHash, OidEqual> tree_depth_;  // smallest seen
   std::vector<git_oid> commit_wants_;
   std::vector<git_oid> loose_wants_;  // trees and blobs asked for directly
   ObjectSet out_;
 };
 
-std::optional<std::string> Selector::run(const RefSet& refs, const SelectionRequest& request) {
-  if (auto error = walk_commits(request)) {
+std::optional<std::string> Selector::run(const RefSet& refs) {
+  git_odb* odb = nullptr;
+  if (git_repository_odb(&odb, repo_) != 0) {
+    return last_error("cannot open the object database");
+  }
+  odb_.reset(odb);
+  wanted_.insert(request_.wants.begin(), request_.wants.end());
+  for (const git_oid& id : request_.wants) {
+    if (auto error = add_want(id)) {
+      return error;
+    }
+  }
+  auto error =
+      request_.cut != nullptr && !request_.cut->empty() ? walk_commits_with_cut() : walk_commits();
+  if (!error) {
+    error = subtract_edges();
+  }
+  if (!error) {
+    error = add_commits();
+  }
+  if (error) {
     return error;
   }
-  if (auto error = subtract_edges()) {
-    return error;
+  if (request_.include_tag) {
+    include_tags(refs);
   }
+  return std::nullopt;
+}
+
+std::optional<std::string> Selector::add_commits() {
   for (const git_oid& id : commits_) {
     git_commit* raw = nullptr;
     if (git_commit_lookup(&raw, repo_, &id) != 0) {
       return last_error("cannot read a commit");
     }
     CommitPtr commit(raw);
-    add(id, "");
-    if (auto error = add_tree(*git_commit_tree_id(commit.get()), "")) {
+    if (request_.filter == nullptr || wanted(id) ||
+        filter_includes(*request_.filter, GIT_OBJECT_COMMIT, 0, 0)) {
+      add(id, "");
+    }
+    if (auto error = add_tree(*git_commit_tree_id(commit.get()), "", 0, false)) {
       return error;
     }
   }
   for (const git_oid& id : loose_wants_) {
-    if (auto error = add_tree(id, "")) {
+    git_object_t type = GIT_OBJECT_INVALID;
+    size_t size = 0;
+    if (git_odb_read_header(&size, &type, odb_.get(), &id) != 0) {
+      return last_error("cannot read a wanted object");
+    }
+    if (type == GIT_OBJECT_BLOB) {
+      add(id, "");
+    } else if (auto error = add_tree(id, "", 0, true)) {
       return error;
     }
-  }
-  if (request.include_tag) {
-    include_tags(refs);
   }
   return std::nullopt;
 }
 
-std::optional<std::string> Selector::walk_commits(const SelectionRequest& request) {
+std::optional<std::string> Selector::walk_commits() {
   git_revwalk* raw = nullptr;
   if (git_revwalk_new(&raw, repo_) != 0) {
     return last_error("cannot walk commits");
   }
   RevwalkPtr walk(raw);
   git_revwalk_sorting(walk.get(), GIT_SORT_TIME);
-  for (const git_oid& id : request.wants) {
-    if (auto error = add_want(id)) {
-      return error;
-    }
-  }
   for (const git_oid& id : commit_wants_) {
     if (git_revwalk_push(walk.get(), &id) != 0) {
       return last_error("cannot walk a wanted commit");
     }
   }
-  for (const git_oid& id : request.common) {
+  for (const git_oid& id : request_.common) {
     git_object* object = nullptr;
     if (git_object_lookup(&object, repo_, &id, GIT_OBJECT_COMMIT) == 0) {
       git_object_free(object);
@@ -97,6 +133,52 @@ std::optional<std::string> Selector::walk_commits(const SelectionRequest& reques
   while (!commit_wants_.empty() && git_revwalk_next(&id, walk.get()) == 0) {
     commits_.push_back(id);
     commit_set_.insert(id);
+  }
+  return std::nullopt;
+}
+
+// libgit2's revision walk knows no grafts, so with a shallow boundary the two sides
+// are walked here: what the client has (its haves' ancestry up to the boundary), then
+// what the wants reach that it lacks. The boundary commits are the last of each side.
+std::optional<std::string> Selector::walk_commits_with_cut() {
+  OidSet theirs;
+  std::vector<git_oid> stack;
+  for (const git_oid& id : request_.common) {
+    git_object* object = nullptr;
+    if (git_object_lookup(&object, repo_, &id, GIT_OBJECT_COMMIT) == 0) {
+      git_object_free(object);
+      stack.push_back(id);
+    }
+  }
+  auto parents_of = [&](const git_oid& id, std::vector<git_oid>& into) -> bool {
+    git_commit* raw = nullptr;
+    if (git_commit_lookup(&raw, repo_, &id) != 0) {
+      return false;
+    }
+    CommitPtr commit(raw);
+    for (unsigned i = 0; i < git_commit_parentcount(commit.get()); ++i) {
+      into.push_back(*git_commit_parent_id(commit.get(), i));
+    }
+    return true;
+  };
+  while (!stack.empty()) {
+    const git_oid id = stack.back();
+    stack.pop_back();
+    if (theirs.insert(id).second && !is_cut(id) && !parents_of(id, stack)) {
+      return last_error("cannot read a commit");
+    }
+  }
+  stack.assign(commit_wants_.rbegin(), commit_wants_.rend());
+  while (!stack.empty()) {
+    const git_oid id = stack.back();
+    stack.pop_back();
+    if (theirs.count(id) > 0 || !commit_set_.insert(id).second) {
+      continue;
+    }
+    commits_.push_back(id);
+    if (!is_cut(id) && !parents_of(id, stack)) {
+      return last_error("cannot read a commit");
+    }
   }
   return std::nullopt;
 }
@@ -116,6 +198,7 @@ std::optional<std::string> Selector::add_want(const git_oid& id) {
       return last_error("cannot read a tag's target");
     }
     object.reset(target);
+    wanted_.insert(*git_object_id(object.get()));
   }
   const git_oid& target = *git_object_id(object.get());
   if (git_object_type(object.get()) == GIT_OBJECT_COMMIT) {
@@ -127,9 +210,13 @@ std::optional<std::string> Selector::add_want(const git_oid& id) {
 }
 
 // Parents outside the walk are commits the client has: their trees are not sent.
+// A boundary commit's parents are not the client's: they are simply not followed.
 std::optional<std::string> Selector::subtract_edges() {
   OidSet edges;
   for (const git_oid& id : commits_) {
+    if (is_cut(id)) {
+      continue;
+    }
     git_commit* raw = nullptr;
     if (git_commit_lookup(&raw, repo_, &id) != 0) {
       return last_error("cannot read a commit");
@@ -174,15 +261,48 @@ std::optional<std::string> Selector::mark_uninteresting(const git_oid& tree_id) 
   return std::nullopt;
 }
 
-// Adds a tree (or a blob, for a blob want) and everything under it the client lacks.
-std::optional<std::string> Selector::add_tree(const git_oid& id, const std::string& path) {
+void Selector::add_blob(const git_oid& id, const std::string& path, uint64_t depth) {
   if (uninteresting_.count(id) > 0 || included_.count(id) > 0) {
+    return;
+  }
+  const FilterSpec* filter = request_.filter;
+  size_t size = 0;
+  if (filter != nullptr && filter_needs_blob_size(*filter)) {
+    git_object_t type = GIT_OBJECT_INVALID;
+    if (git_odb_read_header(&size, &type, odb_.get(), &id) != 0) {
+      size = SIZE_MAX;  // unreadable here: let the pack writer report it if sent
+    }
+  }
+  if (filter == nullptr || wanted(id) || filter_includes(*filter, GIT_OBJECT_BLOB, depth, size)) {
+    add(id, path);
+  }
+}
+
+// Adds a tree and everything under it the client lacks and the filter lets through.
+// A tree is walked again when reached closer to the root (tree:<depth> filters).
+std::optional<std::string> Selector::add_tree(const git_oid& id, const std::string& path,
+                                              uint64_t depth, bool provided) {
+  if (uninteresting_.count(id) > 0) {
     return std::nullopt;
   }
-  add(id, path);
+  auto [slot, fresh] = tree_depth_.try_emplace(id, depth);
+  if (!fresh) {
+    if (depth >= slot->second) {
+      return std::nullopt;
+    }
+    slot->second = depth;
+  }
+  const FilterSpec* filter = request_.filter;
+  if (filter == nullptr || provided || wanted(id) ||
+      filter_includes(*filter, GIT_OBJECT_TREE, depth, 0)) {
+    add(id, path);
+  }
+  if (filter != nullptr && filter_prunes_below(*filter, depth)) {
+    return std::nullopt;
+  }
   git_tree* raw = nullptr;
   if (git_tree_lookup(&raw, repo_, &id) != 0) {
-    return std::nullopt;  // a blob asked for directly
+    return last_error("cannot read a tree");
   }
   TreePtr tree(raw);
   for (size_t i = 0; i < git_tree_entrycount(tree.get()); ++i) {
@@ -190,12 +310,11 @@ std::optional<std::string> Selector::add_tree(const git_oid& id, const std::stri
     const git_oid& entry_id = *git_tree_entry_id(entry);
     const std::string entry_path = path + git_tree_entry_name(entry);
     if (git_tree_entry_type(entry) == GIT_OBJECT_TREE) {
-      if (auto error = add_tree(entry_id, entry_path + "/")) {
+      if (auto error = add_tree(entry_id, entry_path + "/", depth + 1, false)) {
         return error;
       }
-    } else if (git_tree_entry_type(entry) == GIT_OBJECT_BLOB &&
-               uninteresting_.count(entry_id) == 0) {
-      add(entry_id, entry_path);
+    } else if (git_tree_entry_type(entry) == GIT_OBJECT_BLOB) {
+      add_blob(entry_id, entry_path, depth + 1);
     }  // submodule commits (gitlinks) are not in this repository
   }
   return std::nullopt;
@@ -226,8 +345,8 @@ void Selector::include_tags(const RefSet& refs) {
 
 std::variant<ObjectSet, std::string> select_objects(git_repository* repo, const RefSet& refs,
                                                     const SelectionRequest& request) {
-  Selector selector(repo);
-  if (auto error = selector.run(refs, request)) {
+  Selector selector(repo, request);
+  if (auto error = selector.run(refs)) {
     return *error;
   }
   return selector.take();

@@ -1,6 +1,7 @@
 // Which objects a pack carries: everything reachable from the wants that is not
 // reachable from the common commits (the boundary's trees are subtracted, as git's
-// mark_edges_uninteresting does), plus annotated tags for include-tag.
+// mark_edges_uninteresting does), plus annotated tags for include-tag; a shallow
+// boundary stops the walk and a filter leaves objects out.
 #pragma once
 
 #include <git2.h>
@@ -10,6 +11,8 @@
 #include <vector>
 
 #include "git/detail/advertisement.h"
+#include "git/detail/object_filter.h"
+#include "git/detail/shallow.h"
 #include "git/pack_writer.h"
 
 namespace gitgate::git::detail {
@@ -18,6 +21,10 @@ struct SelectionRequest {
   std::vector<git_oid> wants;   // validated: every id exists
   std::vector<git_oid> common;  // haves we share with the client
   bool include_tag = false;     // add annotated tags whose target is sent
+  // Shallow fetches: commits whose parents are not followed (both for what is sent and
+  // for what the client has). Empty: libgit2's revision walk is used as is.
+  const OidSet* cut = nullptr;
+  const FilterSpec* filter = nullptr;  // partial clone; wanted objects are sent regardless
 };
 
 // The object set, or the reason it could not be computed (a server-side fault).

@@ -52,6 +52,20 @@ void RepoGraph::index_tips(const RefSet& refs) {
     }
     if (auto tip = peel_to_commit(ref.id)) {
       tip_commits_.push_back(*tip);
+      if (queued_commits_.insert(*tip).second) {
+        commit_queue_.push_back(*tip);
+      }
+    } else {
+      git_object* raw = nullptr;  // a tag of a tree or blob: that object is reachable
+      if (git_object_lookup(&raw, repo_, ref.peeled ? &*ref.peeled : &ref.id, GIT_OBJECT_ANY) ==
+          0) {
+        ObjectPtr object(raw);
+        if (git_object_type(raw) == GIT_OBJECT_TREE) {
+          walk_tree(ref.peeled ? *ref.peeled : ref.id);
+        } else {
+          reachable_.insert(*git_object_id(raw));
+        }
+      }
     }
   }
 }
@@ -69,8 +83,52 @@ std::optional<std::string> RepoGraph::check_want(const RefSet& refs, const git_o
                                               tip_commits_.size()) == 1)) {
     return std::nullopt;
   }
-  // Unknown ids, and trees or blobs that are no tip (their reachability is not checked).
+  if (!commit && tree_or_blob_reachable(id)) {
+    return std::nullopt;
+  }
   return "upload-pack: not our ref " + to_hex(id);
+}
+
+bool RepoGraph::walk_tree(const git_oid& id) {
+  if (!reachable_.insert(id).second) {
+    return true;
+  }
+  git_tree* raw = nullptr;
+  if (git_tree_lookup(&raw, repo_, &id) != 0) {
+    return false;
+  }
+  TreePtr tree(raw);
+  for (size_t i = 0; i < git_tree_entrycount(tree.get()); ++i) {
+    const git_tree_entry* entry = git_tree_entry_byindex(tree.get(), i);
+    if (git_tree_entry_type(entry) == GIT_OBJECT_TREE) {
+      walk_tree(*git_tree_entry_id(entry));
+    } else if (git_tree_entry_type(entry) == GIT_OBJECT_BLOB) {
+      reachable_.insert(*git_tree_entry_id(entry));
+    }
+  }
+  return true;
+}
+
+bool RepoGraph::tree_or_blob_reachable(const git_oid& id) {
+  if (!has_object(id)) {
+    return false;
+  }
+  while (reachable_.count(id) == 0 && queue_head_ < commit_queue_.size()) {
+    const git_oid commit_id = commit_queue_[queue_head_++];
+    git_commit* raw = nullptr;
+    if (git_commit_lookup(&raw, repo_, &commit_id) != 0) {
+      continue;
+    }
+    CommitPtr commit(raw);
+    walk_tree(*git_commit_tree_id(commit.get()));
+    for (unsigned i = 0; i < git_commit_parentcount(commit.get()); ++i) {
+      const git_oid& parent = *git_commit_parent_id(commit.get(), i);
+      if (queued_commits_.insert(parent).second) {
+        commit_queue_.push_back(parent);
+      }
+    }
+  }
+  return reachable_.count(id) > 0;
 }
 
 }  // namespace gitgate::git::detail

@@ -25,20 +25,29 @@ class RepoGraph : public ObjectGraph {
   // The commit under any layers of tags; nullopt for trees, blobs and unknown ids.
   std::optional<git_oid> peel_to_commit(const git_oid& id);
 
-  // nullopt when the client may ask for id: an advertised tip, or a commit reachable
-  // from one (we advertise allow-tip- and allow-reachable-sha1-in-want); otherwise the
-  // message git sends, "upload-pack: not our ref <oid>". refs must stay the same
-  // between calls (the tips are computed once).
+  // nullopt when the client may ask for id: an advertised tip, or a commit, tree or
+  // blob reachable from one (we advertise allow-tip- and allow-reachable-sha1-in-want;
+  // a partial clone's lazy fetches want blobs by id); otherwise the message git sends,
+  // "upload-pack: not our ref <oid>". refs must stay the same between calls (the tips
+  // are computed once, and the walk for trees and blobs goes on where it stopped).
   std::optional<std::string> check_want(const RefSet& refs, const git_oid& id);
 
  private:
   void index_tips(const RefSet& refs);
+  bool tree_or_blob_reachable(const git_oid& id);
+  bool walk_tree(const git_oid& id);
 
   git_repository* repo_;
   OdbPtr odb_;
   bool tips_indexed_ = false;
   std::unordered_set<git_oid, OidHash, OidEqual> advertised_;  // ids and peeled ids
   std::vector<git_oid> tip_commits_;
+  // The walk over commits and their trees for tree and blob wants: newest tips first,
+  // breadth first, stopping as soon as the object is seen.
+  std::vector<git_oid> commit_queue_;
+  size_t queue_head_ = 0;
+  std::unordered_set<git_oid, OidHash, OidEqual> queued_commits_;
+  std::unordered_set<git_oid, OidHash, OidEqual> reachable_;  // trees and blobs seen
 };
 
 }  // namespace gitgate::git::detail

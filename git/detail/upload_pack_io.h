@@ -1,9 +1,13 @@
 // upload-pack's output: pkt-lines, then the pack on side-band (or raw), progress,
-// and fatal errors where the client will see them.
+// keepalives, and fatal errors where the client will see them.
 #pragma once
 
+#include <chrono>
+#include <condition_variable>
+#include <mutex>
 #include <string>
 #include <string_view>
+#include <thread>
 
 #include "git/pack_writer.h"
 #include "git/pktline.h"
@@ -11,6 +15,8 @@
 
 namespace gitgate::git::detail {
 
+// Every member that writes takes the same lock: while a pack is computed, a Keepalive
+// thread writes through the same Stream (which is not thread-safe).
 class Output : public PackSink {
  public:
   explicit Output(Stream& stream) : stream_(stream) {}
@@ -33,13 +39,40 @@ class Output : public PackSink {
   // After the last pack byte: the flush that ends side-band output.
   bool end_pack();
 
+  // git's upload-pack keepalive: with side-band, when nothing was written for interval,
+  // flush what is buffered or send an empty band-1 packet ("0005\1") so the client
+  // (and any proxy) sees the connection alive while objects are counted or compressed.
+  void keepalive_if_idle(std::chrono::milliseconds interval);
+
  private:
+  bool send_locked();
+  void touch() { last_write_ = std::chrono::steady_clock::now(); }
+
   Stream& stream_;
   std::string pending_;
   pktline::SideBand side_band_ = pktline::SideBand::kNone;
   bool progress_enabled_ = false;
   bool pack_started_ = false;
   bool gone_ = false;
+  std::chrono::steady_clock::time_point last_write_ = std::chrono::steady_clock::now();
+  std::recursive_mutex mutex_;
+};
+
+// Runs Output::keepalive_if_idle on its own thread from construction to destruction.
+class Keepalive {
+ public:
+  Keepalive(Output& out, std::chrono::milliseconds interval);
+  ~Keepalive();
+  Keepalive(const Keepalive&) = delete;
+  Keepalive& operator=(const Keepalive&) = delete;
+
+ private:
+  Output& out_;
+  std::chrono::milliseconds interval_;
+  std::mutex mutex_;
+  std::condition_variable wake_;
+  bool stop_ = false;
+  std::thread thread_;
 };
 
 }  // namespace gitgate::git::detail

@@ -77,13 +77,14 @@ TEST_F(UploadPack, VersionLine) {
     std::string label;
   };
   for (const Case& c :
-       {Case{0, false, "protocol:0"}, Case{1, true, "protocol:1"}, Case{2, false, "protocol:0"}}) {
+       {Case{0, false, "protocol:0"}, Case{1, true, "protocol:1"}, Case{2, false, "protocol:2"}}) {
     const auto result = serve("0000", c.requested);
     EXPECT_EQ(result.exit_status, 0);
     EXPECT_EQ(result.labels.back(), c.label);
     const auto texts = packet_texts(stream_->output());
     ASSERT_FALSE(texts.empty());
     EXPECT_EQ(texts[0] == "version 1", c.version_line) << c.requested;
+    EXPECT_EQ(texts[0] == "version 2", c.requested == 2) << c.requested;
   }
 }
 
@@ -293,7 +294,7 @@ TEST_F(UploadPackWithGit, LsRemote) {
   const std::string expected = sh("git ls-remote src");
   for (int version : {0, 1, 2}) {
     EXPECT_EQ(sh(git(version) + "ls-remote " + upload_pack() + " src"), expected);
-    EXPECT_EQ(log(), fmt::format("exit=0 labels=refs,protocol:{}, error=\n", version == 1 ? 1 : 0));
+    EXPECT_EQ(log(), fmt::format("exit=0 labels=refs,protocol:{}, error=\n", version));
   }
 }
 
@@ -301,8 +302,7 @@ TEST_F(UploadPackWithGit, CloneThenFetch) {
   for (int version : {0, 1, 2}) {
     const std::string clone = fmt::format("clone{}", version);
     sh(git(version) + "clone -q --no-local " + upload_pack() + " src " + clone);
-    EXPECT_EQ(log(),
-              fmt::format("exit=0 labels=clone,protocol:{}, error=\n", version == 1 ? 1 : 0));
+    EXPECT_EQ(log(), fmt::format("exit=0 labels=clone,protocol:{}, error=\n", version));
     sh("git -C " + clone + " fsck --strict");
     EXPECT_EQ(refs_of(clone, "refs/remotes/origin/main refs/remotes/origin/side"),
               refs_of("src", "refs/heads"));
@@ -311,7 +311,7 @@ TEST_F(UploadPackWithGit, CloneThenFetch) {
   sh("cd src && echo 4 > f4 && echo changed > d/e/g1 && git add -A && git commit -qm c4 && "
      "git tag -a v2 -m two && git checkout -q side && echo t > t && git add t && "
      "git commit -qm side2 && git checkout -q main");
-  for (int version : {0, 1}) {
+  for (int version : {0, 1, 2}) {
     const std::string clone = fmt::format("clone{}", version);
     sh("cd " + clone + " && " + git(version) + "fetch -q " + upload_pack() + " origin");
     EXPECT_EQ(log(), fmt::format("exit=0 labels=fetch,protocol:{}, error=\n", version));

@@ -1,0 +1,75 @@
+#include "git/detail/fetch.h"
+
+#include <string_view>
+#include <system_error>
+
+#include "git/detail/object_selection.h"
+#include "git/pack_writer.h"
+
+namespace gitgate::git::detail {
+namespace {
+
+// The repository's config file: <repo>/config when bare, else <repo>/.git/config.
+std::filesystem::path config_file(const std::filesystem::path& repo) {
+  std::error_code ec;
+  const auto dot_git = repo / ".git" / "config";
+  return std::filesystem::exists(dot_git, ec) ? dot_git : repo / "config";
+}
+
+// libgit2 1.5 reads SHA-1 repositories only; say so instead of a confusing failure.
+bool uses_other_object_format(const std::filesystem::path& repo) {
+  git_config* raw = nullptr;
+  if (git_config_open_ondisk(&raw, config_file(repo).c_str()) != 0) {
+    return false;
+  }
+  git_buf value = GIT_BUF_INIT;
+  const bool other = git_config_get_string_buf(&value, raw, "extensions.objectformat") == 0 &&
+                     std::string_view(value.ptr, value.size) != "sha1";
+  git_buf_dispose(&value);
+  git_config_free(raw);
+  return other;
+}
+
+}  // namespace
+
+std::variant<RepositoryPtr, PackFailure> open_repository(const std::filesystem::path& path) {
+  if (uses_other_object_format(path)) {
+    return PackFailure{"this server does not support SHA-256 repositories",
+                       "extensions.objectformat is not sha1"};
+  }
+  git_repository* raw = nullptr;
+  if (git_repository_open_ext(&raw, path.c_str(), GIT_REPOSITORY_OPEN_NO_SEARCH, nullptr) != 0) {
+    return PackFailure{"cannot open the repository", last_error("unknown error")};
+  }
+  return RepositoryPtr(raw);
+}
+
+std::optional<PackFailure> send_pack(git_repository* repo, const RefSet& refs,
+                                     const PackRequest& request, Output& out) {
+  // From here until the first pack byte the client hears nothing but keepalives.
+  Keepalive keepalive(out, request.keepalive);
+  SelectionRequest selection{request.wants, request.common, request.include_tag};
+  if (request.shallow != nullptr) {
+    selection.wants.insert(selection.wants.end(), request.shallow->extra_wants.begin(),
+                           request.shallow->extra_wants.end());
+    selection.common.insert(selection.common.end(), request.shallow->extra_haves.begin(),
+                            request.shallow->extra_haves.end());
+    selection.cut = &request.shallow->cut;
+  }
+  selection.filter = request.filter;
+  auto objects = select_objects(repo, refs, selection);
+  if (auto* error = std::get_if<std::string>(&objects)) {
+    return PackFailure{"cannot enumerate the objects to send", *error};
+  }
+  const auto& set = std::get<ObjectSet>(objects);
+  out.progress("Enumerating objects: " + std::to_string(set.objects.size()) + ", done.\n");
+  if (auto error = make_libgit2_pack_writer()->write(repo, set, out)) {
+    return PackFailure{"cannot write the pack", *error};
+  }
+  if (!out.end_pack()) {
+    return PackFailure{"the client went away", ""};
+  }
+  return std::nullopt;
+}
+
+}  // namespace gitgate::git::detail

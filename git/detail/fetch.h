@@ -1,0 +1,46 @@
+// The part of a fetch both protocol versions share once negotiation is over: choose
+// the objects (wants, common commits, shallow boundary, filter) and stream the pack
+// through Output, with keepalives while it is being computed.
+#pragma once
+
+#include <git2.h>
+
+#include <chrono>
+#include <filesystem>
+#include <optional>
+#include <string>
+#include <variant>
+#include <vector>
+
+#include "git/detail/advertisement.h"
+#include "git/detail/object_filter.h"
+#include "git/detail/shallow.h"
+#include "git/detail/upload_pack_io.h"
+
+namespace gitgate::git::detail {
+
+// git's uploadpack.keepalive default.
+inline constexpr std::chrono::milliseconds kKeepaliveInterval{5000};
+
+struct PackRequest {
+  std::vector<git_oid> wants;
+  std::vector<git_oid> common;
+  bool include_tag = false;
+  const ShallowPlan* shallow = nullptr;  // with a shallow boundary
+  const FilterSpec* filter = nullptr;
+  std::chrono::milliseconds keepalive = kKeepaliveInterval;
+};
+
+struct PackFailure {
+  std::string what;    // for the client
+  std::string detail;  // for the log (libgit2's message)
+};
+
+// Opens the repository upload-pack serves; refuses object formats libgit2 cannot read.
+std::variant<RepositoryPtr, PackFailure> open_repository(const std::filesystem::path& path);
+
+// Called after Output::begin_pack. nullopt when the pack (and the final flush) went out.
+std::optional<PackFailure> send_pack(git_repository* repo, const RefSet& refs,
+                                     const PackRequest& request, Output& out);
+
+}  // namespace gitgate::git::detail

@@ -1,0 +1,391 @@
+#include "git/detail/upload_pack_v2.h"
+
+#include <algorithm>
+#include <optional>
+
+#include "git/detail/fetch.h"
+#include "git/detail/libgit2.h"
+#include "git/detail/repo_graph.h"
+#include "git/detail/v2_request.h"
+#include "git/pktline.h"
+
+namespace gitgate::git::detail {
+namespace {
+
+// Only what we honour. No sideband-all or packfile-uris; object-info answers size.
+constexpr std::string_view kAdvertisement =
+    "version 2\n"
+    "agent=gitgate/0.1\n"
+    "ls-refs=unborn\n"
+    "fetch=shallow wait-for-done filter ref-in-want\n"
+    "server-option\n"
+    "object-format=sha1\n"
+    "object-info\n";
+
+// One connection's state; each command gets what it needs from here.
+struct Session {
+  Session(const UploadPackRequest& req, Stream& stream) : request(req), stream(stream) {}
+
+  const UploadPackRequest& request;
+  Stream& stream;
+  std::optional<pktline::PktReader> reader;
+  RepositoryPtr repo;
+  UploadPackResult result;
+  bool sent_pack = false;
+  bool fetched = false;  // a pack went to a client that had something
+  bool shallow = false;  // a shallow or deepen request was served
+};
+
+enum class Step { kNext, kEnd, kFailed };
+
+Step fail(Session& s, Output& out, const std::string& message, const std::string& detail = "") {
+  out.fatal(message);
+  s.result.exit_status = 128;
+  s.result.error = detail.empty() ? message : message + ": " + detail;
+  return Step::kFailed;
+}
+
+// Reads one whole request (up to its final flush) and parses it.
+std::variant<V2Request, Step> read_request(Session& s, Output& out) {
+  std::string bytes;
+  for (;;) {
+    auto packet = s.reader->read();
+    if (std::holds_alternative<pktline::PktReader::Eof>(packet)) {
+      if (bytes.empty()) {
+        return Step::kEnd;  // the client hung up between commands
+      }
+      return fail(s, out, "the remote end hung up in the middle of a request");
+    }
+    if (auto* error = std::get_if<pktline::PktReader::Error>(&packet)) {
+      return fail(s, out, "upload-pack: " + error->reason);
+    }
+    const auto& p = std::get<pktline::Packet>(packet);
+    switch (p.kind) {
+      case pktline::PacketKind::kData:
+        pktline::append_data(
+            bytes,
+            std::string_view(reinterpret_cast<const char*>(p.payload.data()), p.payload.size()));
+        break;
+      case pktline::PacketKind::kFlush:
+        pktline::append_flush(bytes);
+        break;
+      case pktline::PacketKind::kDelim:
+        pktline::append_delim(bytes);
+        break;
+      case pktline::PacketKind::kResponseEnd:
+        pktline::append_response_end(bytes);
+        break;
+    }
+    if (bytes.size() > kMaxV2RequestBytes) {
+      return fail(s, out, "upload-pack: request too large");
+    }
+    if (p.kind != pktline::PacketKind::kFlush && p.kind != pktline::PacketKind::kResponseEnd) {
+      continue;
+    }
+    const auto parsed =
+        parse_v2_request(std::span(reinterpret_cast<const uint8_t*>(bytes.data()), bytes.size()));
+    if (std::holds_alternative<V2EndOfSession>(parsed)) {
+      return Step::kEnd;
+    }
+    if (const auto* invalid = std::get_if<V2Invalid>(&parsed)) {
+      return fail(s, out, invalid->reason);
+    }
+    if (const auto* done = std::get_if<V2Parsed>(&parsed)) {
+      return done->request;
+    }
+  }
+}
+
+//   output = *ref flush-pkt
+//   ref = PKT-LINE(obj-id-or-unborn SP refname *(SP ref-attribute) LF)
+//   ref-attribute = (symref-target:<target>) / (peeled:<oid>)
+Step ls_refs(Session& s, Output& out, const V2Request& request) {
+  auto args = parse_ls_refs_args(request.arguments);
+  if (auto* error = std::get_if<std::string>(&args)) {
+    return fail(s, out, *error);
+  }
+  const auto& a = std::get<LsRefsArgs>(args);
+  auto refs = read_refs(s.repo.get());
+  if (auto* error = std::get_if<std::string>(&refs)) {
+    return fail(s, out, "upload-pack: cannot read the references", *error);
+  }
+  const auto& set = std::get<RefSet>(refs);
+  auto wanted = [&](const std::string& name) {
+    return a.prefixes.empty() ||
+           std::any_of(a.prefixes.begin(), a.prefixes.end(),
+                       [&](const std::string& prefix) { return name.starts_with(prefix); });
+  };
+  const bool head_resolves = !set.refs.empty() && set.refs.front().name == "HEAD";
+  if (!head_resolves && a.unborn && a.symrefs && !set.head_target.empty() && wanted("HEAD")) {
+    out.line("unborn HEAD symref-target:" + set.head_target + "\n");
+  }
+  for (const AdvertisedRef& ref : set.refs) {
+    if (!wanted(ref.name)) {
+      continue;
+    }
+    std::string line = to_hex(ref.id) + " " + ref.name;
+    if (a.symrefs && ref.name == "HEAD" && !set.head_target.empty()) {
+      line += " symref-target:" + set.head_target;
+    }
+    if (a.peel && ref.peeled) {
+      line += " peeled:" + to_hex(*ref.peeled);
+    }
+    out.line(line + "\n");
+  }
+  out.raw("0000");
+  return out.send() ? Step::kNext : fail(s, out, "the client went away");
+}
+
+Step object_info(Session& s, Output& out, const V2Request& request) {
+  auto args = parse_object_info_args(request.arguments);
+  if (auto* error = std::get_if<std::string>(&args)) {
+    return fail(s, out, *error);
+  }
+  const auto& a = std::get<ObjectInfoArgs>(args);
+  if (!a.ids.empty()) {
+    RepoGraph graph(s.repo.get());
+    git_odb* raw = nullptr;
+    if (git_repository_odb(&raw, s.repo.get()) != 0) {
+      return fail(s, out, "upload-pack: cannot read objects", last_error("odb"));
+    }
+    OdbPtr odb(raw);
+    if (a.size) {
+      out.line("size\n");
+    }
+    for (const git_oid& id : a.ids) {
+      size_t size = 0;
+      git_object_t type = GIT_OBJECT_INVALID;
+      std::string line = to_hex(id);
+      if (git_odb_read_header(&size, &type, odb.get(), &id) != 0) {
+        line += " ";
+      } else if (a.size) {
+        line += " " + std::to_string(size);
+      }
+      out.line(line + "\n");
+    }
+  }
+  out.raw("0000");
+  return out.send() ? Step::kNext : fail(s, out, "the client went away");
+}
+
+// want-ref: the refs named exactly, as git's parse_want_ref (no hidden refs here).
+Step resolve_want_refs(Session& s, Output& out, const RefSet& refs, FetchArgs& a,
+                       std::vector<std::pair<std::string, git_oid>>& wanted_refs) {
+  for (const std::string& name : a.want_refs) {
+    const auto it = std::find_if(refs.refs.begin(), refs.refs.end(),
+                                 [&](const AdvertisedRef& ref) { return ref.name == name; });
+    if (it == refs.refs.end()) {
+      return fail(s, out, "unknown ref " + name);
+    }
+    wanted_refs.emplace_back(name, it->id);
+    a.wants.push_back(it->id);
+  }
+  return Step::kNext;
+}
+
+//   acknowledgments = PKT-LINE("acknowledgments" LF) (nak / *ack) (ready)
+// Returns kNext when the pack follows, kEnd when this round ends with a flush.
+Step acknowledge(Session& s, Output& out, RepoGraph& graph, const FetchArgs& a,
+                 const std::vector<git_oid>& common) {
+  out.line("acknowledgments\n");
+  if (common.empty()) {
+    out.line("NAK\n");
+  }
+  for (const git_oid& id : common) {
+    out.line("ACK " + to_hex(id) + "\n");
+  }
+  // ok_to_give_up: every want is reached from something the client has.
+  const bool ready = !a.wait_for_done && !common.empty() &&
+                     std::all_of(a.wants.begin(), a.wants.end(), [&](const git_oid& want) {
+                       return std::any_of(common.begin(), common.end(), [&](const git_oid& have) {
+                         return graph.reaches(want, have);
+                       });
+                     });
+  if (ready) {
+    out.line("ready\n");
+    out.raw("0001");
+  } else {
+    out.raw("0000");
+  }
+  if (!out.send()) {
+    return fail(s, out, "the client went away");
+  }
+  return ready ? Step::kNext : Step::kEnd;
+}
+
+//   shallow-info = PKT-LINE("shallow-info" LF) *PKT-LINE((shallow / unshallow) LF) delim-pkt
+std::variant<std::optional<ShallowPlan>, Step> shallow_info(Session& s, Output& out,
+                                                            const RefSet& refs,
+                                                            const FetchArgs& a) {
+  if (!a.shallow.any()) {
+    return std::optional<ShallowPlan>();
+  }
+  auto plan = plan_shallow(s.repo.get(), refs, a.shallow, a.wants);
+  if (auto* error = std::get_if<ShallowError>(&plan)) {
+    return error->server_fault
+               ? fail(s, out, "upload-pack: cannot compute the shallow boundary", error->message)
+               : fail(s, out, error->message);
+  }
+  auto& p = std::get<ShallowPlan>(plan);
+  out.line("shallow-info\n");
+  for (const git_oid& id : p.shallow) {
+    out.line("shallow " + to_hex(id) + "\n");
+  }
+  for (const git_oid& id : p.unshallow) {
+    out.line("unshallow " + to_hex(id) + "\n");
+  }
+  out.raw("0001");
+  s.shallow = true;
+  return std::optional<ShallowPlan>(std::move(p));
+}
+
+Step send_fetch_pack(Session& s, Output& out, const RefSet& refs, const FetchArgs& a,
+                     const std::vector<git_oid>& common, const FilterSpec* filter,
+                     const std::vector<std::pair<std::string, git_oid>>& wanted_refs) {
+  if (!wanted_refs.empty()) {
+    out.line("wanted-refs\n");
+    for (const auto& [name, id] : wanted_refs) {
+      out.line(to_hex(id) + " " + name + "\n");
+    }
+    out.raw("0001");
+  }
+  auto shallow = shallow_info(s, out, refs, a);
+  if (auto* step = std::get_if<Step>(&shallow)) {
+    return *step;
+  }
+  const auto& plan = std::get<std::optional<ShallowPlan>>(shallow);
+  out.line("packfile\n");
+  out.set_side_band(pktline::SideBand::kSideBand64k);
+  out.set_progress(!a.no_progress);
+  out.begin_pack();
+  if (!out.send()) {
+    return fail(s, out, "the client went away");
+  }
+  PackRequest pack{a.wants, common, a.include_tag};
+  pack.shallow = plan ? &*plan : nullptr;
+  pack.filter = filter;
+  pack.keepalive = s.request.keepalive;
+  if (auto failure = send_pack(s.repo.get(), refs, pack, out)) {
+    return fail(s, out, "upload-pack: " + failure->what, failure->detail);
+  }
+  s.sent_pack = true;
+  s.fetched = s.fetched || !a.haves.empty();
+  return Step::kNext;
+}
+
+//   fetch: args, then [acknowledgments] [wanted-refs] [shallow-info] [packfile]
+Step fetch_v2(Session& s, Output& out, const V2Request& request) {
+  auto parsed = parse_fetch_args(request.arguments);
+  if (auto* error = std::get_if<std::string>(&parsed)) {
+    return fail(s, out, *error);
+  }
+  auto& a = std::get<FetchArgs>(parsed);
+  std::optional<FilterSpec> filter;
+  if (a.filter) {
+    auto spec = parse_filter(*a.filter);
+    if (auto* error = std::get_if<std::string>(&spec)) {
+      return fail(s, out, *error);
+    }
+    filter = std::get<FilterSpec>(spec);
+  }
+  auto refs = read_refs(s.repo.get());
+  if (auto* error = std::get_if<std::string>(&refs)) {
+    return fail(s, out, "upload-pack: cannot read the references", *error);
+  }
+  const auto& set = std::get<RefSet>(refs);
+  std::vector<std::pair<std::string, git_oid>> wanted_refs;
+  if (resolve_want_refs(s, out, set, a, wanted_refs) == Step::kFailed) {
+    return Step::kFailed;
+  }
+  RepoGraph graph(s.repo.get());
+  for (const git_oid& want : a.wants) {
+    if (auto refused = graph.check_want(set, want)) {
+      return fail(s, out, *refused);
+    }
+  }
+  if (a.wants.empty() && !a.wait_for_done) {
+    return Step::kNext;  // as git: no wants, nothing to say
+  }
+  std::vector<git_oid> common;
+  for (const git_oid& have : a.haves) {
+    if (graph.has_object(have) && std::none_of(common.begin(), common.end(), [&](auto& c) {
+          return git_oid_equal(&c, &have) != 0;
+        })) {
+      common.push_back(have);
+    }
+  }
+  if (!a.haves.empty() && !a.done) {
+    const Step step = acknowledge(s, out, graph, a, common);
+    if (step != Step::kNext) {
+      return step == Step::kEnd ? Step::kNext : step;
+    }
+  }
+  if (a.wants.empty()) {
+    out.raw("0000");
+    return out.send() ? Step::kNext : fail(s, out, "the client went away");
+  }
+  return send_fetch_pack(s, out, set, a, common, filter ? &*filter : nullptr, wanted_refs);
+}
+
+Step dispatch(Session& s, Output& out, const V2Request& request) {
+  switch (request.command) {
+    case V2Command::kLsRefs:
+      return ls_refs(s, out, request);
+    case V2Command::kFetch:
+      return fetch_v2(s, out, request);
+    case V2Command::kObjectInfo:
+      return object_info(s, out, request);
+  }
+  return Step::kFailed;
+}
+
+}  // namespace
+
+UploadPackResult serve_upload_pack_v2(const UploadPackRequest& request, Stream& stream) {
+  Session s(request, stream);
+  s.result.labels.emplace_back("protocol:2");
+  {
+    Output out(stream);
+    auto repo = open_repository(request.repository);
+    if (auto* failure = std::get_if<PackFailure>(&repo)) {
+      fail(s, out, "upload-pack: " + failure->what, failure->detail);
+      return s.result;
+    }
+    s.repo = std::move(std::get<RepositoryPtr>(repo));
+    std::string advertisement;
+    std::string_view lines = kAdvertisement;
+    while (!lines.empty()) {
+      const size_t end = lines.find('\n') + 1;
+      pktline::append_data(advertisement, lines.substr(0, end));
+      lines.remove_prefix(end);
+    }
+    pktline::append_flush(advertisement);
+    out.raw(advertisement);
+    if (!out.send()) {
+      fail(s, out, "the client went away");
+      return s.result;
+    }
+  }
+  s.reader.emplace(stream);
+  for (;;) {
+    Output out(stream);  // fresh per command: a finished pack's side-band state ends here
+    auto next = read_request(s, out);
+    if (auto* step = std::get_if<Step>(&next)) {
+      if (*step == Step::kFailed) {
+        return s.result;
+      }
+      break;
+    }
+    if (dispatch(s, out, std::get<V2Request>(next)) == Step::kFailed) {
+      return s.result;
+    }
+  }
+  auto& labels = s.result.labels;
+  if (s.shallow) {
+    labels.insert(labels.begin(), "shallow");
+  }
+  labels.insert(labels.begin(), s.sent_pack ? (s.fetched ? "fetch" : "clone") : "refs");
+  return s.result;
+}
+
+}  // namespace gitgate::git::detail

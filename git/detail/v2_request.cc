@@ -1,0 +1,216 @@
+#include "git/detail/v2_request.h"
+
+#include <array>
+
+#include "git/detail/negotiation.h"
+#include "git/pktline.h"
+
+namespace gitgate::git::detail {
+namespace {
+
+struct CommandName {
+  std::string_view name;
+  V2Command command;
+};
+constexpr std::array<CommandName, 3> kCommands = {{{"ls-refs", V2Command::kLsRefs},
+                                                   {"fetch", V2Command::kFetch},
+                                                   {"object-info", V2Command::kObjectInfo}}};
+
+// Capabilities a client may send with a command: the non-command ones we advertise.
+bool known_capability(std::string_view line, std::string& error) {
+  const std::string_view key = line.substr(0, line.find('='));
+  const bool has_value = key.size() < line.size();
+  if (key == "agent" || key == "server-option") {
+    return true;
+  }
+  if (key == "object-format") {
+    if (!has_value) {
+      error = "object-format capability requires an argument";
+    } else if (line.substr(key.size() + 1) != "sha1") {
+      error = "mismatched object format: server sha1; client " +
+              std::string(line.substr(key.size() + 1));
+    }
+    return error.empty();
+  }
+  error = "unknown capability '" + std::string(line) + "'";
+  return false;
+}
+
+// One step of the header part (before the delim): a command or a capability.
+std::optional<std::string> on_header_line(std::string_view line, std::optional<V2Command>& command,
+                                          V2Request& request) {
+  if (line.starts_with("command=")) {
+    const std::string_view name = line.substr(8);
+    if (command) {
+      return "command '" + std::string(name) + "' requested after already requesting command";
+    }
+    for (const CommandName& c : kCommands) {
+      if (c.name == name) {
+        command = c.command;
+        return std::nullopt;
+      }
+    }
+    return "invalid command '" + std::string(name) + "'";
+  }
+  std::string error;
+  if (!known_capability(line, error)) {
+    return error;
+  }
+  request.capabilities.emplace_back(line);
+  return std::nullopt;
+}
+
+bool parse_oid_after(std::string_view line, std::string_view prefix, git_oid& out) {
+  return line.starts_with(prefix) && parse_oid(line.substr(prefix.size()), out);
+}
+
+// The boolean fetch arguments.
+bool on_fetch_flag(std::string_view line, FetchArgs& out) {
+  struct Flag {
+    std::string_view name;
+    bool FetchArgs::*member;
+  };
+  static constexpr std::array<Flag, 6> kFlags = {{{"thin-pack", &FetchArgs::thin_pack},
+                                                  {"ofs-delta", &FetchArgs::ofs_delta},
+                                                  {"no-progress", &FetchArgs::no_progress},
+                                                  {"include-tag", &FetchArgs::include_tag},
+                                                  {"done", &FetchArgs::done},
+                                                  {"wait-for-done", &FetchArgs::wait_for_done}}};
+  for (const Flag& flag : kFlags) {
+    if (line == flag.name) {
+      out.*flag.member = true;
+      return true;
+    }
+  }
+  return false;
+}
+
+std::optional<std::string> on_fetch_line(std::string_view line, FetchArgs& out) {
+  git_oid id;
+  if (line.starts_with("want ")) {
+    if (!parse_oid_after(line, "want ", id)) {
+      return "protocol error, expected to get object ID, not '" + std::string(line) + "'";
+    }
+    out.wants.push_back(id);
+  } else if (line.starts_with("want-ref ")) {
+    out.want_refs.emplace_back(line.substr(9));
+  } else if (line.starts_with("have ")) {
+    if (!parse_oid_after(line, "have ", id)) {
+      return "protocol error, expected to get object ID, not '" + std::string(line) + "'";
+    }
+    out.haves.push_back(id);
+  } else if (line.starts_with("filter ")) {
+    if (out.filter) {
+      return "multiple filter-specs cannot be combined";
+    }
+    out.filter = std::string(line.substr(7));
+  } else if (!on_fetch_flag(line, out)) {
+    const auto shallow = parse_shallow_line(line, out.shallow);
+    if (const auto* error = std::get_if<ShallowLineError>(&shallow)) {
+      return error->reason;
+    }
+    if (std::get<LineUse>(shallow) == LineUse::kNotMine) {
+      return "unexpected line: '" + std::string(line) + "'";
+    }
+  }
+  return std::nullopt;
+}
+
+}  // namespace
+
+V2ParseResult parse_v2_request(std::span<const uint8_t> input) {
+  V2Request request;
+  std::optional<V2Command> command;
+  bool in_arguments = false;
+  bool seen_anything = false;
+  size_t offset = 0;
+  for (;;) {
+    const auto parsed = pktline::parse(input.subspan(offset));
+    if (std::holds_alternative<pktline::NeedMore>(parsed)) {
+      return V2NeedMore{};
+    }
+    if (const auto* invalid = std::get_if<pktline::Invalid>(&parsed)) {
+      return V2Invalid{invalid->reason};
+    }
+    const auto& packet = std::get<pktline::Packet>(parsed);
+    offset += packet.consumed;
+    switch (packet.kind) {
+      case pktline::PacketKind::kResponseEnd:
+        return V2Invalid{"unexpected response end packet"};
+      case pktline::PacketKind::kDelim:
+        if (in_arguments) {
+          return V2Invalid{"expected flush after arguments"};
+        }
+        in_arguments = true;
+        break;
+      case pktline::PacketKind::kFlush:
+        if (!seen_anything) {
+          return V2EndOfSession{offset};
+        }
+        if (!command) {
+          return V2Invalid{"no command requested"};
+        }
+        request.command = *command;
+        return V2Parsed{std::move(request), offset};
+      case pktline::PacketKind::kData: {
+        seen_anything = true;
+        const std::string_view line = pktline::chomp(packet.payload);
+        if (in_arguments) {
+          request.arguments.emplace_back(line);
+        } else if (auto error = on_header_line(line, command, request)) {
+          return V2Invalid{*error};
+        }
+        break;
+      }
+    }
+  }
+}
+
+std::variant<LsRefsArgs, std::string> parse_ls_refs_args(const std::vector<std::string>& args) {
+  LsRefsArgs out;
+  for (const std::string& line : args) {
+    if (line == "symrefs") {
+      out.symrefs = true;
+    } else if (line == "peel") {
+      out.peel = true;
+    } else if (line == "unborn") {
+      out.unborn = true;
+    } else if (line.starts_with("ref-prefix ")) {
+      out.prefixes.push_back(line.substr(11));
+    } else {
+      return "unexpected line: '" + line + "'";
+    }
+  }
+  return out;
+}
+
+std::variant<FetchArgs, std::string> parse_fetch_args(const std::vector<std::string>& args) {
+  FetchArgs out;
+  for (const std::string& line : args) {
+    if (auto error = on_fetch_line(line, out)) {
+      return *error;
+    }
+  }
+  if (auto error = check_shallow_request(out.shallow)) {
+    return *error;
+  }
+  return out;
+}
+
+std::variant<ObjectInfoArgs, std::string> parse_object_info_args(
+    const std::vector<std::string>& args) {
+  ObjectInfoArgs out;
+  for (const std::string& line : args) {
+    git_oid id;
+    if (line == "size") {
+      out.size = true;
+    } else if (parse_oid_after(line, "oid ", id)) {
+      out.ids.push_back(id);
+    } else {
+      return "object-info: unexpected line: '" + line + "'";
+    }
+  }
+  return out;
+}
+
+}  // namespace gitgate::git::detail
