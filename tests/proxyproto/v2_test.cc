@@ -183,6 +183,15 @@ std::vector<ValidCase> valid_cases() {
              {tlv(TlvType::kAuthority, std::string("public\0x", 8)),
               tlv(TlvType::kUniqueId, std::string("public\0x", 8)),
               tlv(0xE1, std::string("public\0x", 8))})},
+      // Envoy's proxy_protocol_test.cc: v2Basic, v2LocalConnectionExtension, v2ParseExtensions.
+      {"EnvoyV2Basic", from_hex(std::string(kSignature) + "2111000c 01020304 00010102 03050002"),
+       proxy(AddressFamily::kInet, "1.2.3.4", 773, "0.1.1.2", 2)},
+      {"EnvoyLocalExtension", from_hex(std::string(kSignature) + "20000004 000001ff"),
+       with_tlvs(local_unspec, {tlv(0x00, "\xff")})},
+      {"EnvoyParseExtensions",
+       from_hex(std::string(kSignature) + "21110014 01020304 00010102 03050002 000001ff 000001ff"),
+       proxy(AddressFamily::kInet, "1.2.3.4", 773, "0.1.1.2", 2,
+             {tlv(0x00, "\xff"), tlv(0x00, "\xff")})},
       {"EveryTlvType",
        ProxyV2Builder()
            .tcp("203.0.113.9", 50000, "10.0.0.5", 7999)
@@ -275,6 +284,12 @@ std::vector<InvalidCase> invalid_cases() {
       {"TransportThree", from_hex(sig + "2113000c"), 13, "undefined address family"},
       {"FamilyFour", from_hex(sig + "20410000"), 13, "undefined address family"},
       {"ProxyUdp4", tcp4().fam(0x12).build(), 13, "DGRAM"},
+      // Envoy's v2BasicV6 (sent as 0x22, UDP6), v2WrongVersion (family 0x93), v2BadCommand,
+      // v2ShortV4 (INET6 with 4 bytes).
+      {"EnvoyV2Udp6", from_hex(sig + "21220024" + std::string(72, '1')), 13, "DGRAM"},
+      {"EnvoyFamily93", from_hex(sig + "21930014"), 13, "undefined address family"},
+      {"EnvoyBadCommand", from_hex(sig + "29320014"), 12, "neither LOCAL nor PROXY"},
+      {"EnvoyShortV6", from_hex(sig + "21210004 00080002"), 15, "INET6 needs 36"},
       {"ProxyUdp6", ProxyV2Builder().tcp("::1", 1, "::1", 2).fam(0x22).build(), 13, "DGRAM"},
       {"ProxyUnixDgram", ProxyV2Builder().unix_stream("/a", "/b").fam(0x32).build(), 13, "DGRAM"},
       // go-proxyproto "TCPv4 length zero but with address and ports".
