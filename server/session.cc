@@ -440,8 +440,12 @@ bool set_nonblocking(int fd) {
 void serve_connection(ServerContext& context, int fd, AdmissionTicket ticket) {
   auto read = proxyproto::read_connection_info(fd, context.config.proxy);
   if (auto* refusal = std::get_if<proxyproto::Refusal>(&read)) {
-    spdlog::warn("refused connection: {}: {} peer={}", proxyproto::to_string(refusal->reason),
-                 logging::printable(refusal->detail), refusal->peer.to_string());
+    // A peer that connects and hangs up is a TCP health check, not an attack.
+    const auto level = refusal->reason == proxyproto::RefusalReason::kPeerClosed
+                           ? spdlog::level::info
+                           : spdlog::level::warn;
+    spdlog::log(level, "refused connection: {}: {} peer={}", proxyproto::to_string(refusal->reason),
+                logging::printable(refusal->detail), refusal->peer.to_string());
     close(fd);
     return;
   }
