@@ -238,11 +238,11 @@ def timed(scenario, server, check_fsck):
     return sample
 
 
-def measure(scenario, servers, runs, log):
+def measure(scenario, servers, runs, warmups, log):
     """Warm-up, then runs alternating between the servers; samples per server name."""
     samples = {s.name: [] for s in servers}
     failed = {}
-    for i in range(-1, runs):
+    for i in range(-warmups, runs):
         for server in servers:
             if server.name in failed:
                 continue
@@ -328,6 +328,8 @@ def parse_args():
     p.add_argument("--native-only", action="store_true", help="run only the OpenSSH side")
     p.add_argument("--sizes", default="S,M", help="comma-separated: S, M, L (default S,M)")
     p.add_argument("--runs", type=int, default=5, help="timed runs per server (default 5)")
+    p.add_argument("--warmups", type=int, default=1,
+                   help="untimed runs per server before the timed ones (default 1)")
     p.add_argument("--concurrent-runs", type=int,
                    help="timed runs of the concurrent scenario (default: --runs)")
     p.add_argument("--scenarios", default=",".join(SCENARIOS),
@@ -350,8 +352,8 @@ def parse_args():
             p.error(f"unknown scenario {s}")
     if args.concurrent_runs is None:
         args.concurrent_runs = args.runs
-    if min(args.runs, args.concurrent_runs) < 1:
-        p.error("--runs and --concurrent-runs must be at least 1")
+    if min(args.runs, args.concurrent_runs) < 1 or args.warmups < 0:
+        p.error("--runs and --concurrent-runs must be at least 1, --warmups at least 0")
     if not args.native_only and not (args.gitgate and os.access(args.gitgate, os.X_OK)):
         p.error("give --gitgate BIN (or GITGATE_BIN), or --native-only")
     return args
@@ -375,7 +377,7 @@ def run_scenarios(args, repos, servers, client, scratch):
         for size in sizes:
             scenario = Scenario(name, size, repos[size], client, scratch)
             runs = args.concurrent_runs if name == "concurrent" else args.runs
-            samples, failed = measure(scenario, servers, runs, log)
+            samples, failed = measure(scenario, servers, runs, args.warmups, log)
             label = f"{CONCURRENCY} concurrent clones" if name == "concurrent" else name
             row = {"scenario": label, "repo": size, "native": summarize(samples["native"]),
                    "gitgate": summarize(samples.get("gitgate", []))}
@@ -410,7 +412,7 @@ def report(args, info, ciphers, repos, rows):
             f"{s} {r['info']['objects']} objects, pack {r['info']['pack_bytes'] / 1e6:.1f} MB, "
             f"{r['info']['refs']} refs" for s, r in repos.items()),
         f"runs: {args.runs} per server ({args.concurrent_runs} for concurrent clones) after "
-        "1 warm-up each, alternating native/gitgate", "", table(rows)])
+        f"{args.warmups} warm-up each, alternating native/gitgate", "", table(rows)])
 
 
 def main():
