@@ -3,7 +3,7 @@
 
     bench/gen_repo.py S            # ~5k objects
     bench/gen_repo.py M            # ~60k objects, ~20 MB pack, 2000 refs
-    bench/gen_repo.py L            # ~800k objects, ~500 MB pack (long: run it in the background)
+    bench/gen_repo.py L            # ~810k objects, ~430 MB pack (~25 min: run it in the background)
     bench/gen_repo.py S M --out /var/tmp/gitgate-bench --force
 
 The history is streamed into `git fast-import` from a fixed seed, so every run
