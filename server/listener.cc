@@ -102,16 +102,16 @@ void Admission::authenticated() {
 }
 
 void Admission::release(const std::string& source, bool was_authenticated) {
-  {
-    const std::lock_guard lock(mu_);
-    if (!was_authenticated) {
-      --unauthenticated_;
-    }
-    --open_;
-    auto it = per_source_.find(source);
-    if (it != per_source_.end() && --it->second == 0) {
-      per_source_.erase(it);
-    }
+  // Notified under the lock: once open_ reaches 0 the waiter may destroy this object, so
+  // nothing here may touch it after the mutex is released.
+  const std::lock_guard lock(mu_);
+  if (!was_authenticated) {
+    --unauthenticated_;
+  }
+  --open_;
+  auto it = per_source_.find(source);
+  if (it != per_source_.end() && --it->second == 0) {
+    per_source_.erase(it);
   }
   idle_.notify_all();
 }
