@@ -212,7 +212,9 @@ std::variant<ShallowPlan, ShallowError> plan_shallow(git_repository* repo, const
       if (auto* error = std::get_if<std::string>(&resolved)) {
         return ShallowError{*error};
       }
-      not_ids.push_back(std::get<git_oid>(resolved));
+      if (auto commit = commits.peel(std::get<git_oid>(resolved))) {
+        not_ids.push_back(*commit);  // a ref to a tree or blob excludes no commit
+      }
     }
     if (auto error = deepen_by_rev_list(commits, heads, request, not_ids, marks)) {
       return ShallowError{*error};

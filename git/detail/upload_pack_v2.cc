@@ -242,16 +242,17 @@ std::variant<std::optional<ShallowPlan>, Step> shallow_info(Session& s, Output& 
 Step send_fetch_pack(Session& s, Output& out, const RefSet& refs, const FetchArgs& a,
                      const std::vector<git_oid>& common, const FilterSpec* filter,
                      const std::vector<std::pair<std::string, git_oid>>& wanted_refs) {
+  // The sections in gitprotocol-v2's order, which is the order git's client reads.
+  auto shallow = shallow_info(s, out, refs, a);
+  if (auto* step = std::get_if<Step>(&shallow)) {
+    return *step;
+  }
   if (!wanted_refs.empty()) {
     out.line("wanted-refs\n");
     for (const auto& [name, id] : wanted_refs) {
       out.line(to_hex(id) + " " + name + "\n");
     }
     out.raw("0001");
-  }
-  auto shallow = shallow_info(s, out, refs, a);
-  if (auto* step = std::get_if<Step>(&shallow)) {
-    return *step;
   }
   const auto& plan = std::get<std::optional<ShallowPlan>>(shallow);
   out.line("packfile\n");

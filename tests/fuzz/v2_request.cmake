@@ -1,0 +1,11 @@
+# Protocol v2 requests: framing (command, capabilities, delim, arguments, flush), the
+# ls-refs/fetch/object-info argument parsers, shallow/deepen lines and filter-specs.
+gitgate_fuzzer(v2_request_fuzz
+  SOURCES ${CMAKE_CURRENT_SOURCE_DIR}/v2_request_fuzz.cc ${PROJECT_SOURCE_DIR}/git/pktline.cc
+          ${PROJECT_SOURCE_DIR}/git/detail/v2_request.cc
+          ${PROJECT_SOURCE_DIR}/git/detail/shallow_request.cc
+          ${PROJECT_SOURCE_DIR}/git/detail/object_filter.cc
+          ${PROJECT_SOURCE_DIR}/git/detail/negotiation.cc
+          ${PROJECT_SOURCE_DIR}/git/detail/libgit2.cc
+  LIBS fmt::fmt PkgConfig::LIBGIT2)
+gitgate_fuzz_test(v2_request_fuzz 20)
