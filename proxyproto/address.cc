@@ -117,7 +117,9 @@ SocketAddress SocketAddress::from_sockaddr(const sockaddr* sa, socklen_t len) {
 }
 
 std::optional<SocketAddress> SocketAddress::parse_ip(std::string_view text, uint16_t port) {
-  if (text.empty() || text.size() >= INET6_ADDRSTRLEN) {
+  // inet_pton stops at a NUL, so "10.0.0.1\0junk" would otherwise parse.
+  if (text.empty() || text.size() >= INET6_ADDRSTRLEN ||
+      text.find('\0') != std::string_view::npos) {
     return std::nullopt;
   }
   std::string s(text);

@@ -144,6 +144,7 @@ TEST(SocketAddressTest, ParseIp) {
       {"1:2:3:4:5:6:7:8:9", std::nullopt},
       {"localhost", std::nullopt},
       {std::string(100, '1'), std::nullopt},
+      {std::string("10.0.0.1\0junk", 13), std::nullopt},  // inet_pton would stop at the NUL
   };
   for (const ParseIpCase& c : cases) {
     const std::optional<SocketAddress> a = SocketAddress::parse_ip(c.text, 7);
