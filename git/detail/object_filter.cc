@@ -80,6 +80,9 @@ std::optional<std::string> parse_combine(std::string_view subs, FilterSpec& out,
   if (subs.empty()) {
     return "expected something after combine:";
   }
+  if (subs.ends_with('+')) {
+    return "invalid filter-spec in combine: empty sub-filter";
+  }
   while (!subs.empty()) {
     const size_t plus = subs.find('+');
     const auto decoded = url_decode(subs.substr(0, plus));
