@@ -404,7 +404,8 @@ def report(args, info, ciphers, repos, rows):
                  for k in ("native", "gitgate")}
     return "\n".join([
         f"{info['date']}: {info['nproc']} × {info['cpu']}, {info['mem_mib']} MiB, "
-        f"Linux {info['kernel']}; {info['git']}; {info['openssh']}; gitgate {info['gitgate_rev']}",
+        f"Linux {info['kernel']}; {info['git']}; {info['openssh']}",
+        f"gitgate: {info['gitgate_bin']}; source tree at the start: {info['gitgate_rev']}",
         f"load average at start {info['load_start']}, at end {info['load_end']}",
         "ciphers: " + ", ".join(f"{k} {v}" for k, v in ciphers.items()),
         "protocols: " + ", ".join(f"{k} {v}" for k, v in protocols.items()),
@@ -424,6 +425,12 @@ def main():
     signal.signal(signal.SIGHUP, on_term)
 
     load_start = loadavg()
+    info = machine()  # the source tree's revision now, not after a long run
+    if not args.native_only:
+        built = time.strftime("%Y-%m-%d %H:%M UTC", time.gmtime(os.stat(args.gitgate).st_mtime))
+        info["gitgate_bin"] = f"{args.gitgate} (built {built})"
+    else:
+        info["gitgate_bin"] = "not run"
     generated = args.repos.resolve()
     generated.mkdir(parents=True, exist_ok=True)
     work = Path(tempfile.mkdtemp(prefix="run-", dir=generated))
@@ -443,7 +450,6 @@ def main():
         ciphers = {s.name: client.cipher(s, s.path(smallest)) for s in servers}
         (work / "scratch").mkdir()
         rows, raw = run_scenarios(args, repos, servers, client, work / "scratch")
-        info = machine()
         info.update(load_start=load_start, load_end=loadavg())
         print(report(args, info, ciphers, repos, rows), flush=True)
         if args.json:
