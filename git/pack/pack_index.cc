@@ -21,7 +21,7 @@ namespace {
 constexpr uint8_t kMagic[4] = {0xff, 't', 'O', 'c'};
 constexpr uint32_t kVersion = 2;
 constexpr size_t kHeaderSize = 8;
-constexpr size_t kFanoutSize = 256 * 4;
+constexpr size_t kFanoutSize = size_t{256} * 4;
 constexpr size_t kTrailerSize = 2 * kOidSize;
 constexpr size_t kPerObject = kOidSize + 4 + 4;  // oid, crc, offset
 constexpr uint32_t kLargeOffsetFlag = 0x80000000U;
@@ -55,7 +55,7 @@ std::optional<IndexError> check_oids(const uint8_t* fanout, const uint8_t* oids,
     if (i > 0 && std::memcmp(oid - kOidSize, oid, kOidSize) >= 0) {
       return IndexError{fmt::format("object names not sorted at {}", i)};
     }
-    while (be32(fanout + 4 * first_byte) <= i) {
+    while (be32(fanout + 4 * size_t{first_byte}) <= i) {
       ++first_byte;  // terminates: fanout[255] == count > i
     }
     if (oid[0] != first_byte) {
@@ -93,7 +93,7 @@ std::variant<PackIndex, IndexError> parse_pack_index(std::span<const uint8_t> by
   if (auto error = check_fanout(index.fanout_)) {
     return *error;
   }
-  index.count_ = be32(index.fanout_ + 255 * 4);
+  index.count_ = be32(index.fanout_ + kFanoutSize - 4);
   const size_t fixed = kHeaderSize + kFanoutSize + kTrailerSize;
   const size_t tables = size_t{index.count_} * kPerObject;
   if (bytes.size() < fixed + tables) {

@@ -122,7 +122,7 @@ TEST(PackIndex, Errors) {
     std::string reason;
   };
   const size_t oids = 8 + 1024;
-  const size_t offsets = oids + 5 * (kOidSize + 4);
+  const size_t offsets = oids + 5 * (kOidSize + 4);  // 4-byte entries; #4 is at +16
   const std::vector<Case> cases = {
       {"magic", 0, 0xfe, "not a version 2 index (bad magic)"},
       {"version", 7, 3, "unsupported index version 3"},
@@ -130,7 +130,7 @@ TEST(PackIndex, Errors) {
       {"oids unsorted", oids + kOidSize + kOidSize - 1, 0x00, "object names not sorted at 1"},
       {"oid in the wrong bucket", oids + 3 * kOidSize, 0x5b,
        "object 3 is outside its fanout bucket"},
-      {"missing large offset", offsets + 4 * 4 + 3, 0x05, "object 4 names a missing large offset"},
+      {"missing large offset", offsets + 16 + 3, 0x05, "object 4 names a missing large offset"},
   };
   for (const Case& c : cases) {
     Bytes bytes = build_index(sample_entries());

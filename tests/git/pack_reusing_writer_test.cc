@@ -283,7 +283,8 @@ TEST_F(ReusingWriter, EntryFailingItsCrcIsNotReused) {
     std::fstream file(idx_path, std::ios::in | std::ios::out | std::ios::binary);
     std::string head(8 + 1024, '\0');
     file.read(head.data(), static_cast<std::streamsize>(head.size()));
-    const auto* fanout = reinterpret_cast<const uint8_t*>(head.data() + 8 + 255 * 4);
+    // fanout[255], the object count, is the last fanout entry: bytes 1028..1031.
+    const auto* fanout = reinterpret_cast<const uint8_t*>(head.data() + 8 + 1020);
     const uint32_t count = (uint32_t{fanout[0]} << 24) | (uint32_t{fanout[1]} << 16) |
                            (uint32_t{fanout[2]} << 8) | fanout[3];
     file.seekp(static_cast<std::streamoff>(8 + 1024 + count * 20));
