@@ -1,0 +1,172 @@
+// Shallow and partial fetches with the real git client against upload_pack_stdio, in
+// every protocol version, checked against git's own upload-pack serving the same
+// repository: the same shallow boundary, the same objects, and git fsck is content.
+#include "git/detail/fetch.h"
+
+#include <gtest/gtest.h>
+
+#include <string>
+
+#include "tests/git/git_fixture.h"
+
+namespace gitgate::git::detail {
+namespace {
+
+using testing::quote;
+using testing::run;
+
+class Fetch : public testing::GitFixture {
+ protected:
+  void SetUp() override {
+    GitFixture::SetUp();
+    make_sample_repository();
+    // Three more commits with dates a day apart, and blobs of 3 kB (over blob:limit=1k).
+    for (int i = 4; i <= 6; ++i) {
+      sh(fmt::format(
+          "cd src && head -c 3000 /dev/zero | tr '\\0' '{0}' > big{0} && echo {0} > d/e/h{0} && "
+          "git add -A && GIT_COMMITTER_DATE='2030-01-0{0} 00:00:00 +0000' git commit -qm c{0}",
+          i));
+    }
+    sh("cd src && git config uploadpack.allowFilter true && "
+       "git config uploadpack.allowAnySHA1InWant true");
+  }
+
+  // A git command line that uses upload_pack_stdio (mine) or git's upload-pack (native).
+  std::string git(int version, bool mine) {
+    return fmt::format("UPLOAD_PACK_STDIO_LOG={} git -c protocol.version={} {}",
+                       quote(dir_ / "log"), version,
+                       mine ? std::string("-c remote.origin.uploadpack=") + UPLOAD_PACK_STDIO + " "
+                            : std::string());
+  }
+  std::string clone(int version, bool mine, const std::string& options, const std::string& to) {
+    const std::string upload = mine ? std::string(" --upload-pack=") + UPLOAD_PACK_STDIO : "";
+    return sh(git(version, mine) + "clone -q --no-local" + upload + " " + options + " src " + to);
+  }
+  std::string fetch(int version, bool mine, const std::string& repo, const std::string& options) {
+    return sh("cd " + repo + " && " + git(version, mine) + "fetch -q " + options + " origin");
+  }
+  // What a repository holds: its shallow file and every object id, sorted.
+  std::string state(const std::string& repo) {
+    sh("git -C " + repo + " fsck --no-dangling");
+    return sh("cat " + repo + "/.git/shallow 2>/dev/null | sort; echo --; git -C " + repo +
+              " cat-file --batch-all-objects --batch-check='%(objectname) %(objecttype)'");
+  }
+  std::string log() { return sh("cat log 2>/dev/null; rm -f log"); }
+};
+
+TEST_F(Fetch, DepthThenDeepenThenUnshallow) {
+  for (int version : {0, 1, 2}) {
+    SCOPED_TRACE(version);
+    sh("rm -rf mine theirs");
+    clone(version, true, "--depth=1", "mine");
+    clone(version, false, "--depth=1", "theirs");
+    EXPECT_EQ(log(), fmt::format("exit=0 labels=clone,shallow,protocol:{}, error=\n", version));
+    EXPECT_EQ(state("mine"), state("theirs"));
+    EXPECT_EQ(sh("git -C mine rev-list --count HEAD"), "1\n");
+    for (const std::string options : {"--deepen=2", "--unshallow"}) {
+      fetch(version, true, "mine", options);
+      fetch(version, false, "theirs", options);
+      // --unshallow is followed by a second request for the tags it now reaches.
+      EXPECT_EQ(
+          log().find(fmt::format("exit=0 labels=fetch,shallow,protocol:{}, error=\n", version)), 0U)
+          << options;
+      EXPECT_EQ(state("mine"), state("theirs")) << options;
+    }
+    EXPECT_EQ(sh("git -C mine rev-list --count --all"), sh("git -C src rev-list --count --all"));
+    EXPECT_FALSE(std::filesystem::exists(dir_ / "mine/.git/shallow"));
+  }
+}
+
+TEST_F(Fetch, ShallowSinceAndExclude) {
+  for (int version : {0, 2}) {
+    SCOPED_TRACE(version);
+    for (const std::string options : {"--shallow-since=2030-01-05", "--shallow-exclude=v1",
+                                      "--shallow-exclude=side", "--depth=2 --no-single-branch"}) {
+      sh("rm -rf mine theirs");
+      clone(version, true, options, "mine");
+      clone(version, false, options, "theirs");
+      EXPECT_EQ(log(), fmt::format("exit=0 labels=clone,shallow,protocol:{}, error=\n", version));
+      EXPECT_EQ(state("mine"), state("theirs")) << options;
+    }
+  }
+}
+
+TEST_F(Fetch, FetchIntoAShallowClone) {
+  for (int version : {0, 2}) {
+    SCOPED_TRACE(version);
+    sh("rm -rf mine theirs && git -C src reset -q --hard HEAD");
+    clone(version, true, "--depth=1", "mine");
+    clone(version, false, "--depth=1", "theirs");
+    log();
+    sh(fmt::format("cd src && echo {0} > new{0} && git add -A && git commit -qm new{0}", version));
+    fetch(version, true, "mine", "");
+    fetch(version, false, "theirs", "");
+    EXPECT_EQ(log(), fmt::format("exit=0 labels=fetch,shallow,protocol:{}, error=\n", version));
+    EXPECT_EQ(state("mine"), state("theirs"));
+    fetch(version, true, "mine", "");  // nothing new
+    EXPECT_EQ(log(), fmt::format("exit=0 labels=refs,protocol:{}, error=\n", version));
+  }
+}
+
+TEST_F(Fetch, FiltersMatchGit) {
+  for (int version : {0, 2}) {
+    SCOPED_TRACE(version);
+    for (const std::string filter : {"blob:none", "blob:limit=1k", "tree:0", "tree:2",
+                                     "combine:blob:none+tree:3", "object:type=commit"}) {
+      sh("rm -rf mine theirs");
+      clone(version, true, "--no-checkout --filter=" + filter, "mine");
+      clone(version, false, "--no-checkout --filter=" + filter, "theirs");
+      EXPECT_EQ(log(), fmt::format("exit=0 labels=clone,protocol:{}, error=\n", version));
+      EXPECT_EQ(state("mine"), state("theirs")) << filter;
+    }
+  }
+}
+
+// A blob:none clone fetches the blobs a checkout needs one request at a time (wants of
+// blobs by id, reachable but never advertised).
+TEST_F(Fetch, LazyFetchesOfAPartialClone) {
+  for (int version : {0, 1, 2}) {
+    SCOPED_TRACE(version);
+    sh("rm -rf mine");
+    clone(version, true, "--filter=blob:none", "mine");
+    sh("git -C mine config remote.origin.uploadpack " UPLOAD_PACK_STDIO);
+    sh("cd mine && " + git(version, true) + "log -p HEAD~3..HEAD > /dev/null");
+    sh("git -C mine fsck --no-dangling");
+    EXPECT_EQ(sh("cd mine && git status --porcelain"), "");
+    EXPECT_EQ(sh("cd mine && git diff HEAD --stat"), "");
+    const std::string lines = log();
+    EXPECT_EQ(lines.find("exit=0 labels=clone,protocol:"), 0U) << lines;
+    EXPECT_EQ(lines.find("exit=128"), std::string::npos) << lines;
+  }
+}
+
+TEST_F(Fetch, RefusedFilterAndShallowRequests) {
+  struct Case {
+    std::string options;
+    std::string message;
+  };
+  for (int version : {0, 2}) {
+    for (const Case& c : std::vector<Case>{
+             {"--filter=sparse:oid=main:x", "filter 'sparse:oid' not supported"},
+             {"--shallow-exclude=nothing", "deepen-not is not a ref: deepen-not nothing"},
+             {"--shallow-since=2040-01-01", "no commits selected for shallow requests"},
+         }) {
+      const auto result = run("cd " + quote(dir_) + " && " + git(version, true) +
+                              "clone --no-local --upload-pack=" + UPLOAD_PACK_STDIO + " " +
+                              c.options + " src refused");
+      EXPECT_NE(result.status, 0) << c.options;
+      // The client prints the ERR line unless it was still writing when the server left
+      // (the same race git's own upload-pack has); the log always has the reason.
+      if (result.output.find("remote error") != std::string::npos) {
+        EXPECT_NE(result.output.find(c.message), std::string::npos) << c.options << result.output;
+      }
+      const std::string lines = log();
+      EXPECT_NE(lines.find("exit=128"), std::string::npos) << lines;
+      EXPECT_NE(lines.find(c.message), std::string::npos) << lines;
+      sh("rm -rf refused");
+    }
+  }
+}
+
+}  // namespace
+}  // namespace gitgate::git::detail
