@@ -40,11 +40,12 @@ void read_head(git_repository* repo, RefSet& set) {
     return;  // no HEAD: advertise the refs alone
   }
   ReferencePtr head(raw);
+  // Kept for an unborn HEAD too: v2's ls-refs reports it ("unborn HEAD symref-target:").
+  if (git_reference_type(head.get()) == GIT_REFERENCE_SYMBOLIC) {
+    set.head_target = git_reference_symbolic_target(head.get());
+  }
   if (auto ref = describe(head.get())) {
     set.refs.push_back(std::move(*ref));
-    if (git_reference_type(head.get()) == GIT_REFERENCE_SYMBOLIC) {
-      set.head_target = git_reference_symbolic_target(head.get());
-    }
   }
 }
 

@@ -19,7 +19,7 @@ struct AdvertisedRef {
 
 struct RefSet {
   std::vector<AdvertisedRef> refs;  // HEAD first when it resolves, then sorted by name
-  std::string head_target;          // "refs/heads/main" when HEAD is a symbolic ref
+  std::string head_target;          // "refs/heads/main" when HEAD is a symbolic ref, even unborn
 };
 
 // Reads HEAD and every ref under refs/; the error text when libgit2 fails.

@@ -343,6 +343,7 @@ Step dispatch(Session& s, Output& out, const V2Request& request) {
 }  // namespace
 
 UploadPackResult serve_upload_pack_v2(const UploadPackRequest& request, Stream& stream) {
+  ensure_libgit2();
   Session s(request, stream);
   s.result.labels.emplace_back("protocol:2");
   {

@@ -1,0 +1,247 @@
+// Protocol v2 through serve_upload_pack on memory streams: the advertisement, each
+// command, several commands on one connection, and every refusal.
+#include "git/detail/upload_pack_v2.h"
+
+#include <gtest/gtest.h>
+
+#include <fstream>
+#include <string>
+#include <vector>
+
+#include "tests/git/git_fixture.h"
+#include "tests/git/memory_stream.h"
+#include "tests/testing/pktline_builder.h"
+
+namespace gitgate::git::detail {
+namespace {
+
+using gitgate::testing::packet_texts;
+using gitgate::testing::PktBuilder;
+
+class UploadPackV2 : public testing::GitFixture {
+ protected:
+  void SetUp() override {
+    GitFixture::SetUp();
+    make_sample_repository();
+  }
+
+  std::string rev(const std::string& what, const std::string& repo = "src") {
+    return sh("git -C " + repo + " rev-parse " + what).substr(0, 40);
+  }
+
+  UploadPackResult serve(const std::string& input, const std::string& repo = "src",
+                         size_t chunk = 1 << 20) {
+    stream_ = std::make_unique<testing::MemoryStream>(input, chunk);
+    return serve_upload_pack_v2({dir_ / repo, 2}, *stream_);
+  }
+
+  // The packets after the capability advertisement.
+  std::vector<std::string> replies() {
+    auto texts = packet_texts(stream_->output());
+    const auto flush = std::find(texts.begin(), texts.end(), "0000");
+    return {flush == texts.end() ? texts.end() : flush + 1, texts.end()};
+  }
+
+  static PktBuilder command(const std::string& name) {
+    PktBuilder b;
+    b.line("command=" + name).line("agent=git/2.39.5").line("object-format=sha1").delim();
+    return b;
+  }
+
+  std::unique_ptr<testing::MemoryStream> stream_;
+};
+
+TEST_F(UploadPackV2, AdvertisesOnlyWhatItHonours) {
+  const auto result = serve("");
+  EXPECT_EQ(result.exit_status, 0);
+  EXPECT_EQ(result.labels, (std::vector<std::string>{"refs", "protocol:2"}));
+  EXPECT_EQ(
+      packet_texts(stream_->output()),
+      (std::vector<std::string>{"version 2", "agent=gitgate/0.1", "ls-refs=unborn",
+                                "fetch=shallow wait-for-done filter ref-in-want", "server-option",
+                                "object-format=sha1", "object-info", "0000"}));
+}
+
+TEST_F(UploadPackV2, LsRefs) {
+  const std::string head = rev("HEAD");
+  struct Case {
+    std::vector<std::string> args;
+    std::vector<std::string> expected;
+  };
+  const std::vector<Case> cases = {
+      {{},
+       {head + " HEAD", head + " refs/heads/main", rev("side") + " refs/heads/side",
+        rev("light") + " refs/tags/light", rev("refs/tags/nested") + " refs/tags/nested",
+        rev("refs/tags/v1") + " refs/tags/v1", "0000"}},
+      {{"symrefs", "peel", "ref-prefix HEAD", "ref-prefix refs/tags/v"},
+       {head + " HEAD symref-target:refs/heads/main",
+        rev("refs/tags/v1") + " refs/tags/v1 peeled:" + rev("v1^{}"), "0000"}},
+      {{"ref-prefix refs/heads/s"}, {rev("side") + " refs/heads/side", "0000"}},
+  };
+  for (const Case& c : cases) {
+    PktBuilder b = command("ls-refs");
+    for (const std::string& arg : c.args) {
+      b.line(arg);
+    }
+    const auto result = serve(b.flush().flush().str());
+    EXPECT_EQ(result.exit_status, 0) << result.error;
+    EXPECT_EQ(replies(), c.expected);
+    EXPECT_EQ(result.labels, (std::vector<std::string>{"refs", "protocol:2"}));
+  }
+}
+
+TEST_F(UploadPackV2, LsRefsUnbornHead) {
+  sh("git init -q -b trunk --bare empty.git");
+  for (const bool unborn : {true, false}) {
+    PktBuilder b = command("ls-refs");
+    b.line("symrefs");
+    if (unborn) {
+      b.line("unborn");
+    }
+    const auto result = serve(b.flush().str(), "empty.git");
+    EXPECT_EQ(result.exit_status, 0) << result.error;
+    const std::vector<std::string> expected =
+        unborn ? std::vector<std::string>{"unborn HEAD symref-target:refs/heads/trunk", "0000"}
+               : std::vector<std::string>{"0000"};
+    EXPECT_EQ(replies(), expected);
+  }
+}
+
+TEST_F(UploadPackV2, ObjectInfo) {
+  const std::string blob = rev("HEAD:f1");
+  const std::string missing(40, '7');
+  const auto result = serve(
+      command("object-info").line("size").line("oid " + blob).line("oid " + missing).flush().str());
+  EXPECT_EQ(result.exit_status, 0) << result.error;
+  std::string size = sh("git -C src cat-file -s " + blob);
+  size.pop_back();
+  EXPECT_EQ(replies(),
+            (std::vector<std::string>{"size", blob + " " + size, missing + " ", "0000"}));
+}
+
+// Several commands on one connection, each answered in turn, then a flush to end.
+TEST_F(UploadPackV2, SeveralCommands) {
+  const std::string head = rev("HEAD");
+  const std::string input = command("ls-refs").line("ref-prefix HEAD").flush().str() +
+                            command("object-info").line("oid " + head).flush().str() +
+                            command("ls-refs").line("ref-prefix refs/heads/main").flush().str() +
+                            "0000";
+  for (const size_t chunk : {size_t{1}, size_t{7}, size_t{1} << 20}) {
+    const auto result = serve(input, "src", chunk);
+    EXPECT_EQ(result.exit_status, 0) << result.error;
+    EXPECT_EQ(replies(), (std::vector<std::string>{head + " HEAD", "0000", head, "0000",
+                                                   head + " refs/heads/main", "0000"}));
+  }
+}
+
+// Negotiation rounds: acknowledgments end the round with a flush until the server can
+// give up ("ready"), or until done; wait-for-done holds back ready.
+TEST_F(UploadPackV2, Acknowledgments) {
+  const std::string main = rev("main");
+  const std::string side = rev("side");
+  const std::string unknown(40, '9');
+  struct Case {
+    std::vector<std::string> args;
+    std::vector<std::string> expected_start;
+  };
+  const std::vector<Case> cases = {
+      {{"have " + unknown}, {"acknowledgments", "NAK", "0000"}},
+      {{"have " + side, "have " + unknown},
+       {"acknowledgments", "ACK " + side, "ready", "0001", "packfile"}},
+      {{"have " + side, "wait-for-done"}, {"acknowledgments", "ACK " + side, "0000"}},
+      {{"have " + side, "done"}, {"packfile"}},
+      {{}, {"packfile"}},
+  };
+  for (const Case& c : cases) {
+    PktBuilder b = command("fetch");
+    b.line("want " + main).line("no-progress");
+    for (const std::string& arg : c.args) {
+      b.line(arg);
+    }
+    const auto result = serve(b.flush().str());
+    EXPECT_EQ(result.exit_status, 0) << result.error;
+    const auto texts = replies();
+    ASSERT_GE(texts.size(), c.expected_start.size());
+    EXPECT_EQ(std::vector<std::string>(
+                  texts.begin(), texts.begin() + static_cast<ptrdiff_t>(c.expected_start.size())),
+              c.expected_start);
+    const bool packed = c.expected_start.back() == "packfile";
+    EXPECT_EQ(result.labels.front(), packed ? (c.args.empty() ? "clone" : "fetch") : "refs");
+    if (packed) {
+      EXPECT_EQ(texts.back(), "0000");
+      EXPECT_EQ(texts[c.expected_start.size()].substr(0, 5), "\1PACK");
+    }
+  }
+}
+
+TEST_F(UploadPackV2, WantRefAndShallowInfo) {
+  const auto result = serve(command("fetch")
+                                .line("want-ref refs/heads/side")
+                                .line("deepen 1")
+                                .line("no-progress")
+                                .line("done")
+                                .flush()
+                                .str());
+  EXPECT_EQ(result.exit_status, 0) << result.error;
+  EXPECT_EQ(result.labels, (std::vector<std::string>{"clone", "shallow", "protocol:2"}));
+  const auto texts = replies();
+  ASSERT_GE(texts.size(), 8U);
+  EXPECT_EQ(
+      std::vector<std::string>(texts.begin(), texts.begin() + 7),
+      (std::vector<std::string>{"shallow-info", "shallow " + rev("side"), "0001", "wanted-refs",
+                                rev("side") + " refs/heads/side", "0001", "packfile"}));
+}
+
+TEST_F(UploadPackV2, Refusals) {
+  const std::string head = rev("HEAD");
+  const std::string dangling =
+      sh("cd src && git commit-tree -m dangling HEAD^{tree}").substr(0, 40);
+  struct Case {
+    std::string input;
+    std::string error;
+  };
+  const std::vector<Case> cases = {
+      {PktBuilder().line("command=push").flush().str(), "invalid command 'push'"},
+      {PktBuilder().line("command=fetch").line("bogus").flush().str(),
+       "unknown capability 'bogus'"},
+      {command("fetch").line("want " + head).line("sideband-all").flush().str(),
+       "unexpected line: 'sideband-all'"},
+      {command("ls-refs").line("nonsense").flush().str(), "unexpected line: 'nonsense'"},
+      {command("fetch").line("want " + dangling).line("done").flush().str(),
+       "upload-pack: not our ref " + dangling},
+      {command("fetch").line("want " + std::string(40, '5')).flush().str(),
+       "upload-pack: not our ref 5555555555555555555555555555555555555555"},
+      {command("fetch").line("want-ref refs/heads/nothing").flush().str(),
+       "unknown ref refs/heads/nothing"},
+      {command("fetch").line("want " + head).line("filter sparse:oid=x").flush().str(),
+       "filter 'sparse:oid' not supported"},
+      {command("fetch").line("want " + head).line("deepen-not nothing").flush().str(),
+       "deepen-not is not a ref"},
+      {command("fetch").line("want " + head).line("done").str(),
+       "the remote end hung up in the middle of a request"},
+      {command("fetch").line("want " + head).raw("00zz").str(), "bad line length"},
+      {PktBuilder().line("command=fetch").line("object-format=sha256").flush().str(),
+       "mismatched object format"},
+  };
+  for (const Case& c : cases) {
+    const auto result = serve(c.input);
+    EXPECT_EQ(result.exit_status, 128) << c.error;
+    EXPECT_NE(result.error.find(c.error), std::string::npos) << result.error;
+    const auto texts = replies();
+    ASSERT_FALSE(texts.empty()) << c.error;
+    EXPECT_EQ(texts.back().substr(0, 4), "ERR ") << c.error;
+    EXPECT_NE(texts.back().find(c.error), std::string::npos) << texts.back();
+  }
+}
+
+TEST_F(UploadPackV2, Sha256RepositoryIsRefused) {
+  sh("git init -q --bare --object-format=sha256 sha256.git");
+  const auto result = serve("0000", "sha256.git");
+  EXPECT_EQ(result.exit_status, 128);
+  EXPECT_EQ(packet_texts(stream_->output()),
+            (std::vector<std::string>{
+                "ERR upload-pack: this server does not support SHA-256 repositories"}));
+}
+
+}  // namespace
+}  // namespace gitgate::git::detail
