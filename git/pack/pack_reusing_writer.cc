@@ -15,7 +15,7 @@
 
 #include <algorithm>
 #include <limits>
-#include <unordered_map>
+#include <unordered_set>
 
 #include "git/detail/libgit2.h"
 #include "git/pack/pack_entry.h"
@@ -43,27 +43,24 @@ std::span<const uint8_t, kOidSize> bytes_of(const git_oid& id) {
   return std::span<const uint8_t, kOidSize>(id.id, kOidSize);
 }
 
-git_oid oid_of(std::span<const uint8_t, kOidSize> bytes) {
-  git_oid id{};
-  git_oid_fromraw(&id, bytes.data());
-  return id;
-}
-
 struct Planned {
   git_oid id{};
   std::optional<pack::Location> location;
+  uint64_t offset = 0;  // in the pack of location
 };
 
 // Each object once, packed ones in (pack, offset) order, then the others as given.
+// An object always resolves to the same location, so packed duplicates end up side by
+// side after the sort; only the unpacked ones need a set to drop theirs.
 std::vector<Planned> plan(const ObjectSet& objects, const pack::PackStore& store) {
   std::vector<Planned> planned;
   planned.reserve(objects.objects.size());
-  std::unordered_map<git_oid, bool, OidHash, OidEqual> seen;
-  seen.reserve(objects.objects.size());
   for (const PackObject& object : objects.objects) {
-    if (seen.emplace(object.id, true).second) {
-      planned.push_back({object.id, store.find(bytes_of(object.id))});
+    Planned entry{object.id, store.find(bytes_of(object.id))};
+    if (entry.location) {
+      entry.offset = entry.location->pack->index().offset(entry.location->position);
     }
+    planned.push_back(entry);
   }
   std::stable_sort(planned.begin(), planned.end(), [](const Planned& a, const Planned& b) {
     if (!a.location || !b.location) {
@@ -72,9 +69,21 @@ std::vector<Planned> plan(const ObjectSet& objects, const pack::PackStore& store
     if (a.location->pack_id != b.location->pack_id) {
       return a.location->pack_id < b.location->pack_id;
     }
-    return a.location->pack->index().offset(a.location->position) <
-           b.location->pack->index().offset(b.location->position);
+    return a.offset < b.offset;
   });
+  std::unordered_set<git_oid, OidHash, OidEqual> unpacked;
+  const auto duplicate =
+      [&, previous = static_cast<const Planned*>(nullptr)](const Planned& entry) mutable {
+        if (!entry.location) {
+          return !unpacked.insert(entry.id).second;
+        }
+        const bool same = previous != nullptr &&
+                          previous->location->pack_id == entry.location->pack_id &&
+                          previous->offset == entry.offset;
+        previous = &entry;
+        return same;
+      };
+  planned.erase(std::remove_if(planned.begin(), planned.end(), duplicate), planned.end());
   return planned;
 }
 
@@ -87,14 +96,18 @@ struct Counts {
 
 class Writer {
  public:
-  Writer(git_odb* odb, bool ofs_delta, PackSink& sink)
-      : odb_(odb), ofs_delta_(ofs_delta), out_(sink) {}
+  Writer(const pack::PackStore& store, git_odb* odb, bool ofs_delta, PackSink& sink)
+      : store_(store), odb_(odb), ofs_delta_(ofs_delta), out_(sink) {
+    written_.reserve(store.packs().size());
+    for (const pack::Pack& pack : store.packs()) {
+      written_.emplace_back(pack.index().size(), kNotWritten);
+    }
+  }
 
   std::optional<std::string> run(const std::vector<Planned>& planned) {
     if (planned.size() > std::numeric_limits<uint32_t>::max()) {
       return "too many objects for one pack";
     }
-    written_.reserve(planned.size());
     const auto header = pack::encode_pack_header(static_cast<uint32_t>(planned.size()));
     out_.write(header);
     for (const Planned& object : planned) {
@@ -107,7 +120,9 @@ class Writer {
       if (!out_.write({})) {
         return "the client went away";
       }
-      written_.emplace(object.id, start);
+      if (object.location) {
+        written_[object.location->pack_id][object.location->position] = start;
+      }
     }
     if (!out_.finish()) {
       return "the client went away";
@@ -140,25 +155,46 @@ class Writer {
       ++counts_.reused;
       return true;
     }
-    std::optional<git_oid> base;
-    if (header.type == EntryType::kRefDelta) {
-      base = oid_of(header.base_oid);
-    } else if (auto position = pack.position_at(header.base_offset)) {
-      base = oid_of(pack.index().oid(*position));
-    }
-    const auto it = base ? written_.find(*base) : written_.end();
-    if (it == written_.end()) {
+    const auto base = written_base(location, header);
+    if (!base) {
       return false;  // base not sent, or not yet: the whole object goes instead
     }
-    const uint64_t distance = out_.offset() - it->second;
-    const pack::EncodedHeader encoded =
-        ofs_delta_ ? pack::encode_ofs_delta_header(header.size, distance)
-                   : pack::encode_ref_delta_header(header.size, bytes_of(*base));
+    const uint64_t distance = out_.offset() - base->start;
+    const pack::EncodedHeader encoded = ofs_delta_
+                                            ? pack::encode_ofs_delta_header(header.size, distance)
+                                            : pack::encode_ref_delta_header(header.size, base->oid);
     out_.write(encoded.view());
     out_.write(data);
     ++counts_.reused;
     ++counts_.reused_deltas;
     return true;
+  }
+
+  struct Base {
+    uint64_t start = 0;  // in our output
+    std::span<const uint8_t, kOidSize> oid;
+  };
+
+  // The base of a stored delta, if it is already in our output.
+  std::optional<Base> written_base(const pack::Location& location, const EntryHeader& header) {
+    std::optional<pack::Location> base;
+    if (header.type == EntryType::kOfsDelta) {
+      const auto position = location.pack->position_at(header.base_offset);
+      if (!position) {
+        return std::nullopt;
+      }
+      // Usually the base went out from this very entry; else from its copy in another pack.
+      base = pack::Location{location.pack, location.pack_id, *position};
+      if (written_[base->pack_id][base->position] == kNotWritten) {
+        base = store_.find(location.pack->index().oid(*position));
+      }
+    } else {
+      base = store_.find(header.base_oid);
+    }
+    if (!base || written_[base->pack_id][base->position] == kNotWritten) {
+      return std::nullopt;
+    }
+    return Base{written_[base->pack_id][base->position], base->pack->index().oid(base->position)};
   }
 
   std::optional<std::string> write_fresh(const git_oid& id) {
@@ -182,13 +218,17 @@ class Writer {
     return std::nullopt;
   }
 
+  static constexpr uint64_t kNotWritten = std::numeric_limits<uint64_t>::max();
+
+  const pack::PackStore& store_;
   git_odb* odb_;
   bool ofs_delta_;
   pack::PackOutput out_;
   pack::Deflater deflater_;
-  // Where each object starts in our output, entered once its entry is complete, so a
-  // delta can only name a base that precedes it (no cycles, never itself).
-  std::unordered_map<git_oid, uint64_t, OidHash, OidEqual> written_;
+  // Where each packed object starts in our output, by [pack_id][position], entered once
+  // its entry is complete, so a delta can only name a base that precedes it (no cycles,
+  // never itself). Objects are written from the location PackStore::find gives them.
+  std::vector<std::vector<uint64_t>> written_;
   Counts counts_;
 };
 
@@ -208,7 +248,7 @@ class ReusingPackWriter : public PackWriter {
       spdlog::warn("pack writer: not reusing a pack: {}", reason);
     }
     const std::vector<Planned> planned = plan(objects, store);
-    Writer writer(odb.get(), objects.ofs_delta, sink);
+    Writer writer(store, odb.get(), objects.ofs_delta, sink);
     if (auto error = writer.run(planned)) {
       return error;
     }

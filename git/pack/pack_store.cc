@@ -9,7 +9,6 @@
 #include <algorithm>
 #include <cerrno>
 #include <cstring>
-#include <numeric>
 #include <system_error>
 #include <utility>
 
@@ -94,15 +93,19 @@ std::variant<Pack, std::string> Pack::open(const std::filesystem::path& idx_path
     return fmt::format("{} does not match its index", pack_path.string());
   }
   const uint32_t count = pack.index_.size();
+  // (offset, position) pairs sort faster than positions compared through the index.
+  std::vector<std::pair<uint64_t, uint32_t>> entries(count);
+  for (uint32_t i = 0; i < count; ++i) {
+    entries[i] = {pack.index_.offset(i), i};
+  }
+  std::sort(entries.begin(), entries.end());
   pack.by_offset_.resize(count);
-  std::iota(pack.by_offset_.begin(), pack.by_offset_.end(), 0U);
-  std::sort(pack.by_offset_.begin(), pack.by_offset_.end(),
-            [&](uint32_t a, uint32_t b) { return pack.index_.offset(a) < pack.index_.offset(b); });
   pack.sorted_offsets_.resize(count);
   pack.rank_.resize(count);
   const uint64_t data_end = bytes.size() - kPackTrailerSize;
   for (uint32_t i = 0; i < count; ++i) {
-    const uint64_t offset = pack.index_.offset(pack.by_offset_[i]);
+    const uint64_t offset = entries[i].first;
+    pack.by_offset_[i] = entries[i].second;
     // Entries are at least two bytes (header, zlib data); equal offsets would overlap.
     if (offset < kPackHeaderSize || offset >= data_end ||
         (i > 0 && offset <= pack.sorted_offsets_[i - 1])) {
