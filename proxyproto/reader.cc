@@ -2,8 +2,10 @@
 //   off       no byte is looked at; client = peer.
 //   optional  the first bytes decide: a v1/v2 header from a trusted peer is consumed,
 //             a header from any other peer is refused, anything else is plain SSH
-//             (nothing consumed). A real SSH client speaks first, so silence until
-//             header_timeout is a refusal.
+//             (nothing consumed). OpenSSH speaks first, but the SSH spec lets a client
+//             wait for the server's banner (ssh-keyscan, some libraries do), so silence
+//             until header_timeout means plain SSH without a header; a header cut off
+//             by the timeout is still a refusal.
 //   required  untrusted peers are refused before any read; a trusted peer must start
 //             with a header.
 // The bytes are only ever peeked (MSG_PEEK) until the parser has a complete header,
@@ -290,6 +292,10 @@ ReadResult read_header(int fd, const Policy& policy, bool trusted, const SocketA
     previous = bytes.size();
     const size_t at_least = std::get<NeedBytes>(decision).at_least;
     if (auto refused = connection.wait(at_least, bytes.size(), connection.hung_up())) {
+      if (refused->reason == RefusalReason::kTimeout && bytes.empty() &&
+          policy.mode == Mode::kOptional) {
+        return ConnectionInfo{peer, peer, local, std::nullopt};  // a client waiting for us
+      }
       return std::move(*refused);
     }
   }
