@@ -260,7 +260,7 @@ void Parser::listen(const toml::table& table) {
     }
     const auto& address = std::get<ListenAddress>(parsed);
     const bool seen = std::any_of(out.begin(), out.end(), [&](const ListenAddress& other) {
-      return other.host == address.host && other.port == address.port;
+      return other.host == address.host && other.port == address.port && address.port != 0;
     });
     if (seen) {
       error(line_of(element),
@@ -445,7 +445,8 @@ void Parser::limits(const toml::table* table) {
 }  // namespace
 
 // listen-address = IPv4address ":" port / "[" IPv6address "]" ":" port
-// port = 1*5DIGIT, 1..65535
+// port = 1*5DIGIT, 0..65535; 0 asks the kernel for a free port (tests, side-by-side
+// benchmarks), and the server logs the port it got ("listening on ...").
 std::variant<ListenAddress, std::string> parse_listen(std::string_view text) {
   const std::string why = fmt::format(
       "'{}' is not host:port with an IP address, e.g. \"0.0.0.0:7999\" or \"[::]:7999\"", text);
@@ -470,8 +471,8 @@ std::variant<ListenAddress, std::string> parse_listen(std::string_view text) {
       port_text.front() == '+') {
     return why;
   }
-  if (port < 1 || port > 65535) {
-    return fmt::format("port {} in '{}' is not within 1-65535", port, text);
+  if (port > 65535) {
+    return fmt::format("port {} in '{}' is not within 0-65535", port, text);
   }
   return ListenAddress{*ip, static_cast<uint16_t>(port)};
 }

@@ -179,7 +179,7 @@ TEST(ConfigTest, ParsesListenAddresses) {
       {"[::1]", "", 0},
       {"1.2.3.4", "", 0},
       {"1.2.3.4:", "", 0},
-      {"1.2.3.4:0", "", 0},
+      {"1.2.3.4:0", "1.2.3.4", 0},  // the kernel picks the port
       {"1.2.3.4:65536", "", 0},
       {"1.2.3.4:099999", "", 0},
       {"1.2.3.4:+1", "", 0},
@@ -243,9 +243,9 @@ std::vector<BadConfig> bad_configs() {
         {6, "server.host_keys must hold only strings, not an integer"},
         {8, "auth.users must be a string, not an array"}}},
       {"bad listen entries",
-       "[server]\nrepositories = \"r\"\nlisten = [\n  \"localhost:7999\",\n  \"1.2.3.4:0\",\n"
+       "[server]\nrepositories = \"r\"\nlisten = [\n  \"localhost:7999\",\n  \"1.2.3.4:70000\",\n"
        "  \"[::]:1\",\n  \"[0::0]:1\",\n]\n[auth]\nusers = \"u\"\n",
-       {{4, "is not host:port"}, {5, "port 0"}, {7, "twice"}}},
+       {{4, "is not host:port"}, {5, "port 70000"}, {7, "twice"}}},
       {"empty lists and paths",
        "[server]\nrepositories = \"\"\nlisten = []\nhost_keys = []\n[auth]\nusers = \"\"\n",
        {{2, "non-empty path"},
