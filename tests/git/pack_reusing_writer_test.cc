@@ -220,6 +220,43 @@ TEST_F(ReusingWriter, TwoPacks) {
   EXPECT_GT(deltas(written), 0U);
 }
 
+// Packs that store REF_DELTA entries (repack.useDeltaBaseOffset=false): still reused, as
+// OFS_DELTA entries in our output.
+TEST_F(ReusingWriter, StoredRefDeltasAreReused) {
+  make_history(30);
+  sh("cd src && git -c repack.useDeltaBaseOffset=false repack -adfq");
+  const auto stored = stored_pack();
+  ASSERT_GT(deltas(stored), 10U);
+  const ObjectSet set = select("--all");
+  RecordingSink sink;
+  ASSERT_EQ(write(set, sink), std::nullopt);
+  const auto written = verify(true);
+  EXPECT_EQ(keys(written), oids(set));
+  EXPECT_EQ(deltas(written), deltas(stored));
+  EXPECT_NE(sink.progress_.find("fresh 0\n"), std::string::npos) << sink.progress_;
+}
+
+// A push kept as a pack (transfer.unpackLimit=1) is a thin pack completed by index-pack:
+// REF_DELTA entries plus copies of their bases, which the main pack holds as well. The
+// bases go out once, from the bigger pack, and the pushed deltas still refer to them.
+TEST_F(ReusingWriter, PushedPackWithDuplicatedBases) {
+  make_history(20);
+  sh("cd src && git repack -adfq && git config transfer.unpackLimit 1 && "
+     "git config receive.denyCurrentBranch ignore");
+  sh("git clone -q src work && cd work && for i in 1 2 3; do sed -i \"s/^$i$/pushed $i/\" "
+     "d/b.txt && git commit -qam p$i; done && git push -q origin main");
+  ASSERT_EQ(sh("ls src/.git/objects/pack/*.pack | wc -l"), "2\n");
+  const ObjectSet set = select("--all");
+  RecordingSink sink;
+  ASSERT_EQ(write(set, sink), std::nullopt);
+  const auto written = verify(true);
+  EXPECT_EQ(keys(written), oids(set));
+  EXPECT_GT(deltas(written), 0U);
+  EXPECT_NE(sink.progress_.find(fmt::format("Total {} ", set.objects.size())), std::string::npos)
+      << sink.progress_;
+  EXPECT_NE(sink.progress_.find("fresh 0\n"), std::string::npos) << sink.progress_;
+}
+
 // An old commit's objects: their stored deltas are against newer versions, which are
 // not sent, so those objects must go whole and the pack still resolves alone.
 TEST_F(ReusingWriter, SubsetWithoutDeltaBasesIsSelfContained) {
