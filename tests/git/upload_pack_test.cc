@@ -323,10 +323,42 @@ TEST_F(UploadPackWithGit, CloneThenFetch) {
 }
 
 TEST_F(UploadPackWithGit, EmptyRepository) {
-  sh("git init -q --bare empty.git");
-  const std::string out = sh(git(0) + "clone --no-local " + upload_pack() + " empty.git e");
-  EXPECT_NE(out.find("You appear to have cloned an empty repository"), std::string::npos) << out;
-  EXPECT_EQ(log(), "exit=0 labels=refs,protocol:0, error=\n");
+  sh("git init -q --bare -b trunk empty.git");
+  for (int version : {0, 1, 2}) {
+    const std::string to = fmt::format("e{}", version);
+    const std::string out =
+        sh(git(version) + "clone --no-local " + upload_pack() + " empty.git " + to);
+    EXPECT_NE(out.find("You appear to have cloned an empty repository"), std::string::npos) << out;
+    EXPECT_EQ(log(), fmt::format("exit=0 labels=refs,protocol:{}, error=\n", version));
+    sh("git -C " + to + " fsck");
+    if (version == 2) {  // v2 tells the client the unborn HEAD's branch
+      EXPECT_EQ(sh("git -C " + to + " symbolic-ref HEAD"), "refs/heads/trunk\n");
+    }
+  }
+}
+
+TEST_F(UploadPackWithGit, LsRemoteSymref) {
+  const std::string expected = sh("git ls-remote --symref src HEAD");
+  for (int version : {0, 1, 2}) {
+    EXPECT_EQ(sh(git(version) + "ls-remote --symref " + upload_pack() + " src HEAD"), expected);
+    EXPECT_EQ(log(), fmt::format("exit=0 labels=refs,protocol:{}, error=\n", version));
+  }
+}
+
+// A fetch with nothing new, then --tags after a new tag: only the tag travels.
+TEST_F(UploadPackWithGit, NothingNewThenTags) {
+  for (int version : {0, 1, 2}) {
+    const std::string clone = fmt::format("c{}", version);
+    sh(git(version) + "clone -q --no-local --no-tags " + upload_pack() + " src " + clone);
+    log();
+    sh("cd " + clone + " && " + git(version) + "fetch -q " + upload_pack() + " origin");
+    EXPECT_EQ(log(), fmt::format("exit=0 labels=refs,protocol:{}, error=\n", version));
+    EXPECT_EQ(refs_of(clone, "refs/tags"), "");
+    sh("cd " + clone + " && " + git(version) + "fetch -q --tags " + upload_pack() + " origin");
+    EXPECT_EQ(refs_of(clone, "refs/tags"), refs_of("src", "refs/tags"));
+    EXPECT_EQ(log(), fmt::format("exit=0 labels=fetch,protocol:{}, error=\n", version));
+    sh("git -C " + clone + " fsck --strict");
+  }
 }
 
 TEST_F(UploadPackWithGit, UnreachableWantIsRefused) {
