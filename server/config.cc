@@ -40,12 +40,23 @@ std::variant<std::string, ConfigError> read_file(const fs::path& path) {
 // Errors check_config found, each with the file it is about.
 using Findings = std::vector<std::pair<fs::path, ConfigError>>;
 
-// The number of users, or 0 with the users file's errors added.
-size_t check_users(const fs::path& users_file, Findings& findings) {
+// The number of users, or 0 with the users file's errors added. An error tied to
+// no line of the users file (it cannot be opened) is reported at the configuration
+// line that names the file, so every error has a line to go to.
+size_t check_users(const fs::path& config_path, const detail::ParsedConfig& parsed,
+                   Findings& findings) {
+  const fs::path& users_file = parsed.config.users;
   auto db = auth::UserDb::load(users_file);
   if (auto* errors = std::get_if<std::vector<auth::FileError>>(&db)) {
     for (const auth::FileError& e : *errors) {
-      findings.emplace_back(users_file, ConfigError{e.line, e.message});
+      if (e.line > 0) {
+        findings.emplace_back(users_file, ConfigError{e.line, e.message});
+      } else {
+        findings.emplace_back(
+            config_path,
+            ConfigError{parsed.users_line,
+                        fmt::format("auth.users: '{}': {}", users_file.string(), e.message)});
+      }
     }
     return 0;
   }
@@ -131,7 +142,7 @@ int check_config(const fs::path& config_path, std::ostream& out) {
   } else {
     const auto& checked = std::get<detail::ParsedConfig>(parsed);
     listen = checked.config.listen.size();
-    users = check_users(checked.config.users, findings);
+    users = check_users(config_path, checked, findings);
     check_paths(config_path, checked, findings);
   }
   for (const auto& [file, e] : findings) {

@@ -405,12 +405,15 @@ TEST_F(CheckConfigTest, ReportsConfigErrorsAndMissingFiles) {
 
   write("gitgate.toml", "[server]\nrepositories = \"repos\"\n[auth]\nusers = \"repos\"\n");
   EXPECT_EQ(check(output), 2);
-  EXPECT_EQ(output, (dir_ / "repos").string() + ": is a directory, not a users file\n");
+  EXPECT_EQ(output, (dir_ / "gitgate.toml").string() + ":4: auth.users: '" +
+                        (dir_ / "repos").string() + "': is a directory, not a users file\n");
 
   write("gitgate.toml", "[server]\nrepositories = \"repos\"\n[auth]\nusers = \"missing.toml\"\n");
   EXPECT_EQ(check(output), 2);
-  EXPECT_EQ(output,
-            (dir_ / "missing.toml").string() + ": cannot open: No such file or directory\n");
+  // A users file that cannot be opened is reported at the line that names it.
+  EXPECT_EQ(output, (dir_ / "gitgate.toml").string() + ":4: auth.users: '" +
+                        (dir_ / "missing.toml").string() +
+                        "': cannot open: No such file or directory\n");
 }
 
 TEST_F(CheckConfigTest, LoadConfigResolvesAgainstTheFilesDirectory) {
