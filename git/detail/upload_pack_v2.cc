@@ -372,21 +372,21 @@ UploadPackResult serve_upload_pack_v2(const UploadPackRequest& request, Stream& 
   for (;;) {
     Output out(stream);  // fresh per command: a finished pack's side-band state ends here
     auto next = read_request(s, out);
-    if (auto* step = std::get_if<Step>(&next)) {
-      if (*step == Step::kFailed) {
-        return s.result;
-      }
-      break;
-    }
-    if (dispatch(s, out, std::get<V2Request>(next)) == Step::kFailed) {
-      return s.result;
+    if (std::holds_alternative<Step>(next) ||
+        dispatch(s, out, std::get<V2Request>(next)) == Step::kFailed) {
+      break;  // the end of the session, or a failure already reported
     }
   }
+  // Labels describe what was served, also when a later command failed.
   auto& labels = s.result.labels;
   if (s.shallow) {
     labels.insert(labels.begin(), "shallow");
   }
-  labels.insert(labels.begin(), s.sent_pack ? (s.fetched ? "fetch" : "clone") : "refs");
+  if (s.sent_pack) {
+    labels.insert(labels.begin(), s.fetched ? "fetch" : "clone");
+  } else if (s.result.exit_status == 0) {
+    labels.insert(labels.begin(), "refs");
+  }  // a refused request served nothing: as in v0, only the protocol
   return s.result;
 }
 

@@ -126,6 +126,13 @@ TEST_F(UploadPack, ProtocolErrorsReachTheClient) {
       PktBuilder().line("want " + head).flush().line("have " + head).str(),  // EOF
       PktBuilder().line("want " + head).raw("00zz").str(),
       PktBuilder().line("want " + head).delim().str(),
+      PktBuilder().line("want " + head).line("filter blob:nothing").flush().str(),
+      PktBuilder().line("want " + head).line("filter sparse:oid=x").flush().str(),
+      PktBuilder().line("want " + head).line("deepen 0").flush().str(),
+      PktBuilder().line("want " + head).line("deepen 1").line("deepen-since 9").flush().str(),
+      PktBuilder().line("want " + head).line("deepen-not nothing").flush().str(),
+      PktBuilder().line("want " + head).line("shallow " + rev("HEAD^{tree}")).flush().str(),
+      PktBuilder().line("want " + head).line("deepen-relative").flush().str(),
   };
   for (const std::string& input : inputs) {
     const auto result = serve(input);

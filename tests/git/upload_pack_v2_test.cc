@@ -231,7 +231,23 @@ TEST_F(UploadPackV2, Refusals) {
     ASSERT_FALSE(texts.empty()) << c.error;
     EXPECT_EQ(texts.back().substr(0, 4), "ERR ") << c.error;
     EXPECT_NE(texts.back().find(c.error), std::string::npos) << texts.back();
+    EXPECT_EQ(result.labels, (std::vector<std::string>{"protocol:2"}));
   }
+}
+
+// After a complete fetch the connection is read for the next command: garbage there is
+// refused with ERR and exit 128, after the pack that was asked for.
+TEST_F(UploadPackV2, GarbageAfterDone) {
+  const auto result = serve(
+      command("fetch").line("want " + rev("HEAD")).line("no-progress").line("done").flush().str() +
+      "zzzz");
+  EXPECT_EQ(result.exit_status, 128);
+  const auto texts = replies();
+  ASSERT_GE(texts.size(), 3U);
+  EXPECT_EQ(texts.front(), "packfile");
+  EXPECT_EQ(texts[texts.size() - 2], "0000");
+  EXPECT_EQ(texts.back().substr(0, 4), "ERR ");
+  EXPECT_EQ(result.labels, (std::vector<std::string>{"clone", "protocol:2"}));
 }
 
 TEST_F(UploadPackV2, Sha256RepositoryIsRefused) {
