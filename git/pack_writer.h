@@ -29,6 +29,9 @@ struct ObjectSet {
 };
 
 // Where a writer puts its output: the pack bytes in order, and progress text.
+// upload-pack's sink (detail::Output) takes a lock in each call, because a keepalive
+// thread writes through the same stream while the writer computes: a writer needs no
+// hook for keepalives, and its calls may come from any one thread at a time.
 class PackSink {
  public:
   virtual ~PackSink() = default;
