@@ -344,6 +344,24 @@ TEST_F(UploadPackWithGit, EmptyRepository) {
   }
 }
 
+// libgit2 1.5 cannot read SHA-256 repositories: the client is told so, in any version.
+TEST_F(UploadPackWithGit, Sha256RepositoryIsRefused) {
+  sh("git init -q --bare --object-format=sha256 sha256.git");
+  for (int version : {0, 1, 2}) {
+    const auto result = run("cd " + testing::quote(dir_) + " && " + git(version) + "ls-remote " +
+                            upload_pack() + " sha256.git");
+    EXPECT_NE(result.status, 0);
+    EXPECT_NE(result.output.find(
+                  "remote error: upload-pack: this server does not support SHA-256 repositories"),
+              std::string::npos)
+        << result.output;
+    EXPECT_EQ(log(), fmt::format("exit=128 labels=protocol:{}, error=upload-pack: this server "
+                                 "does not support SHA-256 repositories: extensions.objectformat "
+                                 "is not sha1\n",
+                                 version));
+  }
+}
+
 TEST_F(UploadPackWithGit, LsRemoteSymref) {
   const std::string expected = sh("git ls-remote --symref src HEAD");
   for (int version : {0, 1, 2}) {
