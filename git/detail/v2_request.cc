@@ -141,6 +141,9 @@ V2ParseResult parse_v2_request(std::span<const uint8_t> input) {
         if (in_arguments) {
           return V2Invalid{"expected flush after arguments"};
         }
+        if (!command) {  // git's serve.c stops at the delim and finds no command
+          return V2Invalid{"no command requested"};
+        }
         in_arguments = true;
         break;
       case pktline::PacketKind::kFlush:

@@ -116,6 +116,7 @@ std::vector<Case> cases() {
        {},
        "no command requested",
        false},
+      {"delim_first", "00010000", std::nullopt, {}, {}, "no command requested", false},
       {"no_command_no_delim",
        PktBuilder().line("agent=x").flush().str(),
        std::nullopt,
