@@ -33,6 +33,7 @@ void parse_arguments(const detail::V2Request& request) {
 
 }  // namespace
 
+// NOLINTNEXTLINE(readability-identifier-naming): the name libFuzzer calls.
 extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
   std::span<const uint8_t> input(data, size);
   // A connection carries several requests: parse them one after another.
