@@ -140,6 +140,21 @@ TEST_F(Fetch, LazyFetchesOfAPartialClone) {
   }
 }
 
+// With a 1 ms keepalive interval, empty band-1 packets go out wherever the server pauses
+// for a millisecond (before and between pack bytes); the real client takes them in
+// every version. (Keepalive's own tests show that they are sent.)
+TEST_F(Fetch, ClientAcceptsKeepalives) {
+  for (int version : {0, 1, 2}) {
+    SCOPED_TRACE(version);
+    sh("rm -rf mine");
+    sh("UPLOAD_PACK_STDIO_KEEPALIVE_MS=1 " + git(version, true) +
+       "clone -q --no-local --upload-pack=" + UPLOAD_PACK_STDIO + " src mine");
+    sh("git -C mine fsck --strict");
+    EXPECT_EQ(log(), fmt::format("exit=0 labels=clone,protocol:{}, error=\n", version));
+    EXPECT_EQ(sh("git -C mine rev-parse HEAD"), sh("git -C src rev-parse HEAD"));
+  }
+}
+
 TEST_F(Fetch, RefusedFilterAndShallowRequests) {
   struct Case {
     std::string options;

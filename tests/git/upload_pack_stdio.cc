@@ -1,6 +1,7 @@
 // upload_pack_stdio REPOSITORY — serve_upload_pack on stdin/stdout/stderr, the way
 // git runs an upload-pack program (`git clone --upload-pack=upload_pack_stdio`):
-// end-to-end tests with the real git client and no SSH. GIT_PROTOCOL selects the version.
+// end-to-end tests with the real git client and no SSH. GIT_PROTOCOL selects the version,
+// UPLOAD_PACK_STDIO_KEEPALIVE_MS the keepalive interval.
 #include <unistd.h>
 
 #include <cerrno>
@@ -67,7 +68,12 @@ int main(int argc, char** argv) {
     return 2;
   }
   FdStream stream;
-  const auto result = gitgate::git::serve_upload_pack({argv[1], protocol_version()}, stream);
+  gitgate::git::UploadPackRequest request{argv[1], protocol_version()};
+  // Tests shorten the keepalive interval to see the client accept keepalives.
+  if (const char* ms = std::getenv("UPLOAD_PACK_STDIO_KEEPALIVE_MS")) {
+    request.keepalive = std::chrono::milliseconds(std::atoi(ms));
+  }
+  const auto result = gitgate::git::serve_upload_pack(request, stream);
   if (const char* log = std::getenv("UPLOAD_PACK_STDIO_LOG")) {
     if (FILE* f = std::fopen(log, "a")) {
       std::fprintf(f, "exit=%d labels=", result.exit_status);
