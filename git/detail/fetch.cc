@@ -1,7 +1,10 @@
 #include "git/detail/fetch.h"
 
+#include <algorithm>
+#include <semaphore>
 #include <string_view>
 #include <system_error>
+#include <thread>
 
 #include "git/detail/object_selection.h"
 #include "git/pack_writer.h"
@@ -30,6 +33,27 @@ bool uses_other_object_format(const std::filesystem::path& repo) {
   return other;
 }
 
+// Pack generation is CPU-bound (DESIGN.md): at most one per core at a time, so a burst
+// of clones queues instead of thrashing. The queued ones keep getting keepalives.
+std::counting_semaphore<>& pack_slots() {
+  static std::counting_semaphore<> slots(
+      static_cast<ptrdiff_t>(std::max(1U, std::thread::hardware_concurrency())));
+  return slots;
+}
+
+class PackSlot {
+ public:
+  explicit PackSlot(Output& out) {
+    if (!pack_slots().try_acquire()) {
+      out.progress("Waiting for a free pack slot...\r");
+      pack_slots().acquire();
+    }
+  }
+  ~PackSlot() { pack_slots().release(); }
+  PackSlot(const PackSlot&) = delete;
+  PackSlot& operator=(const PackSlot&) = delete;
+};
+
 }  // namespace
 
 std::variant<RepositoryPtr, PackFailure> open_repository(const std::filesystem::path& path) {
@@ -48,6 +72,7 @@ std::optional<PackFailure> send_pack(git_repository* repo, const RefSet& refs,
                                      const PackRequest& request, Output& out) {
   // From here until the first pack byte the client hears nothing but keepalives.
   Keepalive keepalive(out, request.keepalive);
+  const PackSlot slot(out);
   SelectionRequest selection{request.wants, request.common, request.include_tag};
   if (request.shallow != nullptr) {
     selection.wants.insert(selection.wants.end(), request.shallow->extra_wants.begin(),
