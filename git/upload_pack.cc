@@ -225,6 +225,7 @@ State send_pack(Session& s) {
   pack.shallow = s.shallow_plan ? &*s.shallow_plan : nullptr;
   pack.filter = s.filter ? &*s.filter : nullptr;
   pack.keepalive = s.request.keepalive;
+  pack.ofs_delta = s.caps.ofs_delta;
   if (auto failure = detail::send_pack(s.repo.get(), s.refs, pack, s.out)) {
     return failure->detail.empty() ? fail(s, failure->what)
                                    : fail_internal(s, failure->what, failure->detail);

@@ -86,9 +86,12 @@ std::optional<PackFailure> send_pack(git_repository* repo, const RefSet& refs,
   if (auto* error = std::get_if<std::string>(&objects)) {
     return PackFailure{"cannot enumerate the objects to send", *error};
   }
-  const auto& set = std::get<ObjectSet>(objects);
+  auto& set = std::get<ObjectSet>(objects);
+  set.ofs_delta = request.ofs_delta;
   out.progress("Enumerating objects: " + std::to_string(set.objects.size()) + ", done.\n");
-  if (auto error = make_libgit2_pack_writer()->write(repo, set, out)) {
+  // Stored deltas are streamed as they are; libgit2's packbuilder (make_libgit2_pack_writer)
+  // recomputes every delta and is kept only as a reference in the tests.
+  if (auto error = make_reusing_pack_writer()->write(repo, set, out)) {
     return PackFailure{"cannot write the pack", *error};
   }
   if (!out.end_pack()) {

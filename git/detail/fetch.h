@@ -26,6 +26,7 @@ struct PackRequest {
   std::vector<git_oid> wants;
   std::vector<git_oid> common;
   bool include_tag = false;
+  bool ofs_delta = false;  // the client accepts OFS_DELTA entries
   const ShallowPlan* shallow = nullptr;  // with a shallow boundary
   const FilterSpec* filter = nullptr;
   std::chrono::milliseconds keepalive = kKeepaliveInterval;

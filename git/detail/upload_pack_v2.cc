@@ -266,6 +266,7 @@ Step send_fetch_pack(Session& s, Output& out, const RefSet& refs, const FetchArg
   pack.shallow = plan ? &*plan : nullptr;
   pack.filter = filter;
   pack.keepalive = s.request.keepalive;
+  pack.ofs_delta = a.ofs_delta;
   if (auto failure = send_pack(s.repo.get(), refs, pack, out)) {
     return fail(s, out, "upload-pack: " + failure->what, failure->detail);
   }
