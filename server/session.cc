@@ -235,10 +235,15 @@ bool Connection::handshake() {
       spdlog::warn("[session {}] login grace time exceeded: no SSH handshake after {} s {}",
                    session_id_, context_.config.limits.login_grace_seconds, address_fields(info_));
     } else {
+      // A balancer's health check (a PROXY LOCAL header, then a close once it has
+      // seen our banner) ends here every few seconds: not worth an info line each.
+      const bool health_check =
+          info_.header.has_value() && info_.header->command == proxyproto::Command::kLocal;
       const std::string error = ssh_get_error(session_);
-      spdlog::info("[session {}] SSH handshake failed: {} {}", session_id_,
-                   error.empty() ? "connection closed" : logging::printable(error),
-                   address_fields(info_));
+      spdlog::log(health_check ? spdlog::level::debug : spdlog::level::info,
+                  "[session {}] SSH handshake failed: {} {}", session_id_,
+                  error.empty() ? "connection closed" : logging::printable(error),
+                  address_fields(info_));
     }
     return false;
   }
