@@ -9,6 +9,7 @@ haproxy serve the whole class; every case gets its own copy of the history repos
 that cases which add commits on the server do not disturb the others.
 """
 
+import re
 import shutil
 import time
 import unittest
@@ -22,6 +23,7 @@ ADDRESSES = f"{CLIENT_ADDR},{LB_ADDR}"
 VERSIONS = (0, 1, 2)
 USER_ID = 2
 EMPTY = "m/empty.git"
+SETTLE = 0.15  # seconds to wait for access-log lines that should not come
 # Cases known to fail because of the server: {(case, version): reason}. Empty when all pass.
 EXPECTED_FAILURES = {}
 
@@ -79,16 +81,40 @@ class FetchMatrixTest(harness.AccessLogAssertions, unittest.TestCase):
         proc = self.git(version, ["clone", *extra, url, str(dest)], trace=trace)
         return proc, dest, mark
 
+    def assertRequests(self, mark, version, path, *labels_each, status=0):
+        """The access-log pairs after mark: exactly one per entry of labels_each (one
+        request each, in order), each with those kind labels first. Exactly: a client that
+        has to come back (say for tags that include-tag should have brought) is a
+        difference from git's own upload-pack."""
+        count = 2 * len(labels_each)
+        self.env.wait_access(mark, count)
+        time.sleep(SETTLE)  # an unexpected further request would show up by now
+        lines = self.env.access_lines()[mark:]
+        self.assertEqual(len(lines), count, "requests after the operation:\n" + "\n".join(lines))
+        pairs = []
+        for k, labels in enumerate(labels_each):
+            i, o = (dict(harness.parse_access_line(line) or {}, line=line)
+                    for line in lines[2 * k:2 * k + 2])
+            self.assertIn("kind", i, f"not an access-log line: {i['line']}")
+            self.assertIn("kind", o, f"not an access-log line: {o['line']}")
+            self.assertRequestPair(i, o, addresses=ADDRESSES, user="alice", path=path,
+                                   labels=[*labels, f"protocol:{version}",
+                                           f"ssh:user:id:{USER_ID}"], status=status)
+            # DESIGN.md's order: kind, shallow, protocol, user id.
+            self.assertEqual(harness.labels_of(o)[:len(labels)], list(labels), o["line"])
+            pairs.append((i, o))
+        return pairs
+
     def assertRequest(self, mark, version, path, labels, status=0):
-        """The access-log pair of the request that started after mark."""
-        i, o = self.env.wait_request(mark)
-        self.assertRequestPair(i, o, addresses=ADDRESSES, user="alice", path=path,
-                               labels=[*labels, f"protocol:{version}", f"ssh:user:id:{USER_ID}"],
-                               status=status)
-        got = harness.labels_of(o)
-        # DESIGN.md's order: kind, shallow, protocol, user id.
-        self.assertEqual(got[:len(labels)], list(labels), o["line"])
-        return i, o
+        """Exactly one request after mark, with these kind labels."""
+        return self.assertRequests(mark, version, path, labels, status=status)[0]
+
+    def assertSpoke(self, trace, version):
+        """The server answered in the version requested (from the client's packet trace):
+        v1 and v2 begin with "version N", v0 with the first ref at once."""
+        spoken = re.findall(r"packet: +(?:git|fetch|clone|ls-remote)< version (\d)", trace)
+        self.assertEqual(spoken[:1], [] if version == 0 else [str(version)], trace[-3000:])
+        self.assertRegex(trace, r"packet: +[\w-]+< ", "no packet trace")
 
     def path_of(self, url):
         return url[url.index("/", len("ssh://")):]
@@ -144,13 +170,44 @@ class FetchMatrixTest(harness.AccessLogAssertions, unittest.TestCase):
              f"file://{bare}", str(dest)], env=self.env.env, check=True)
         return dest
 
+    def test_history_repository(self):
+        """make_history_repo.py: deterministic, fast, and the history the matrix needs."""
+        start = time.monotonic()
+        again = make_history_repo(self.env.tmp / "again.git", self.env.env)
+        self.assertLess(time.monotonic() - start, 10)
+        listing = self.local(self.template, "ls-remote", "--symref", ".")
+        self.assertEqual(self.local(again, "ls-remote", "--symref", "."), listing)
+        self.assertGreaterEqual(int(self.local(self.template, "rev-list", "--count", "--all")),
+                                300)
+        self.assertGreaterEqual(len(self.local(self.template, "rev-list", "--merges", "main")
+                                    .split()), 2)
+        heads = self.local(self.template, "for-each-ref", "--format=%(refname)", "refs/heads/")
+        self.assertGreaterEqual(len(heads.split()), 4)
+        kinds = self.local(self.template, "for-each-ref", "--format=%(objecttype)",
+                           "refs/tags/").split()
+        self.assertIn("tag", kinds)  # annotated
+        self.assertIn("commit", kinds)  # lightweight
+        sizes = [int(line.split()[3]) for line in
+                 self.local(self.template, "ls-tree", "-r", "-l", "main").splitlines()]
+        self.assertTrue(any(size > 1024 for size in sizes), sizes)
+        self.assertTrue(any(size < 1024 for size in sizes), sizes)
+
+    def reference_git(self, version, args):
+        """git args against file:// (git's own upload-pack); returns the number of
+        upload-pack processes it ran, i.e. the requests the same step takes there."""
+        e = dict(self.env.env, GIT_TRACE="1")
+        proc = run(["git", "-c", f"protocol.version={version}"] + list(args), env=e)
+        self.assertOk(proc, f"reference {args}")
+        return len(re.findall(r"trace: run_command: .*git-upload-pack", proc.stderr))
+
     # --- the cases ----------------------------------------------------------------------
 
     def case_ls_remote_symref(self, version):
         bare, url = self.serve(f"ls-remote-v{version}")
         mark = self.env.access_mark()
-        proc = self.git(version, ["ls-remote", "--symref", url])
+        proc = self.git(version, ["ls-remote", "--symref", url], trace=True)
         self.assertOk(proc, "ls-remote --symref")
+        self.assertSpoke(proc.stderr, version)
         expected = self.local(bare, "ls-remote", "--symref", ".")
         self.assertIn("ref: refs/heads/main\tHEAD", expected)  # the oracle is meaningful
         self.assertIn("^{}", expected)
@@ -159,8 +216,9 @@ class FetchMatrixTest(harness.AccessLogAssertions, unittest.TestCase):
 
     def case_clone(self, version):
         bare, url = self.serve(f"clone-v{version}")
-        proc, dest, mark = self.clone(version, url)
+        proc, dest, mark = self.clone(version, url, trace=True)
         self.assertOk(proc, "clone")
+        self.assertSpoke(proc.stderr, version)
         self.fsck(dest)
         served = {line.split()[0] + " " + line.split()[1].removeprefix("refs/heads/")
                   for line in self.refs(bare, "refs/heads/").splitlines()}
@@ -253,30 +311,37 @@ class FetchMatrixTest(harness.AccessLogAssertions, unittest.TestCase):
     def case_depth_deepen_unshallow(self, version):
         bare, url = self.serve(f"deepen-v{version}")
         path = self.path_of(url)
-        proc, dest, mark = self.clone(version, url, "--depth=1")
-        self.assertOk(proc, "clone --depth=1")
-        self.fsck(dest)
-        head = self.local(bare, "rev-parse", "main").strip()
-        self.assertEqual(self.count(dest), 1)
-        self.assertEqual(self.shallow_file(dest), [head])
-        self.assertRequest(mark, version, path, ["clone", "shallow"])
-
-        mark = self.env.access_mark()
-        proc = self.git(version, ["-C", str(dest), "fetch", "--deepen=2"])
-        self.assertOk(proc, "fetch --deepen=2")
-        self.fsck(dest)
-        self.assertEqual(self.count(dest), 3)
-        self.assertEqual(self.shallow_file(dest),
-                         [self.local(bare, "rev-parse", "main~2").strip()])
-        self.assertRequest(mark, version, path, ["fetch", "shallow"])
-
-        mark = self.env.access_mark()
-        proc = self.git(version, ["-C", str(dest), "fetch", "--unshallow"])
-        self.assertOk(proc, "fetch --unshallow")
-        self.fsck(dest)
-        self.assertEqual(self.count(dest), self.count(bare, "main"))
-        self.assertIsNone(self.shallow_file(dest))
-        self.assertRequest(mark, version, path, ["fetch", "shallow"])
+        # A twin of the clone goes through the same steps with git's own upload-pack: the
+        # oracle for the shallow boundary and for the number of requests of each step.
+        twin = self.env.clone_dir(f"twin-v{version}")
+        steps = [("clone --depth=1", ["--depth=1"], 1, ["clone", "shallow"]),
+                 ("fetch --deepen=2", ["--deepen=2"], 3, ["fetch", "shallow"]),
+                 ("fetch --unshallow", ["--unshallow"], None, ["fetch", "shallow"])]
+        dest = None
+        for what, option, depth, labels in steps:
+            if dest is None:
+                proc, dest, mark = self.clone(version, url, *option)
+                requests = self.reference_git(version, ["clone", "-q", *option,
+                                                        f"file://{bare}", str(twin)])
+            else:
+                mark = self.env.access_mark()
+                proc = self.git(version, ["-C", str(dest), "fetch", *option])
+                requests = self.reference_git(version, ["-C", str(twin), "fetch", "-q", *option])
+            self.assertOk(proc, what)
+            self.fsck(dest)
+            if depth is None:
+                self.assertEqual(self.count(dest), self.count(bare, "main"))
+                self.assertIsNone(self.shallow_file(dest))
+            else:
+                self.assertEqual(self.count(dest), depth)
+                self.assertEqual(self.shallow_file(dest),
+                                 [self.local(bare, "rev-parse", f"main~{depth - 1}").strip()])
+            self.assertEqual(self.shallow_file(dest), self.shallow_file(twin))
+            self.assertEqual(self.refs(dest), self.refs(twin))
+            # git follows an unshallow fetch with one for the tags it now reaches; any
+            # further requests are plain fetches.
+            self.assertGreaterEqual(requests, 1)
+            self.assertRequests(mark, version, path, labels, *[["fetch"]] * (requests - 1))
 
     def case_shallow_since(self, version):
         bare, url = self.serve(f"since-v{version}")
