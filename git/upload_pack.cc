@@ -226,7 +226,13 @@ State send_pack(Session& s) {
   pack.filter = s.filter ? &*s.filter : nullptr;
   pack.keepalive = s.request.keepalive;
   pack.ofs_delta = s.caps.ofs_delta;
-  if (auto failure = detail::send_pack(s.repo.get(), s.refs, pack, s.out)) {
+  pack.cache = s.request.cache;
+  detail::CacheUse cache_use = detail::CacheUse::kNone;
+  auto failure = detail::send_pack(s.repo.get(), s.refs, pack, s.out, &cache_use);
+  if (cache_use != detail::CacheUse::kNone) {
+    s.result.labels.emplace_back(detail::cache_label(cache_use));
+  }
+  if (failure) {
     return failure->detail.empty() ? fail(s, failure->what)
                                    : fail_internal(s, failure->what, failure->detail);
   }

@@ -26,6 +26,15 @@ struct Limits {
   int keepalive_seconds = 15;
 };
 
+// [cache]: the pack cache for identical clone requests (git/pack_cache.h).
+struct CacheConfig {
+  bool enabled = true;
+  std::filesystem::path path;  // default "<config dir>/cache"
+  int64_t max_size_mb = 2048;
+  int64_t ttl_minutes = 60;
+  int64_t min_free_disk_mb = 1024;
+};
+
 struct Config {
   std::vector<ListenAddress> listen;
   std::filesystem::path repositories;
@@ -36,6 +45,7 @@ struct Config {
   std::filesystem::path users;
   std::string access_log = "-";
   Limits limits;
+  CacheConfig cache;
 };
 
 struct ConfigError {

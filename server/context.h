@@ -7,6 +7,7 @@
 #include <atomic>
 #include <mutex>
 
+#include "git/pack_cache.h"
 #include "logging/access_log.h"
 #include "server/config.h"
 #include "server/listener.h"
@@ -30,6 +31,8 @@ struct ServerContext {
   logging::AccessLog access_log;
   logging::RequestIds request_ids;
   Admission admission;
+  // The one pack cache ([cache]); nullptr when disabled or its directory is unusable.
+  git::PackCache* pack_cache = nullptr;
   // Set on SIGTERM/SIGINT: sessions not running a request end, requests run to completion.
   std::atomic<bool> stopping{false};
 };

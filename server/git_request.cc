@@ -79,8 +79,9 @@ int run_upload_pack(ServerContext& context, const SessionFacts& facts,
     return kExitFatal;
   }
 
-  git::UploadPackResult result = git::serve_upload_pack(
-      git::UploadPackRequest{repository->directory, facts.protocol_version}, stream);
+  git::UploadPackRequest request{repository->directory, facts.protocol_version};
+  request.cache = context.pack_cache;
+  git::UploadPackResult result = git::serve_upload_pack(request, stream);
   if (result.exit_status != 0) {
     spdlog::warn("[session {}] upload-pack {} failed with status {}: {} user={} {}",
                  facts.session_id, repository->display, result.exit_status,

@@ -116,6 +116,28 @@ bool set_up_bind(ServerContext& context) {
   return true;
 }
 
+// A cache that cannot be set up is no reason to refuse clones: log it and serve without.
+std::unique_ptr<git::PackCache> open_pack_cache(const CacheConfig& config) {
+  if (!config.enabled) {
+    return nullptr;
+  }
+  constexpr int kMegabyteShift = 20;
+  git::PackCacheOptions options;
+  options.directory = config.path;
+  options.max_bytes = static_cast<uint64_t>(config.max_size_mb) << kMegabyteShift;
+  options.ttl = std::chrono::minutes(config.ttl_minutes);
+  options.min_free_bytes = static_cast<uint64_t>(config.min_free_disk_mb) << kMegabyteShift;
+  auto opened = git::PackCache::open(std::move(options));
+  if (auto* error = std::get_if<std::string>(&opened)) {
+    spdlog::warn("pack cache disabled: {}", logging::printable(*error));
+    return nullptr;
+  }
+  spdlog::info("pack cache in {} (max {} MB, ttl {} min, min free disk {} MB)",
+               config.path.string(), config.max_size_mb, config.ttl_minutes,
+               config.min_free_disk_mb);
+  return std::move(std::get<std::unique_ptr<git::PackCache>>(opened));
+}
+
 int serve(ServerContext& context) {
   if (const auto errors = context.users.reload(); !errors.empty()) {
     for (const std::string& error : errors) {
@@ -169,7 +191,9 @@ int run_server(Config config) {
   ssh_init();
   int exit_code = kExitFailure;
   {
+    const auto pack_cache = open_pack_cache(config.cache);  // outlives every session
     ServerContext context(std::move(config));
+    context.pack_cache = pack_cache.get();
     exit_code = serve(context);
     if (context.bind != nullptr) {
       ssh_bind_free(context.bind);

@@ -7,6 +7,7 @@
 #include <thread>
 
 #include "git/detail/object_selection.h"
+#include "git/detail/pack_cache_key.h"
 #include "git/pack_writer.h"
 
 namespace gitgate::git::detail {
@@ -54,24 +55,32 @@ class PackSlot {
   PackSlot& operator=(const PackSlot&) = delete;
 };
 
-}  // namespace
+// The pack goes to the client and, while the cache entry has not failed, to the entry.
+class TeeSink : public PackSink {
+ public:
+  TeeSink(Output& out, PackCacheWriter* entry) : out_(out), entry_(entry) {}
+  bool pack_data(std::span<const uint8_t> bytes) override {
+    if (entry_ != nullptr) {
+      entry_->append(bytes);
+    }
+    return out_.pack_data(bytes);
+  }
+  void progress(std::string_view text) override { out_.progress(text); }
 
-std::variant<RepositoryPtr, PackFailure> open_repository(const std::filesystem::path& path) {
-  if (uses_other_object_format(path)) {
-    return PackFailure{"this server does not support SHA-256 repositories",
-                       "extensions.objectformat is not sha1"};
-  }
-  git_repository* raw = nullptr;
-  if (git_repository_open_ext(&raw, path.c_str(), GIT_REPOSITORY_OPEN_NO_SEARCH, nullptr) != 0) {
-    return PackFailure{"cannot open the repository", last_error("unknown error")};
-  }
-  return RepositoryPtr(raw);
+ private:
+  Output& out_;
+  PackCacheWriter* entry_;
+};
+
+std::string canonical_path(git_repository* repo) {
+  std::error_code ec;
+  auto path = std::filesystem::canonical(git_repository_path(repo), ec);
+  return ec ? std::string(git_repository_path(repo)) : path.string();
 }
 
-std::optional<PackFailure> send_pack(git_repository* repo, const RefSet& refs,
-                                     const PackRequest& request, Output& out) {
-  // From here until the first pack byte the client hears nothing but keepalives.
-  Keepalive keepalive(out, request.keepalive);
+std::optional<PackFailure> select_and_write(git_repository* repo, const RefSet& refs,
+                                            const PackRequest& request, PackSink& sink,
+                                            Output& out) {
   const PackSlot slot(out);
   SelectionRequest selection{request.wants, request.common, request.include_tag};
   if (request.shallow != nullptr) {
@@ -91,10 +100,77 @@ std::optional<PackFailure> send_pack(git_repository* repo, const RefSet& refs,
   out.progress("Enumerating objects: " + std::to_string(set.objects.size()) + ", done.\n");
   // Stored deltas are streamed as they are; libgit2's packbuilder (make_libgit2_pack_writer)
   // recomputes every delta and is kept only as a reference in the tests.
-  if (auto error = make_reusing_pack_writer()->write(repo, set, out)) {
+  if (auto error = make_reusing_pack_writer()->write(repo, set, sink)) {
     return PackFailure{"cannot write the pack", *error};
   }
-  if (!out.end_pack()) {
+  return std::nullopt;
+}
+
+}  // namespace
+
+std::string_view cache_label(CacheUse use) {
+  switch (use) {
+    case CacheUse::kHit:
+      return "cache:hit";
+    case CacheUse::kMiss:
+      return "cache:miss";
+    case CacheUse::kNone:
+      break;
+  }
+  return {};
+}
+
+std::variant<RepositoryPtr, PackFailure> open_repository(const std::filesystem::path& path) {
+  if (uses_other_object_format(path)) {
+    return PackFailure{"this server does not support SHA-256 repositories",
+                       "extensions.objectformat is not sha1"};
+  }
+  git_repository* raw = nullptr;
+  if (git_repository_open_ext(&raw, path.c_str(), GIT_REPOSITORY_OPEN_NO_SEARCH, nullptr) != 0) {
+    return PackFailure{"cannot open the repository", last_error("unknown error")};
+  }
+  return RepositoryPtr(raw);
+}
+
+std::optional<PackFailure> send_pack(git_repository* repo, const RefSet& refs,
+                                     const PackRequest& request, Output& out, CacheUse* cache_use) {
+  // From here until the first pack byte the client hears nothing but keepalives.
+  Keepalive keepalive(out, request.keepalive);
+  std::optional<std::string> key;
+  if (request.cache != nullptr) {
+    if (cache_use != nullptr) {
+      *cache_use = CacheUse::kMiss;
+    }
+    if (cacheable(request)) {
+      key = pack_cache_key(canonical_path(repo), refs, request);
+    }
+  }
+  if (key) {
+    switch (request.cache->serve(*key, out)) {
+      case PackCache::Served::kSent:
+        if (cache_use != nullptr) {
+          *cache_use = CacheUse::kHit;
+        }
+        if (!out.end_pack()) {
+          return PackFailure{"the client went away", ""};
+        }
+        return std::nullopt;
+      case PackCache::Served::kFailed:
+        return PackFailure{"the client went away", ""};
+      case PackCache::Served::kMiss:
+        break;
+    }
+  }
+  auto entry = key ? request.cache->start(*key) : nullptr;
+  TeeSink sink(out, entry.get());
+  if (auto failure = select_and_write(repo, refs, request, sink, out)) {
+    return failure;
+  }
+  const bool flushed = out.end_pack();
+  if (entry) {
+    entry->commit();  // a failure leaves nothing behind; the pack itself was complete
+  }
+  if (!flushed) {
     return PackFailure{"the client went away", ""};
   }
   return std::nullopt;

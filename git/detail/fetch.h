@@ -16,6 +16,7 @@
 #include "git/detail/object_filter.h"
 #include "git/detail/shallow.h"
 #include "git/detail/upload_pack_io.h"
+#include "git/pack_cache.h"
 
 namespace gitgate::git::detail {
 
@@ -30,7 +31,11 @@ struct PackRequest {
   const ShallowPlan* shallow = nullptr;  // with a shallow boundary
   const FilterSpec* filter = nullptr;
   std::chrono::milliseconds keepalive = kKeepaliveInterval;
+  PackCache* cache = nullptr;  // clones are served from / stored in it when set
 };
+
+// Whether the pack came from the cache: access-log label "cache:hit" / "cache:miss".
+enum class CacheUse { kNone, kHit, kMiss };
 
 struct PackFailure {
   std::string what;    // for the client
@@ -41,7 +46,14 @@ struct PackFailure {
 std::variant<RepositoryPtr, PackFailure> open_repository(const std::filesystem::path& path);
 
 // Called after Output::begin_pack. nullopt when the pack (and the final flush) went out.
+// With request.cache, a cacheable request is answered from a complete entry for its key
+// (no object selection) or its freshly written pack is kept for the next one; cache_use
+// (when given) says which.
 std::optional<PackFailure> send_pack(git_repository* repo, const RefSet& refs,
-                                     const PackRequest& request, Output& out);
+                                     const PackRequest& request, Output& out,
+                                     CacheUse* cache_use = nullptr);
+
+// The access-log label for a CacheUse; empty for kNone.
+std::string_view cache_label(CacheUse use);
 
 }  // namespace gitgate::git::detail

@@ -34,6 +34,7 @@ struct Session {
   bool sent_pack = false;
   bool fetched = false;  // a pack went to a client that had something
   bool shallow = false;  // a shallow or deepen request was served
+  CacheUse cache_use = CacheUse::kNone;
 };
 
 enum class Step { kNext, kEnd, kFailed };
@@ -267,7 +268,8 @@ Step send_fetch_pack(Session& s, Output& out, const RefSet& refs, const FetchArg
   pack.filter = filter;
   pack.keepalive = s.request.keepalive;
   pack.ofs_delta = a.ofs_delta;
-  if (auto failure = send_pack(s.repo.get(), refs, pack, out)) {
+  pack.cache = s.request.cache;
+  if (auto failure = send_pack(s.repo.get(), refs, pack, out, &s.cache_use)) {
     return fail(s, out, "upload-pack: " + failure->what, failure->detail);
   }
   s.sent_pack = true;
@@ -388,6 +390,9 @@ UploadPackResult serve_upload_pack_v2(const UploadPackRequest& request, Stream& 
   } else if (s.result.exit_status == 0) {
     labels.insert(labels.begin(), "refs");
   }  // a refused request served nothing: as in v0, only the protocol
+  if (s.sent_pack && s.cache_use != CacheUse::kNone) {
+    labels.emplace_back(cache_label(s.cache_use));  // of the last pack sent
+  }
   return s.result;
 }
 

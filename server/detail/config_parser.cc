@@ -12,6 +12,7 @@
 #include <charconv>
 #include <initializer_list>
 #include <optional>
+#include <tuple>
 
 namespace gitgate::server::detail {
 namespace {
@@ -80,10 +81,12 @@ class Parser {
 
   void run(const toml::table& root) {
     for (auto&& [key, node] : root) {
-      if (!is_known(key.str(), {"server", "proxy_protocol", "auth", "access_log", "limits"})) {
-        error(line_of(key), fmt::format("unknown {} '{}' (known tables: [server], "
-                                        "[proxy_protocol], [auth], [access_log], [limits])",
-                                        node.is_table() ? "table" : "key", key.str()));
+      if (!is_known(key.str(),
+                    {"server", "proxy_protocol", "auth", "access_log", "limits", "cache"})) {
+        error(line_of(key),
+              fmt::format("unknown {} '{}' (known tables: [server], [proxy_protocol], "
+                          "[auth], [access_log], [limits], [cache])",
+                          node.is_table() ? "table" : "key", key.str()));
       } else if (!node.is_table()) {
         error(line_of(node), fmt::format("'{}' must be a table, [{}]", key.str(), key.str()));
       }
@@ -99,6 +102,7 @@ class Parser {
     auth(root["auth"].as_table());
     access_log(root["access_log"].as_table());
     limits(root["limits"].as_table());
+    cache(root["cache"].as_table());
     // toml++ visits keys in name order; report in file order.
     std::stable_sort(errors_.begin(), errors_.end(),
                      [](const ConfigError& a, const ConfigError& b) { return a.line < b.line; });
@@ -209,6 +213,7 @@ class Parser {
   void auth(const toml::table* table);
   void access_log(const toml::table* table);
   void limits(const toml::table* table);
+  void cache(const toml::table* table);
 
   fs::path base_dir_;
   ParsedConfig parsed_;
@@ -438,6 +443,35 @@ void Parser::limits(const toml::table* table) {
                                         *field, limits.max_connections));
     } else {
       *field = limits.max_connections;
+    }
+  }
+}
+
+// [cache]: optional; enabled by default, under "<config dir>/cache".
+void Parser::cache(const toml::table* table) {
+  CacheConfig& cache = parsed_.config.cache;
+  cache.path = resolve(base_dir_, "cache");
+  if (!check_keys(table, "cache",
+                  {"enabled", "path", "max_size_mb", "ttl_minutes", "min_free_disk_mb"})) {
+    return;
+  }
+  if (const auto* enabled = typed<bool>(*table, "cache", "enabled", "true or false")) {
+    cache.enabled = enabled->get();
+  }
+  if (const auto* dir = string(*table, "cache", "path")) {
+    if (auto resolved = path(*dir, "cache", "path")) {
+      cache.path = *resolved;
+    }
+  }
+  constexpr int64_t kMaxMegabytes = int64_t{1} << 30;  // 1 PiB: anything larger is a typo
+  constexpr int64_t kMaxMinutes = int64_t{60} * 24 * 365;
+  for (auto [key, field, min, max] :
+       {std::tuple<std::string_view, int64_t*, int64_t, int64_t>{"max_size_mb", &cache.max_size_mb,
+                                                                 1, kMaxMegabytes},
+        {"ttl_minutes", &cache.ttl_minutes, 1, kMaxMinutes},
+        {"min_free_disk_mb", &cache.min_free_disk_mb, 0, kMaxMegabytes}}) {
+    if (auto value = integer(*table, "cache", key, min, max)) {
+      *field = *value;
     }
   }
 }

@@ -1,12 +1,14 @@
 // upload_pack_stdio REPOSITORY — serve_upload_pack on stdin/stdout/stderr, the way
 // git runs an upload-pack program (`git clone --upload-pack=upload_pack_stdio`):
 // end-to-end tests with the real git client and no SSH. GIT_PROTOCOL selects the version,
-// UPLOAD_PACK_STDIO_KEEPALIVE_MS the keepalive interval.
+// UPLOAD_PACK_STDIO_KEEPALIVE_MS the keepalive interval, UPLOAD_PACK_STDIO_CACHE_DIR a pack
+// cache directory (default limits, no free-space floor).
 #include <unistd.h>
 
 #include <cerrno>
 #include <cstdio>
 #include <cstdlib>
+#include <memory>
 #include <string_view>
 
 #include "git/upload_pack.h"
@@ -72,6 +74,19 @@ int main(int argc, char** argv) {
   // Tests shorten the keepalive interval to see the client accept keepalives.
   if (const char* ms = std::getenv("UPLOAD_PACK_STDIO_KEEPALIVE_MS")) {
     request.keepalive = std::chrono::milliseconds(std::atoi(ms));
+  }
+  std::unique_ptr<gitgate::git::PackCache> cache;
+  if (const char* dir = std::getenv("UPLOAD_PACK_STDIO_CACHE_DIR")) {
+    gitgate::git::PackCacheOptions options;
+    options.directory = dir;
+    options.min_free_bytes = 0;
+    auto opened = gitgate::git::PackCache::open(std::move(options));
+    if (auto* error = std::get_if<std::string>(&opened)) {
+      std::fprintf(stderr, "upload_pack_stdio: %s\n", error->c_str());
+      return 2;
+    }
+    cache = std::move(std::get<std::unique_ptr<gitgate::git::PackCache>>(opened));
+    request.cache = cache.get();
   }
   const auto result = gitgate::git::serve_upload_pack(request, stream);
   if (const char* log = std::getenv("UPLOAD_PACK_STDIO_LOG")) {

@@ -99,6 +99,11 @@ TEST(ConfigTest, FillsDefaultsAndResolvesRelativePaths) {
   const Limits defaults;
   EXPECT_EQ(config.limits.max_connections, defaults.max_connections);
   EXPECT_EQ(config.limits.keepalive_seconds, defaults.keepalive_seconds);
+  EXPECT_TRUE(config.cache.enabled);
+  EXPECT_EQ(config.cache.path, "/etc/gitgate/cache");
+  EXPECT_EQ(config.cache.max_size_mb, 2048);
+  EXPECT_EQ(config.cache.ttl_minutes, 60);
+  EXPECT_EQ(config.cache.min_free_disk_mb, 1024);
 
   const Config dotted = parse_ok(
       "[server]\nrepositories = \"../srv/./git\"\nhost_keys = [\"keys/a\", \"/abs/b\"]\n"
@@ -107,6 +112,22 @@ TEST(ConfigTest, FillsDefaultsAndResolvesRelativePaths) {
   EXPECT_EQ(dotted.repositories, "/etc/srv/git");
   EXPECT_EQ(dotted.host_keys, (std::vector<fs::path>{"/etc/gitgate/keys/a", "/abs/b"}));
   EXPECT_EQ(dotted.access_log, "/etc/gitgate/log/access.log");
+}
+
+TEST(ConfigTest, CacheSection) {
+  const Config config = parse_ok(std::string(kMinimal) +
+                                     "[cache]\nenabled = false\npath = \"pc/./x\"\n"
+                                     "max_size_mb = 10\nttl_minutes = 5\nmin_free_disk_mb = 0\n",
+                                 "/etc/gitgate");
+  EXPECT_FALSE(config.cache.enabled);
+  EXPECT_EQ(config.cache.path, "/etc/gitgate/pc/x");
+  EXPECT_EQ(config.cache.max_size_mb, 10);
+  EXPECT_EQ(config.cache.ttl_minutes, 5);
+  EXPECT_EQ(config.cache.min_free_disk_mb, 0);
+  const Config absolute =
+      parse_ok(std::string(kMinimal) + "[cache]\npath = \"/var/cache/gitgate\"\n", "/etc/gitgate");
+  EXPECT_EQ(absolute.cache.path, "/var/cache/gitgate");
+  EXPECT_TRUE(absolute.cache.enabled);
 }
 
 TEST(ConfigTest, ReadsEverySetting) {
@@ -285,6 +306,16 @@ std::vector<BadConfig> bad_configs() {
       {"access log",
        minimal + "[access_log]\npath = \"\"\nformat = \"json\"\n",
        {{6, "non-empty path"}, {7, "unknown key 'format' in [access_log]"}}},
+      {"cache",
+       minimal + "[cache]\nenabled = 1\npath = \"\"\nmax_size_mb = 0\nttl_minutes = -1\n"
+                 "min_free_disk_mb = -1\nsize = 3\n",
+       {{6, "cache.enabled must be true or false"},
+        {7, "cache.path must be a non-empty path"},
+        {8, "cache.max_size_mb must be within 1-"},
+        {9, "cache.ttl_minutes must be within 1-"},
+        {10, "cache.min_free_disk_mb must be within 0-"},
+        {11, "unknown key 'size' in [cache]"}}},
+      {"cache not a table", "cache = 1\n" + minimal, {{1, "'cache' must be a table"}}},
   };
 }
 

@@ -1,0 +1,297 @@
+// The pack cache's store: entries appear only complete and checked, are served byte for
+// byte, and go away by TTL, by size (least recently used first) and when corrupt; the
+// free-space floor turns caching off. Then end to end with the real git client.
+#include "git/pack_cache.h"
+
+#include <fcntl.h>
+#include <gtest/gtest.h>
+#include <openssl/sha.h>
+#include <sys/stat.h>
+
+#include <array>
+#include <fstream>
+#include <string>
+#include <vector>
+
+#include "tests/git/git_fixture.h"
+
+namespace gitgate::git {
+namespace {
+
+namespace fs = std::filesystem;
+
+// "PACK", version 2, count, a body, then the SHA-1 of all that: what the cache checks.
+std::string make_pack(size_t body_size, char fill) {
+  std::string pack("PACK\0\0\0\2\0\0\0\1", 12);
+  pack.append(body_size, fill);
+  std::array<uint8_t, SHA_DIGEST_LENGTH> digest{};
+  SHA1(reinterpret_cast<const uint8_t*>(pack.data()), pack.size(), digest.data());
+  pack.append(reinterpret_cast<const char*>(digest.data()), digest.size());
+  return pack;
+}
+
+class RecordingSink : public PackSink {
+ public:
+  explicit RecordingSink(size_t accept_bytes = SIZE_MAX) : accept_bytes_(accept_bytes) {}
+  bool pack_data(std::span<const uint8_t> bytes) override {
+    if (received.size() + bytes.size() > accept_bytes_) {
+      return false;
+    }
+    received.append(reinterpret_cast<const char*>(bytes.data()), bytes.size());
+    ++chunks;
+    return true;
+  }
+  void progress(std::string_view /*text*/) override {}
+  std::string received;
+  size_t chunks = 0;
+
+ private:
+  size_t accept_bytes_;
+};
+
+std::string read_file(const fs::path& path) {
+  std::ifstream in(path, std::ios::binary);
+  return {std::istreambuf_iterator<char>(in), std::istreambuf_iterator<char>()};
+}
+
+// Sets a file's access (LRU) and modification (TTL) times, seconds before now.
+void age(const fs::path& path, time_t accessed_ago, time_t modified_ago) {
+  const time_t now = ::time(nullptr);
+  const std::array<timespec, 2> times{timespec{now - accessed_ago, 0},
+                                      timespec{now - modified_ago, 0}};
+  ASSERT_EQ(::utimensat(AT_FDCWD, path.c_str(), times.data(), 0), 0);
+}
+
+class PackCacheTest : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    std::string pattern = (fs::temp_directory_path() / "gitgate-pc-XXXXXX").string();
+    ASSERT_NE(mkdtemp(pattern.data()), nullptr);
+    dir_ = pattern;
+    options_.directory = dir_ / "cache";
+    options_.min_free_bytes = 100;
+    options_.free_space = [this](const fs::path&) { return free_; };
+  }
+  void TearDown() override { fs::remove_all(dir_); }
+
+  std::unique_ptr<PackCache> open() {
+    auto opened = PackCache::open(options_);
+    EXPECT_TRUE(std::holds_alternative<std::unique_ptr<PackCache>>(opened));
+    return std::move(std::get<std::unique_ptr<PackCache>>(opened));
+  }
+  static bool store(PackCache& cache, std::string_view key, const std::string& pack) {
+    auto writer = cache.start(key);
+    if (!writer) {
+      return false;
+    }
+    // Odd-sized pieces, as a pack writer hands them over.
+    for (size_t at = 0; at < pack.size(); at += 1000) {
+      const std::string_view piece = std::string_view(pack).substr(at, 1000);
+      writer->append({reinterpret_cast<const uint8_t*>(piece.data()), piece.size()});
+    }
+    return writer->commit();
+  }
+  size_t files() const {
+    size_t n = 0;
+    for ([[maybe_unused]] const auto& item : fs::directory_iterator(options_.directory)) {
+      ++n;
+    }
+    return n;
+  }
+
+  fs::path dir_;
+  PackCacheOptions options_;
+  std::optional<uint64_t> free_ = uint64_t{1} << 40;
+};
+
+TEST_F(PackCacheTest, MissThenStoreThenHitServesTheSameBytes) {
+  auto cache = open();
+  RecordingSink miss;
+  EXPECT_EQ(cache->serve("k1", miss), PackCache::Served::kMiss);
+  EXPECT_TRUE(miss.received.empty());
+  const std::string pack = make_pack(200000, 'a');
+  ASSERT_TRUE(store(*cache, "k1", pack));
+  EXPECT_EQ(read_file(cache->entry_path("k1")), pack);
+  EXPECT_EQ(files(), 1U);  // no temp file left
+  RecordingSink hit;
+  EXPECT_EQ(cache->serve("k1", hit), PackCache::Served::kSent);
+  EXPECT_EQ(hit.received, pack);
+  EXPECT_EQ(hit.chunks, (pack.size() + 65535) / 65536);  // 64 KiB at a time
+  RecordingSink other;
+  EXPECT_EQ(cache->serve("k2", other), PackCache::Served::kMiss);
+}
+
+TEST_F(PackCacheTest, NothingIsKeptWithoutACheckedCommit) {
+  auto cache = open();
+  const std::string pack = make_pack(5000, 'b');
+  {
+    auto dropped = cache->start("gone");  // a client that went away mid-pack
+    ASSERT_NE(dropped, nullptr);
+    dropped->append({reinterpret_cast<const uint8_t*>(pack.data()), 100});
+  }
+  std::string bad = pack;
+  bad[bad.size() - 1] ^= 1;  // wrong trailer
+  EXPECT_FALSE(store(*cache, "bad", bad));
+  EXPECT_FALSE(store(*cache, "short", pack.substr(0, pack.size() - 1)));
+  EXPECT_FALSE(store(*cache, "empty", ""));
+  EXPECT_EQ(files(), 0U);
+  RecordingSink sink;
+  for (const char* key : {"gone", "bad", "short", "empty"}) {
+    EXPECT_EQ(cache->serve(key, sink), PackCache::Served::kMiss) << key;
+  }
+  EXPECT_TRUE(sink.received.empty());
+}
+
+TEST_F(PackCacheTest, CorruptEntriesAreNeverServed) {
+  const std::string pack = make_pack(70000, 'c');
+  struct Case {
+    const char* name;
+    std::string contents;
+  };
+  std::string flipped = pack;
+  flipped[5000] ^= 0x40;
+  std::string not_pack = pack;
+  not_pack[0] = 'J';
+  const std::vector<Case> cases = {{"truncated", pack.substr(0, pack.size() - 7)},
+                                   {"cut at the header", pack.substr(0, 12)},
+                                   {"bit flipped", flipped},
+                                   {"not a pack", not_pack},
+                                   {"empty", ""}};
+  auto cache = open();
+  for (const Case& c : cases) {
+    SCOPED_TRACE(c.name);
+    ASSERT_TRUE(store(*cache, "k", pack));
+    std::ofstream(cache->entry_path("k"), std::ios::binary | std::ios::trunc) << c.contents;
+    RecordingSink sink;
+    EXPECT_EQ(cache->serve("k", sink), PackCache::Served::kMiss);
+    EXPECT_TRUE(sink.received.empty());
+    EXPECT_FALSE(fs::exists(cache->entry_path("k")));  // deleted
+  }
+}
+
+TEST_F(PackCacheTest, LeftoverTempFilesAreRemovedAtOpenAndNeverServed) {
+  fs::create_directories(options_.directory);
+  const std::string pack = make_pack(100, 'd');
+  std::ofstream(options_.directory / "k.123.1.tmp", std::ios::binary) << pack;
+  std::ofstream(options_.directory / "k.pack.tmp", std::ios::binary) << pack;
+  auto cache = open();
+  EXPECT_EQ(files(), 0U);
+  RecordingSink sink;
+  EXPECT_EQ(cache->serve("k", sink), PackCache::Served::kMiss);
+}
+
+TEST_F(PackCacheTest, ExpiredEntriesAreNotServedAndAreDeleted) {
+  options_.ttl = std::chrono::minutes(60);
+  auto cache = open();
+  const std::string pack = make_pack(100, 'e');
+  ASSERT_TRUE(store(*cache, "fresh", pack));
+  ASSERT_TRUE(store(*cache, "old", pack));
+  ASSERT_TRUE(store(*cache, "stale", pack));
+  age(cache->entry_path("fresh"), 0, time_t{59} * 60);
+  age(cache->entry_path("old"), 0, time_t{61} * 60);
+  age(cache->entry_path("stale"), 0, time_t{61} * 60);
+  RecordingSink sink;
+  EXPECT_EQ(cache->serve("old", sink), PackCache::Served::kMiss);
+  EXPECT_FALSE(fs::exists(cache->entry_path("old")));
+  cache->evict();  // also sweeps expired entries nobody asked for
+  EXPECT_FALSE(fs::exists(cache->entry_path("stale")));
+  EXPECT_EQ(cache->serve("fresh", sink), PackCache::Served::kSent);
+}
+
+TEST_F(PackCacheTest, EvictsLeastRecentlyUsedAboveMaxBytes) {
+  const std::string pack = make_pack(1000, 'f');
+  options_.max_bytes = 3 * pack.size();
+  auto cache = open();
+  for (const char* key : {"a", "b", "c"}) {
+    ASSERT_TRUE(store(*cache, key, pack));
+  }
+  age(cache->entry_path("a"), 300, 300);
+  age(cache->entry_path("b"), 100, 300);
+  age(cache->entry_path("c"), 200, 300);
+  RecordingSink sink;
+  ASSERT_EQ(cache->serve("a", sink), PackCache::Served::kSent);  // a is now the newest
+  ASSERT_TRUE(store(*cache, "d", pack));                         // 4 > 3: c goes
+  EXPECT_TRUE(fs::exists(cache->entry_path("a")));
+  EXPECT_TRUE(fs::exists(cache->entry_path("b")));
+  EXPECT_FALSE(fs::exists(cache->entry_path("c")));
+  EXPECT_TRUE(fs::exists(cache->entry_path("d")));
+  // An entry larger than the whole cache does not stay.
+  ASSERT_TRUE(store(*cache, "huge", make_pack(4 * pack.size(), 'g')));
+  EXPECT_FALSE(fs::exists(cache->entry_path("huge")));
+}
+
+TEST_F(PackCacheTest, BelowTheFreeSpaceFloorNothingIsCached) {
+  auto cache = open();
+  for (const auto& [free, cached] : std::vector<std::pair<std::optional<uint64_t>, bool>>{
+           {99, false}, {std::nullopt, false}, {100, true}, {1000, true}}) {
+    free_ = free;
+    EXPECT_EQ(cache->start("k") != nullptr, cached) << (free ? *free : 0);
+  }
+  EXPECT_EQ(files(), 0U);
+}
+
+TEST_F(PackCacheTest, AClientGoneDuringAHitIsAFailure) {
+  auto cache = open();
+  const std::string pack = make_pack(200000, 'h');
+  ASSERT_TRUE(store(*cache, "k", pack));
+  RecordingSink sink(100000);
+  EXPECT_EQ(cache->serve("k", sink), PackCache::Served::kFailed);
+  EXPECT_TRUE(fs::exists(cache->entry_path("k")));  // the entry itself is fine
+}
+
+// End to end: the real git client against upload_pack_stdio with a cache directory.
+class PackCacheClone : public testing::GitFixture {
+ protected:
+  std::string clone(int version, const std::string& to) {
+    return sh(fmt::format(
+        "UPLOAD_PACK_STDIO_LOG=log UPLOAD_PACK_STDIO_CACHE_DIR=cache git -c protocol.version={} "
+        "clone -q --no-local --upload-pack={} src {} && git -C {} fsck --full --no-dangling",
+        version, UPLOAD_PACK_STDIO, to, to));
+  }
+  std::string log() { return sh("cat log 2>/dev/null; rm -f log"); }
+  size_t entries() {
+    size_t n = 0;
+    for (const auto& item : fs::directory_iterator(dir_ / "cache")) {
+      n += item.path().extension() == ".pack" ? 1 : 0;
+    }
+    return n;
+  }
+};
+
+TEST_F(PackCacheClone, SecondCloneIsAHitAndAPushIsAMiss) {
+  make_sample_repository();
+  for (int version : {0, 2}) {
+    SCOPED_TRACE(version);
+    sh("rm -rf cache one two three");
+    clone(version, "one");
+    EXPECT_EQ(log(), fmt::format("exit=0 labels=clone,protocol:{},cache:miss, error=\n", version));
+    ASSERT_EQ(entries(), 1U);
+    clone(version, "two");
+    EXPECT_EQ(log(), fmt::format("exit=0 labels=clone,protocol:{},cache:hit, error=\n", version));
+    EXPECT_EQ(sh("git -C one rev-parse --all"), sh("git -C two rev-parse --all"));
+    EXPECT_EQ(sh("git -C two rev-parse HEAD"), sh("git -C src rev-parse HEAD"));
+    // A push moves a ref: a new key, a fresh pack with the new commit.
+    sh(fmt::format("cd src && echo {} > pushed && git add pushed && git commit -qm pushed",
+                   version));
+    clone(version, "three");
+    EXPECT_EQ(log(), fmt::format("exit=0 labels=clone,protocol:{},cache:miss, error=\n", version));
+    EXPECT_EQ(entries(), 2U);
+    EXPECT_EQ(sh("git -C three rev-parse HEAD"), sh("git -C src rev-parse HEAD"));
+  }
+}
+
+TEST_F(PackCacheClone, ATruncatedEntryIsRegenerated) {
+  make_sample_repository();
+  clone(2, "one");
+  log();
+  for (const auto& item : fs::directory_iterator(dir_ / "cache")) {
+    fs::resize_file(item.path(), fs::file_size(item.path()) - 30);
+  }
+  clone(2, "two");  // fsck --full passes: a whole pack, not the cut-off file
+  EXPECT_EQ(log(), "exit=0 labels=clone,protocol:2,cache:miss, error=\n");
+  clone(2, "three");
+  EXPECT_EQ(log(), "exit=0 labels=clone,protocol:2,cache:hit, error=\n");
+}
+
+}  // namespace
+}  // namespace gitgate::git
