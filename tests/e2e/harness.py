@@ -392,7 +392,7 @@ path = {toml_string(self.access_log_path)}
         """An ssh command line whose connection goes through proxy_relay.py: from source to
         gitgate, with header (bytes) sent before SSH."""
         relay = [sys.executable, str(Path(__file__).resolve().parent / "proxy_relay.py"),
-                 source, SERVER_HOST, str(self.gitgate.port), header.hex()]
+                 source, SERVER_HOST, str(self.gitgate.port), header.hex() or "-"]
         if chunked:
             relay.append("--chunked")
         cmd = self.ssh_command(key, self.gitgate.port)

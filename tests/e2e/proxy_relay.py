@@ -15,7 +15,7 @@ import time
 def main():
     source, host, port, header_hex = sys.argv[1:5]
     chunked = "--chunked" in sys.argv[5:]
-    header = bytes.fromhex(header_hex)
+    header = b"" if header_hex == "-" else bytes.fromhex(header_hex)  # "-": no header
     sock = socket.socket(socket.AF_INET6 if ":" in host else socket.AF_INET)
     sock.settimeout(10)
     sock.bind((source, 0))

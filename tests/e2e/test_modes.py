@@ -25,10 +25,12 @@ class ModeTestBase(harness.GitgateTestCase):
         return self.env.git(["ls-remote", self.env.url(self.env.port_for(via))], self.alice, via,
                             ssh_command=ssh_command)
 
-    def assertRefusedNaming(self, proc, *addresses):
+    def assertRefusedNaming(self, proc, reason, *addresses):
+        """A refusal line with reason that names every one of addresses."""
         self.assertNotEqual(proc.returncode, 0, proc.stdout + proc.stderr)
         self.assertEqual(proc.stdout, "")
-        pattern = "".join(f"(?=.*{harness.re.escape(a)})" for a in addresses)
+        pattern = f"refused connection: {harness.re.escape(reason)}" + "".join(
+            f"(?=.*{harness.re.escape(a)})" for a in addresses)
         line = self.env.gitgate.wait_diagnostic(self.mark, pattern)
         self.assertIsNotNone(line, f"no diagnostic naming {addresses}:\n"
                              f"{self.env.gitgate.diagnostics_since(self.mark)}")
@@ -56,13 +58,13 @@ class RequiredModeTest(ModeTestBase):
                                optional_labels=self.ANY_PROTOCOL)
 
     def test_direct_untrusted_client_is_refused(self):
-        self.assertRefusedNaming(self.ls_remote(), CLIENT_ADDR)
+        self.assertRefusedNaming(self.ls_remote(), "header from untrusted peer", CLIENT_ADDR)
         self.assertEqual(self.env.access_lines()[self.access_mark:], [])
 
     def test_trusted_peer_without_header_is_refused(self):
         # Plain SSH from the balancer's own address: no header, refused.
         ssh = self.env.relay_ssh_command(self.alice["key"], b"", source=LB_ADDR)
-        self.assertRefusedNaming(self.ls_remote(ssh_command=ssh), LB_ADDR)
+        self.assertRefusedNaming(self.ls_remote(ssh_command=ssh), "header required", LB_ADDR)
         self.assertEqual(self.env.access_lines()[self.access_mark:], [])
 
     def test_health_checks_keep_server_up(self):
