@@ -2,6 +2,7 @@
 // detail/upload_pack_v2.
 #include "git/upload_pack.h"
 
+#include <array>
 #include <optional>
 
 #include "git/detail/advertisement.h"
@@ -239,6 +240,23 @@ State send_pack(Session& s) {
   return State::kDone;
 }
 
+// After a refusal the v0 client may still be writing (its haves follow the wants without
+// waiting for an answer). Leaving at once would fail those writes with EPIPE, and git
+// then reports a broken pipe instead of our ERR line. So read until the client, having
+// read the ERR, hangs up; bounded, because the client is untrusted.
+void drain_client(Stream& stream) {
+  constexpr size_t kDrainLimit = size_t{1} << 20;
+  std::array<uint8_t, 8192> buffer{};
+  size_t total = 0;
+  while (total < kDrainLimit) {
+    const ptrdiff_t n = stream.read(buffer);
+    if (n <= 0) {
+      return;
+    }
+    total += static_cast<size_t>(n);
+  }
+}
+
 }  // namespace
 
 UploadPackResult serve_upload_pack(const UploadPackRequest& request, Stream& stream) {
@@ -273,6 +291,9 @@ UploadPackResult serve_upload_pack(const UploadPackRequest& request, Stream& str
       case State::kDone:
         break;
     }
+  }
+  if (s.result.exit_status != 0) {
+    drain_client(stream);
   }
   return s.result;
 }

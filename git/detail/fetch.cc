@@ -81,7 +81,6 @@ std::string canonical_path(git_repository* repo) {
 std::optional<PackFailure> select_and_write(git_repository* repo, const RefSet& refs,
                                             const PackRequest& request, PackSink& sink,
                                             Output& out) {
-  const PackSlot slot(out);
   SelectionRequest selection{request.wants, request.common, request.include_tag};
   if (request.shallow != nullptr) {
     selection.wants.insert(selection.wants.end(), request.shallow->extra_wants.begin(),
@@ -91,7 +90,12 @@ std::optional<PackFailure> select_and_write(git_repository* repo, const RefSet& 
     selection.cut = &request.shallow->cut;
   }
   selection.filter = request.filter;
-  auto objects = select_objects(repo, refs, selection);
+  // The slot covers enumeration, the CPU-bound part. Writing mostly copies stored entries
+  // at the client's pace: holding a slot through it served a burst of clones two at a time.
+  auto objects = [&] {
+    const PackSlot slot(out);
+    return select_objects(repo, refs, selection);
+  }();
   if (auto* error = std::get_if<std::string>(&objects)) {
     return PackFailure{"cannot enumerate the objects to send", *error};
   }
