@@ -75,7 +75,9 @@ int run_upload_pack(ServerContext& context, const SessionFacts& facts,
     spdlog::warn("[session {}] request refused: {} user={} {}", facts.session_id, refusal,
                  user.identity.name, address_fields(*facts.connection));
     stream.write_stderr(repository_refusal_message(command.path));
-    logged.finish(kExitFatal, stream, {user_label(user)});
+    // No protocol was spoken; the label says which one the client asked for.
+    logged.finish(kExitFatal, stream,
+                  {"protocol:" + std::to_string(facts.protocol_version), user_label(user)});
     return kExitFatal;
   }
 

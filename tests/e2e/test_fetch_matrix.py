@@ -432,8 +432,8 @@ class FetchMatrixTest(harness.AccessLogAssertions, unittest.TestCase):
         self.assertFalse(dest.exists())
         self.assertRegex(proc.stderr, r"(?i)(not found|does not exist|no such repository)")
         self.assertIn("Could not read from remote repository", proc.stderr)
-        # Refused before upload-pack starts: the pair carries status 128, the user's id and
-        # no pack; a protocol:N label, if any, must name the version requested.
+        # Refused before upload-pack starts: the pair carries status 128, the user's id,
+        # the protocol version requested, and no pack.
         i, o = self.env.wait_request(mark)
         for rec in (i, o):
             self.assertEqual(rec["addresses"], ADDRESSES, rec["line"])
@@ -443,8 +443,8 @@ class FetchMatrixTest(harness.AccessLogAssertions, unittest.TestCase):
         self.assertEqual(o["status"], "128", o["line"])
         labels = harness.labels_of(o)
         self.assertIn(f"ssh:user:id:{USER_ID}", labels, o["line"])
-        self.assertEqual(set(labels) - {f"ssh:user:id:{USER_ID}", f"protocol:{version}"},
-                         set(), o["line"])
+        self.assertEqual(set(labels), {f"ssh:user:id:{USER_ID}", f"protocol:{version}"},
+                         o["line"])
 
 def _generate():
     for name in [n for n in vars(FetchMatrixTest) if n.startswith("case_")]:
