@@ -36,7 +36,7 @@ import gen_repo  # noqa: E402
 from bench_servers import Failure, Gitgate, Sshd, run  # noqa: E402
 
 SOURCE_DIR = Path(__file__).resolve().parents[1]
-SCENARIOS = ("clone", "fetch", "ls-remote", "concurrent")
+SCENARIOS = ("clone", "warm", "fetch", "ls-remote", "concurrent")
 CONCURRENCY = 16
 FETCH_COMMITS = 10
 CLIENT_TIMEOUT = {"S": 120, "M": 600, "L": 3600}
@@ -166,7 +166,7 @@ class Scenario:
     def commands(self, server):
         """(setup done) a list of (argv, dest) to run at once; timed together."""
         url = server.url(self.repo["fetch" if self.name == "fetch" else "served"])
-        if self.name == "clone":
+        if self.name in ("clone", "warm"):
             dest = self.dest(server.name)
             return [(["git", "clone", "-q", "--bare", url, str(dest)], dest)]
         if self.name == "concurrent":
@@ -193,6 +193,20 @@ class Scenario:
         if got != expected:
             raise Failure(f"refs of {dest.name} differ from the served repository's")
 
+    def check_cache(self, server, sample, warmup):
+        """gitgate's access-log cache labels for this run: a timed warm clone must be
+        cache:hit; a cold scenario (cache off) must carry no label or cache:miss. The
+        warm scenario's warm-ups fill the cache and are not checked."""
+        if server.name != "gitgate" or (self.name == "warm" and warmup):
+            return
+        labels = sample.get("cache") or []
+        if len(labels) < self.requests:
+            raise Failure(f"{len(labels)} access-log o-lines for {self.requests} requests")
+        if self.name == "warm" and any(label != "cache:hit" for label in labels):
+            raise Failure(f"warm clone not served from the cache: {labels}")
+        if self.name != "warm" and any(label not in (None, "cache:miss") for label in labels):
+            raise Failure(f"cold run served from the cache: {labels}")
+
     def fsck(self, dest):
         proc = run(["git", "-C", str(dest), "fsck", "--full", "--no-progress"],
                    timeout=max(600, self.timeout))
@@ -200,7 +214,7 @@ class Scenario:
             raise Failure(f"git fsck --full of {dest.name} failed: {proc.stderr.strip()[-500:]}")
 
 
-def timed(scenario, server, check_fsck):
+def timed(scenario, server, check_fsck, warmup):
     """One run: returns {"wall", "cpu", "cpu_all", "rss_kib", "protocols"}."""
     jobs = scenario.commands(server)
     env = scenario.client.git_env(server)
@@ -225,6 +239,7 @@ def timed(scenario, server, check_fsck):
     sample = server.end(probe, scenario.requests)
     sample["wall"] = wall
     try:
+        scenario.check_cache(server, sample, warmup)
         for proc, (out, err), (_, dest) in zip(procs, outputs, jobs):
             if proc.returncode != 0:
                 raise Failure(f"exit {proc.returncode}: {err.decode(errors='replace')[-500:]}")
@@ -247,7 +262,7 @@ def measure(scenario, servers, runs, warmups, log):
             if server.name in failed:
                 continue
             try:
-                sample = timed(scenario, server, check_fsck=(i == 0))
+                sample = timed(scenario, server, check_fsck=(i == 0), warmup=(i < 0))
             except Failure as e:
                 failed[server.name] = str(e)
                 log(f"  {scenario.name} {scenario.size} {server.name}: FAILED: {e}")
@@ -368,17 +383,22 @@ def loadavg():
 
 
 def run_scenarios(args, repos, servers, client, scratch):
-    """Every scenario × size: one table row each (and the warm-clone row after a clone)."""
+    """Every scenario × size: one table row each. servers: "cold" (native and gitgate with
+    the pack cache off) and "warm" (native and gitgate with the cache on), by scenario."""
     rows, raw = [], []
     for name in args.scenarios:
+        pair = servers["warm" if name == "warm" else "cold"]
+        # the warm scenario needs its untimed clone to fill the cache
+        warmups = max(1, args.warmups) if name == "warm" else args.warmups
         sizes = args.sizes if name != "concurrent" else [s for s in args.sizes if s == "M"]
         if name == "concurrent" and not sizes:
             log("concurrent: runs on M only; M is not among --sizes")
         for size in sizes:
             scenario = Scenario(name, size, repos[size], client, scratch)
             runs = args.concurrent_runs if name == "concurrent" else args.runs
-            samples, failed = measure(scenario, servers, runs, args.warmups, log)
-            label = f"{CONCURRENCY} concurrent clones" if name == "concurrent" else name
+            samples, failed = measure(scenario, pair, runs, warmups, log)
+            label = {"concurrent": f"{CONCURRENCY} concurrent clones",
+                     "warm": "clone, warm (pack cache)"}.get(name, name)
             row = {"scenario": label, "repo": size, "native": summarize(samples["native"]),
                    "gitgate": summarize(samples.get("gitgate", []))}
             for server_name, reason in failed.items():
@@ -392,10 +412,6 @@ def run_scenarios(args, repos, servers, client, scratch):
             if args.json:  # partial results survive an interrupted run
                 args.json.write_text(json.dumps({"rows": rows, "raw": raw}, indent=1,
                                                 default=str) + "\n")
-            if name == "clone":
-                rows.append({"scenario": "clone, warm (pack cache)", "repo": size,
-                             "native": None, "gitgate": None, "native_note": "n/a",
-                             "gitgate_note": "n/a (no cache yet)"})
     return rows, raw
 
 
@@ -444,12 +460,18 @@ def main():
         servers.append(Sshd(work / "sshd", key.with_suffix(".pub"), root).start())
         if not args.native_only:
             servers.append(Gitgate(work / "gitgate", Path(args.gitgate), key.with_suffix(".pub"),
-                                   root).start())
+                                   root, cache=False).start())
         client = Client(work, key, args.protocol)
         smallest = repos[args.sizes[0]]["served"]
         ciphers = {s.name: client.cipher(s, s.path(smallest)) for s in servers}
+        pairs = {"cold": list(servers), "warm": list(servers[:1])}
+        if not args.native_only and "warm" in args.scenarios:
+            # a second gitgate, pack cache on, serving only the warm scenario
+            servers.append(Gitgate(work / "gitgate-warm", Path(args.gitgate),
+                                   key.with_suffix(".pub"), root, cache=True).start())
+            pairs["warm"].append(servers[-1])
         (work / "scratch").mkdir()
-        rows, raw = run_scenarios(args, repos, servers, client, work / "scratch")
+        rows, raw = run_scenarios(args, repos, pairs, client, work / "scratch")
         info.update(load_start=load_start, load_end=loadavg())
         print(report(args, info, ciphers, repos, rows), flush=True)
         if args.json:

@@ -201,15 +201,18 @@ class Sshd:
 
 class Gitgate:
     """gitgate serve with a config written like tests/e2e/harness.py's: the same client key
-    as one user who may read everything; no PROXY header."""
+    as one user who may read everything; no PROXY header. cache=False (cold scenarios)
+    writes [cache] enabled = false; cache=True enables the pack cache in <directory>/cache,
+    with limits no bench repository reaches."""
 
     name = "gitgate"
     user = "git"
 
-    def __init__(self, directory, binary, public_key, root):
+    def __init__(self, directory, binary, public_key, root, cache=False):
         self.dir = directory
         self.dir.mkdir()
         self.binary = binary
+        self.cache = cache
         self.public_key = Path(public_key).read_text().strip()
         self.root = root
         self.access_log = self.dir / "access.log"
@@ -241,7 +244,8 @@ users = "{self.dir / 'users.toml'}"
 
 [access_log]
 path = "{self.access_log}"
-""")
+
+{self.cache_section()}""")
         env = {"PATH": os.environ.get("PATH", "/usr/bin:/bin"), "HOME": str(self.dir),
                "LC_ALL": "C", "TZ": "UTC"}
         with open(self.stderr_path, "ab") as err:
@@ -257,6 +261,12 @@ path = "{self.access_log}"
             raise Failure(f"gitgate did not start; stderr:\n{self.stderr()[-2000:]}")
         self.port = int(m.group(1))
         return self
+
+    def cache_section(self):
+        if not self.cache:
+            return "[cache]\nenabled = false\n"
+        return (f'[cache]\nenabled = true\npath = "{self.dir / "cache"}"\n'
+                "max_size_mb = 8192\nttl_minutes = 600\nmin_free_disk_mb = 1024\n")
 
     def stderr(self):
         try:
@@ -308,8 +318,11 @@ path = "{self.access_log}"
                   if len(line.split(" | ")) > 10]
         protocols = {p.strip() for text in labels for p in text.split(",")
                      if p.strip().startswith("protocol:")}
+        # per o-line: "cache:hit", "cache:miss" or None (no cache label)
+        cache = [next((p.strip() for p in text.split(",") if p.strip().startswith("cache:")),
+                      None) for text in labels]
         return {"cpu": utime + stime - probe["cpu"], "cpu_all": None,
-                "rss_kib": hwm, "protocols": sorted(protocols)}
+                "rss_kib": hwm, "protocols": sorted(protocols), "cache": cache}
 
     def stop(self):
         kill_group(self.popen)
