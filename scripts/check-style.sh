@@ -14,11 +14,14 @@ case ${1:-} in
   tidy)
     build=${2:?build dir}
     mapfile -t units < <(printf '%s\n' "${files[@]}" | grep '\.cc$' | grep -v '^tests/fuzz/')
+    # One file per clang-tidy process: with several, readability-identifier-naming carries
+    # state from one file to the next and reports a location-less 'expr-type' (a name
+    # clang invents inside libstdc++'s concepts) that no single-file run reports.
     # clang-tidy's own chatter ("N warnings generated", suppression hints) is dropped;
     # every diagnostic, with its file and line, is kept.
     set +e
     printf '%s\n' "${units[@]}" |
-      xargs -P "$(nproc)" -n 4 clang-tidy -p "$build" --quiet --warnings-as-errors='*' 2>&1 |
+      xargs -P "$(nproc)" -n 1 clang-tidy -p "$build" --quiet --warnings-as-errors='*' 2>&1 |
       grep -v -E '^[0-9]+ (warning|error)s? .*generated\.$|^Suppressed [0-9]+ warnings|^Use -(header-filter|system-headers)'
     status=("${PIPESTATUS[@]}")
     set -e
