@@ -16,6 +16,7 @@
 #include "auth/detail/authorized_key.h"
 #include "auth/detail/base64.h"
 #include "auth/detail/glob.h"
+#include "auth/detail/toml_source.h"
 
 namespace gitgate::auth {
 namespace {
@@ -24,32 +25,8 @@ namespace {
 constexpr size_t kMaxNameLength = 64;
 constexpr std::array<std::string_view, 5> kUserKeys{"name", "id", "keys", "read", "write"};
 
-int line_of(const toml::node& node) { return static_cast<int>(node.source().begin.line); }
-int line_of(const toml::key& key) { return static_cast<int>(key.source().begin.line); }
-
-std::string_view type_name(const toml::node& node) {
-  switch (node.type()) {
-    case toml::node_type::table:
-      return "a table";
-    case toml::node_type::array:
-      return "an array";
-    case toml::node_type::string:
-      return "a string";
-    case toml::node_type::integer:
-      return "an integer";
-    case toml::node_type::floating_point:
-      return "a float";
-    case toml::node_type::boolean:
-      return "a boolean";
-    case toml::node_type::date:
-    case toml::node_type::time:
-    case toml::node_type::date_time:
-      return "a date/time";
-    case toml::node_type::none:
-      break;
-  }
-  return "nothing";
-}
+using detail::line_of;
+using detail::type_name;
 
 std::string name_problem(std::string_view name) {
   if (name.empty()) {

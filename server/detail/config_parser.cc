@@ -14,6 +14,8 @@
 #include <optional>
 #include <tuple>
 
+#include "auth/detail/toml_source.h"
+
 namespace gitgate::server::detail {
 namespace {
 
@@ -27,32 +29,8 @@ constexpr int64_t kMaxHeaderTimeoutMs = 60000;
 // A v2 header is 16 fixed bytes plus a 16-bit length (HAProxy proxy-protocol.txt, 2.2).
 constexpr int64_t kMaxV2Length = proxyproto::kV2FixedLength + 65535;
 
-int line_of(const toml::node& node) { return static_cast<int>(node.source().begin.line); }
-int line_of(const toml::key& key) { return static_cast<int>(key.source().begin.line); }
-
-std::string_view type_name(const toml::node& node) {
-  switch (node.type()) {
-    case toml::node_type::table:
-      return "a table";
-    case toml::node_type::array:
-      return "an array";
-    case toml::node_type::string:
-      return "a string";
-    case toml::node_type::integer:
-      return "an integer";
-    case toml::node_type::floating_point:
-      return "a float";
-    case toml::node_type::boolean:
-      return "a boolean";
-    case toml::node_type::date:
-    case toml::node_type::time:
-    case toml::node_type::date_time:
-      return "a date/time";
-    case toml::node_type::none:
-      break;
-  }
-  return "nothing";
-}
+using auth::detail::line_of;
+using auth::detail::type_name;
 
 // "0.0.0.0", "::1": IP literals only, so a listen address never depends on DNS.
 // Returns the canonical spelling (inet_ntop), or nullopt.

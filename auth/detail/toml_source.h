@@ -1,0 +1,38 @@
+// What the users file and gitgate.toml parsers both say about a toml++ node in an
+// error message: its line, and its type in words.
+#pragma once
+
+#include <toml++/toml.h>
+
+#include <string_view>
+
+namespace gitgate::auth::detail {
+
+inline int line_of(const toml::node& node) { return static_cast<int>(node.source().begin.line); }
+inline int line_of(const toml::key& key) { return static_cast<int>(key.source().begin.line); }
+
+inline std::string_view type_name(const toml::node& node) {
+  switch (node.type()) {
+    case toml::node_type::table:
+      return "a table";
+    case toml::node_type::array:
+      return "an array";
+    case toml::node_type::string:
+      return "a string";
+    case toml::node_type::integer:
+      return "an integer";
+    case toml::node_type::floating_point:
+      return "a float";
+    case toml::node_type::boolean:
+      return "a boolean";
+    case toml::node_type::date:
+    case toml::node_type::time:
+    case toml::node_type::date_time:
+      return "a date/time";
+    case toml::node_type::none:
+      break;
+  }
+  return "nothing";
+}
+
+}  // namespace gitgate::auth::detail
