@@ -2,6 +2,7 @@
 
 #include <fcntl.h>
 #include <openssl/evp.h>
+#include <spdlog/spdlog.h>
 #include <sys/stat.h>
 #include <sys/statvfs.h>
 #include <unistd.h>
@@ -9,6 +10,7 @@
 #include <algorithm>
 #include <array>
 #include <cerrno>
+#include <condition_variable>
 #include <cstring>
 #include <ctime>
 #include <system_error>
@@ -64,38 +66,76 @@ bool write_all(int fd, std::string_view data) {
   return true;
 }
 
+// SHA-1 over a stream of pieces; ok() turns false if OpenSSL fails.
+class Sha1 {
+ public:
+  Sha1() : ctx_(EVP_MD_CTX_new()) {
+    ok_ = ctx_ != nullptr && EVP_DigestInit_ex(ctx_, EVP_sha1(), nullptr) == 1;
+  }
+  ~Sha1() { EVP_MD_CTX_free(ctx_); }
+  Sha1(const Sha1&) = delete;
+  Sha1& operator=(const Sha1&) = delete;
+
+  bool ok() const { return ok_; }
+  void update(const uint8_t* data, size_t size) {
+    ok_ = ok_ && EVP_DigestUpdate(ctx_, data, size) == 1;
+  }
+  // Whether the digest of everything so far equals trailer.
+  bool matches(const std::array<uint8_t, kTrailerSize>& trailer) {
+    std::array<uint8_t, EVP_MAX_MD_SIZE> digest{};
+    unsigned size = 0;
+    ok_ = ok_ && EVP_DigestFinal_ex(ctx_, digest.data(), &size) == 1 && size == kTrailerSize;
+    return ok_ && std::memcmp(digest.data(), trailer.data(), kTrailerSize) == 0;
+  }
+
+ private:
+  EVP_MD_CTX* ctx_;
+  bool ok_ = false;
+};
+
 // gitformat-pack: "PACK", version 2 or 3, the object count, the entries, then the SHA-1 of
-// all of that. A file that is short, cut off or altered fails here and is never served.
-bool is_complete_pack(int fd, uint64_t size) {
-  if (size < kHeaderSize + kTrailerSize) {
-    return false;
-  }
+// all of that.
+bool has_pack_header(int fd, uint64_t size) {
   std::array<uint8_t, kHeaderSize> header{};
-  if (!read_at(fd, header.data(), header.size(), 0) || std::memcmp(header.data(), "PACK", 4) != 0 ||
-      header[4] != 0 || header[5] != 0 || header[6] != 0 || (header[7] != 2 && header[7] != 3)) {
+  return size >= kHeaderSize + kTrailerSize && read_at(fd, header.data(), header.size(), 0) &&
+         std::memcmp(header.data(), "PACK", 4) == 0 && header[4] == 0 && header[5] == 0 &&
+         header[6] == 0 && (header[7] == 2 || header[7] == 3);
+}
+
+// A file that is short, cut off or altered fails here and is never committed.
+bool is_complete_pack(int fd, uint64_t size) {
+  if (!has_pack_header(fd, size)) {
     return false;
   }
-  EVP_MD_CTX* ctx = EVP_MD_CTX_new();
-  if (ctx == nullptr || EVP_DigestInit_ex(ctx, EVP_sha1(), nullptr) != 1) {
-    EVP_MD_CTX_free(ctx);
-    return false;
-  }
+  Sha1 sha;
   std::vector<uint8_t> buffer(kChunk);
   const uint64_t body = size - kTrailerSize;
-  bool ok = true;
-  for (uint64_t offset = 0; ok && offset < body;) {
+  for (uint64_t offset = 0; sha.ok() && offset < body;) {
     const size_t n = static_cast<size_t>(std::min<uint64_t>(kChunk, body - offset));
-    ok = read_at(fd, buffer.data(), n, offset) && EVP_DigestUpdate(ctx, buffer.data(), n) == 1;
+    if (!read_at(fd, buffer.data(), n, offset)) {
+      return false;
+    }
+    sha.update(buffer.data(), n);
     offset += n;
   }
-  std::array<uint8_t, EVP_MAX_MD_SIZE> digest{};
-  unsigned digest_size = 0;
   std::array<uint8_t, kTrailerSize> trailer{};
-  ok = ok && EVP_DigestFinal_ex(ctx, digest.data(), &digest_size) == 1 &&
-       digest_size == kTrailerSize && read_at(fd, trailer.data(), trailer.size(), body) &&
-       std::memcmp(digest.data(), trailer.data(), kTrailerSize) == 0;
-  EVP_MD_CTX_free(ctx);
-  return ok;
+  return read_at(fd, trailer.data(), trailer.size(), body) && sha.matches(trailer);
+}
+
+bool trailer_matches(Sha1& sha, const uint8_t* trailer) {
+  std::array<uint8_t, kTrailerSize> copy{};
+  std::memcpy(copy.data(), trailer, kTrailerSize);
+  return sha.matches(copy);
+}
+
+// Removes path only if it is still the file fd was opened from (not a newer entry).
+void remove_entry(const fs::path& path, const struct stat& opened) {
+  struct stat now {};
+  if (::stat(path.c_str(), &now) == 0 && now.st_ino == opened.st_ino &&
+      now.st_dev == opened.st_dev) {
+    std::error_code ignored;
+    fs::remove(path, ignored);
+  }
 }
 
 // Entries are LRU by access time (set explicitly on every hit, whatever the mount's
@@ -111,12 +151,40 @@ bool expired(const struct stat& st, std::chrono::minutes ttl) {
 
 }  // namespace
 
-PackCacheWriter::PackCacheWriter(PackCache& cache, std::string key, fs::path temp, int fd)
-    : cache_(cache), key_(std::move(key)), temp_(std::move(temp)), fd_(fd) {
+// Shared by the writer and its followers. A follower reads through its own descriptor,
+// which stays valid whatever happens to the temp file's name (renamed or removed).
+struct PackGeneration {
+  enum class State { kWriting, kCommitted, kAbandoned };
+
+  explicit PackGeneration(int read_fd) : fd(read_fd) {}
+  ~PackGeneration() {
+    if (fd >= 0) {
+      ::close(fd);
+    }
+  }
+  PackGeneration(const PackGeneration&) = delete;
+  PackGeneration& operator=(const PackGeneration&) = delete;
+
+  const int fd;
+  std::mutex mu;
+  std::condition_variable changed;  // written or state changed
+  uint64_t written = 0;             // bytes in the file so far
+  State state = State::kWriting;
+  size_t followers = 0;
+};
+
+PackCacheWriter::PackCacheWriter(PackCache& cache, std::string key, fs::path temp, int fd,
+                                 std::shared_ptr<PackGeneration> generation)
+    : cache_(cache),
+      key_(std::move(key)),
+      temp_(std::move(temp)),
+      fd_(fd),
+      generation_(std::move(generation)) {
   buffer_.reserve(kChunk);
 }
 
 PackCacheWriter::~PackCacheWriter() {
+  abandon();
   if (fd_ >= 0) {
     ::close(fd_);
     std::error_code ec;
@@ -124,37 +192,74 @@ PackCacheWriter::~PackCacheWriter() {
   }
 }
 
+size_t PackCacheWriter::followers() const {
+  if (!generation_) {
+    return 0;
+  }
+  const std::lock_guard lock(generation_->mu);
+  return generation_->followers;
+}
+
 void PackCacheWriter::append(std::span<const uint8_t> bytes) {
   if (failed_) {
     return;
   }
   buffer_.append(reinterpret_cast<const char*>(bytes.data()), bytes.size());
-  if (buffer_.size() >= kChunk) {
-    failed_ = !flush();
+  if (buffer_.size() >= kChunk && !flush()) {
+    failed_ = true;
+    abandon();  // followers must not wait for an entry that will never be complete
   }
 }
 
 bool PackCacheWriter::flush() {
   const bool ok = write_all(fd_, buffer_);
+  if (ok && generation_ && !buffer_.empty()) {
+    {
+      const std::lock_guard lock(generation_->mu);
+      generation_->written += buffer_.size();
+    }
+    generation_->changed.notify_all();
+  }
   buffer_.clear();
   return ok;
 }
 
+void PackCacheWriter::abandon() {
+  if (!generation_) {
+    return;
+  }
+  cache_.finish(key_, *generation_, nullptr);
+  {
+    const std::lock_guard lock(generation_->mu);
+    generation_->state = PackGeneration::State::kAbandoned;
+  }
+  generation_->changed.notify_all();
+  generation_.reset();
+}
+
 bool PackCacheWriter::commit() {
-  if (failed_ || fd_ < 0 || !flush()) {
+  if (failed_ || fd_ < 0 || !generation_ || !flush()) {
+    abandon();
     return false;
   }
   struct stat st {};
   if (::fstat(fd_, &st) != 0 || !is_complete_pack(fd_, static_cast<uint64_t>(st.st_size)) ||
       ::fsync(fd_) != 0) {
+    abandon();
     return false;
   }
   mark_used(fd_);
-  std::error_code ec;
-  fs::rename(temp_, cache_.entry_path(key_), ec);
-  if (ec) {
+  if (!cache_.finish(key_, *generation_, &temp_)) {
+    abandon();
     return false;
   }
+  {
+    const std::lock_guard lock(generation_->mu);
+    generation_->written = static_cast<uint64_t>(st.st_size);
+    generation_->state = PackGeneration::State::kCommitted;
+  }
+  generation_->changed.notify_all();
+  generation_.reset();
   ::close(fd_);
   fd_ = -1;
   // The rename itself is durable only once the directory is synced.
@@ -195,35 +300,189 @@ fs::path PackCache::entry_path(std::string_view key) const {
   return options_.directory / (std::string(key) + std::string(kEntrySuffix));
 }
 
-PackCache::Served PackCache::serve(std::string_view key, PackSink& sink) {
+PackCache::Counters PackCache::counters() const {
+  const std::lock_guard lock(flights_mu_);
+  return counters_;
+}
+
+bool PackCache::finish(std::string_view key, const PackGeneration& generation,
+                       const fs::path* temp) {
+  const std::lock_guard lock(flights_mu_);
+  if (temp != nullptr) {
+    std::error_code ec;
+    fs::rename(*temp, entry_path(key), ec);
+    if (ec) {
+      return false;
+    }
+  }
+  if (const auto it = flights_.find(key); it != flights_.end() && it->second.get() == &generation) {
+    flights_.erase(it);
+  }
+  return true;
+}
+
+PackCache::Served PackCache::serve(std::string_view key, PackSink& sink,
+                                   std::unique_ptr<PackCacheWriter>* lead) {
+  // A few rounds at most: an expired or damaged entry is deleted, or a leader gives up
+  // before its first byte, and then this request may lead (or generate without caching).
+  for (int round = 0; round < 3; ++round) {
+    std::shared_ptr<PackGeneration> generation;
+    int fd = -1;
+    {
+      const std::lock_guard lock(flights_mu_);
+      if (const auto it = flights_.find(key); it != flights_.end()) {
+        generation = it->second;
+        const std::lock_guard follow_lock(generation->mu);
+        ++generation->followers;
+      } else if (fd = ::open(entry_path(key).c_str(), O_RDONLY | O_CLOEXEC); fd < 0) {
+        ++counters_.misses;
+        if (lead != nullptr) {
+          *lead = start_locked(key);
+        }
+        return Served::kMiss;
+      }
+    }
+    if (fd >= 0) {
+      if (const Served served = serve_file(fd, key, sink); served != Served::kMiss) {
+        return served;
+      }
+      continue;
+    }
+    switch (follow(*generation, sink)) {
+      case Followed::kShared: {
+        const std::lock_guard lock(flights_mu_);
+        ++counters_.shared;
+        return Served::kShared;
+      }
+      case Followed::kFailed:
+        return Served::kFailed;
+      case Followed::kLeaderGone:
+        continue;
+      case Followed::kStalled:
+        round = 3;  // the leader is still registered: generate without caching
+        break;
+    }
+  }
+  const std::lock_guard lock(flights_mu_);
+  ++counters_.misses;
+  return Served::kMiss;
+}
+
+// commit() verified the whole file before it became an entry, and fsynced it, so the
+// SHA-1 is checked while streaming (one read of the file) rather than in a pass before
+// the first byte (two reads): only bit rot or tampering can make it fail, and then the
+// trailer is withheld so the client rejects the short pack. The header is checked first,
+// so a file that is no pack at all is never sent a byte of.
+PackCache::Served PackCache::serve_file(int fd, std::string_view key, PackSink& sink) {
   const fs::path path = entry_path(key);
-  const int fd = ::open(path.c_str(), O_RDONLY | O_CLOEXEC);
-  if (fd < 0) {
+  struct stat st {};
+  if (::fstat(fd, &st) != 0) {
+    ::close(fd);
     return Served::kMiss;
   }
-  struct stat st {};
-  const bool usable = ::fstat(fd, &st) == 0 && !expired(st, options_.ttl) &&
-                      is_complete_pack(fd, static_cast<uint64_t>(st.st_size));
-  if (!usable) {
+  const auto size = static_cast<uint64_t>(st.st_size);
+  if (expired(st, options_.ttl) || !has_pack_header(fd, size)) {
     ::close(fd);
-    std::error_code ec;
-    fs::remove(path, ec);
+    remove_entry(path, st);
     return Served::kMiss;
   }
   mark_used(fd);
-  std::vector<uint8_t> buffer(kChunk);
-  const auto size = static_cast<uint64_t>(st.st_size);
-  bool ok = true;
-  for (uint64_t offset = 0; ok && offset < size;) {
-    const size_t n = static_cast<size_t>(std::min<uint64_t>(kChunk, size - offset));
-    ok = read_at(fd, buffer.data(), n, offset) && sink.pack_data({buffer.data(), n});
+  // The last chunk carries the whole trailer (it may run up to kTrailerSize over kChunk),
+  // so the trailer is checked before any byte of it goes out.
+  Sha1 sha;
+  std::vector<uint8_t> buffer(kChunk + kTrailerSize);
+  for (uint64_t offset = 0; offset < size;) {
+    const uint64_t left = size - offset;
+    const size_t n = left <= kChunk + kTrailerSize ? static_cast<size_t>(left) : kChunk;
+    if (!read_at(fd, buffer.data(), n, offset)) {
+      ::close(fd);
+      return Served::kFailed;
+    }
+    const bool last = n == left;
+    const size_t body = last ? n - kTrailerSize : n;
+    sha.update(buffer.data(), body);
+    if (last && !trailer_matches(sha, buffer.data() + body)) {
+      ::close(fd);
+      sink.pack_data({buffer.data(), body});  // the client then fails on a short pack
+      spdlog::error("pack cache: entry {} does not match its checksum; deleted, request failed",
+                    path.string());
+      remove_entry(path, st);
+      const std::lock_guard lock(flights_mu_);
+      ++counters_.corrupt;
+      return Served::kFailed;
+    }
+    if (!sink.pack_data({buffer.data(), n})) {
+      ::close(fd);
+      return Served::kFailed;
+    }
     offset += n;
   }
   ::close(fd);
-  return ok ? Served::kSent : Served::kFailed;
+  const std::lock_guard lock(flights_mu_);
+  ++counters_.hits;
+  return Served::kSent;
+}
+
+// Streams what the leader has written, then waits for more. While the pack is being
+// written its last 20 bytes may be the trailer, and only commit() checks it: those are
+// held back until the entry is committed, so a follower's client never holds a complete
+// pack that the cache rejected.
+PackCache::Followed PackCache::follow(PackGeneration& generation, PackSink& sink) {
+  std::vector<uint8_t> buffer(kChunk);
+  uint64_t sent = 0;
+  std::unique_lock lock(generation.mu);
+  const auto outcome = [&](Followed followed) {
+    --generation.followers;
+    return followed;
+  };
+  for (;;) {
+    const bool committed = generation.state == PackGeneration::State::kCommitted;
+    const uint64_t limit =
+        committed ? generation.written
+                  : generation.written - std::min(generation.written, uint64_t{kTrailerSize});
+    if (sent < limit) {
+      const size_t n = static_cast<size_t>(std::min<uint64_t>(kChunk, limit - sent));
+      lock.unlock();
+      const bool ok =
+          read_at(generation.fd, buffer.data(), n, sent) && sink.pack_data({buffer.data(), n});
+      lock.lock();
+      if (!ok) {
+        return outcome(Followed::kFailed);
+      }
+      sent += n;
+      continue;
+    }
+    if (committed) {
+      return outcome(Followed::kShared);
+    }
+    if (generation.state == PackGeneration::State::kAbandoned) {
+      if (sent > 0) {
+        spdlog::warn(
+            "pack cache: the generation this request followed was abandoned after {} "
+            "bytes; request failed",
+            sent);
+      }
+      return outcome(sent == 0 ? Followed::kLeaderGone : Followed::kFailed);
+    }
+    const uint64_t seen = generation.written;
+    if (!generation.changed.wait_for(lock, options_.follow_stall, [&] {
+          return generation.state != PackGeneration::State::kWriting || generation.written != seen;
+        })) {
+      spdlog::warn("pack cache: the generation this request followed stalled after {} bytes", sent);
+      return outcome(sent == 0 ? Followed::kStalled : Followed::kFailed);
+    }
+  }
 }
 
 std::unique_ptr<PackCacheWriter> PackCache::start(std::string_view key) {
+  const std::lock_guard lock(flights_mu_);
+  if (flights_.contains(key)) {
+    return nullptr;
+  }
+  return start_locked(key);
+}
+
+std::unique_ptr<PackCacheWriter> PackCache::start_locked(std::string_view key) {
   const auto free = options_.free_space(options_.directory);
   if (!free || *free < options_.min_free_bytes) {
     return nullptr;
@@ -239,7 +498,17 @@ std::unique_ptr<PackCacheWriter> PackCache::start(std::string_view key) {
   if (fd < 0) {
     return nullptr;
   }
-  return std::make_unique<PackCacheWriter>(*this, std::string(key), std::move(temp), fd);
+  const int read_fd = ::fcntl(fd, F_DUPFD_CLOEXEC, 0);
+  if (read_fd < 0) {
+    ::close(fd);
+    std::error_code ignored;
+    fs::remove(temp, ignored);
+    return nullptr;
+  }
+  auto generation = std::make_shared<PackGeneration>(read_fd);
+  flights_.emplace(std::string(key), generation);
+  return std::make_unique<PackCacheWriter>(*this, std::string(key), std::move(temp), fd,
+                                           std::move(generation));
 }
 
 void PackCache::evict() {

@@ -4,12 +4,17 @@
 // the first request streams its pack, and becomes visible only once the pack is complete
 // and its trailing SHA-1 checks out. Only this process may use the directory: temp files
 // found at start are leftovers of a crash and are removed.
+//
+// Identical concurrent requests share one generation: while a pack is being written for a
+// key, later requests for that key follow it (serve, kShared) and stream the bytes from the
+// temp file as the leader writes them, instead of generating the same pack again.
 #pragma once
 
 #include <chrono>
 #include <cstdint>
 #include <filesystem>
 #include <functional>
+#include <map>
 #include <memory>
 #include <mutex>
 #include <optional>
@@ -30,14 +35,21 @@ struct PackCacheOptions {
   // Free bytes on the file system holding directory (statvfs when empty); nullopt when
   // unknown, and then nothing is cached. Tests inject their own.
   std::function<std::optional<uint64_t>(const std::filesystem::path&)> free_space;
+  // A request following another's generation gives up when no new byte was written for
+  // this long (a stuck leader): it generates itself when it has sent nothing, else fails.
+  std::chrono::milliseconds follow_stall{std::chrono::minutes(5)};
 };
 
 class PackCache;
+struct PackGeneration;  // one pack being written, as its followers see it
 
 // One entry being written. Dropped without a successful commit(), it leaves nothing.
 class PackCacheWriter {
  public:
-  PackCacheWriter(PackCache& cache, std::string key, std::filesystem::path temp, int fd);
+  PackCacheWriter(PackCache& cache, std::string key, std::filesystem::path temp, int fd,
+                  std::shared_ptr<PackGeneration> generation);
+  // Without a successful commit() the generation is abandoned: its followers that have
+  // sent nothing yet generate themselves, the others fail.
   ~PackCacheWriter();
   PackCacheWriter(const PackCacheWriter&) = delete;
   PackCacheWriter& operator=(const PackCacheWriter&) = delete;
@@ -48,8 +60,14 @@ class PackCacheWriter {
   // down to max_bytes. False (and nothing cached) when anything failed.
   bool commit();
 
+  // The entry can no longer be completed (a write failed).
+  bool failed() const { return failed_; }
+  // Requests currently streaming this generation.
+  size_t followers() const;
+
  private:
   bool flush();
+  void abandon();
 
   PackCache& cache_;
   std::string key_;
@@ -57,6 +75,7 @@ class PackCacheWriter {
   int fd_ = -1;
   std::string buffer_;
   bool failed_ = false;
+  std::shared_ptr<PackGeneration> generation_;  // null once committed or abandoned
 };
 
 class PackCache {
@@ -64,15 +83,34 @@ class PackCache {
   // Creates the directory and removes leftover temp files; the error text otherwise.
   static std::variant<std::unique_ptr<PackCache>, std::string> open(PackCacheOptions options);
 
-  enum class Served { kMiss, kSent, kFailed };
-  // Streams the entry for key into sink in 64 KiB chunks when there is one that is fresh
-  // and whose trailing SHA-1 matches its contents (checked before the first byte goes
-  // out). Expired or corrupt entries are deleted and count as a miss. kFailed: the
-  // client went away (or the file could not be read) after bytes went out.
-  Served serve(std::string_view key, PackSink& sink);
+  // kSent: from a stored entry (cache:hit); kShared: from the generation in progress for
+  // the same key (cache:hit, one generation shared); kMiss: nothing was sent, the caller
+  // generates the pack; kFailed: bytes went out but the pack could not be completed (the
+  // client went away, the file could not be read, a corrupt entry, or the generation
+  // followed was abandoned) and the request must fail.
+  enum class Served { kMiss, kSent, kShared, kFailed };
+  // Streams the pack for key into sink in 64 KiB chunks: a fresh stored entry, checking
+  // its trailing SHA-1 while streaming (a mismatch withholds the trailer, deletes the
+  // entry: kFailed), or the generation in progress for key, whose bytes are followed as
+  // they are written. Expired entries and files that are not packs are deleted and count
+  // as a miss. On kMiss with lead given, *lead is the writer for the caller's own
+  // generation (nullptr: generate without caching), registered in the same step so that
+  // concurrent callers with the same key follow it instead of generating too.
+  Served serve(std::string_view key, PackSink& sink,
+               std::unique_ptr<PackCacheWriter>* lead = nullptr);
+
+  // What serve() did so far, for metrics and tests: misses counts the generations callers
+  // were told to do.
+  struct Counters {
+    uint64_t hits = 0;
+    uint64_t shared = 0;
+    uint64_t misses = 0;
+    uint64_t corrupt = 0;
+  };
+  Counters counters() const;
 
   // A writer for a new entry, or nullptr when the free-space floor (or an error) says
-  // the pack is streamed without caching.
+  // the pack is streamed without caching, or another generation for key is in progress.
   std::unique_ptr<PackCacheWriter> start(std::string_view key);
 
   // Deletes expired entries, then the least recently used until the total fits.
@@ -82,12 +120,25 @@ class PackCache {
   const PackCacheOptions& options() const { return options_; }
 
  private:
+  friend class PackCacheWriter;
   explicit PackCache(PackCacheOptions options) : options_(std::move(options)) {}
+
+  enum class Followed { kShared, kFailed, kLeaderGone, kStalled };
+  Followed follow(PackGeneration& generation, PackSink& sink);
+  Served serve_file(int fd, std::string_view key, PackSink& sink);
+  std::unique_ptr<PackCacheWriter> start_locked(std::string_view key);
+  // Drops generation from the in-progress table; with temp, first renames temp into place
+  // in the same step (false if that fails), so serve() finds the generation or the entry.
+  bool finish(std::string_view key, const PackGeneration& generation,
+              const std::filesystem::path* temp);
 
   PackCacheOptions options_;
   std::mutex evict_mu_;  // one directory scan at a time
   uint64_t temp_counter_ = 0;
   std::mutex counter_mu_;
+  mutable std::mutex flights_mu_;  // flights_, counters_
+  std::map<std::string, std::shared_ptr<PackGeneration>, std::less<>> flights_;
+  Counters counters_;
 };
 
 }  // namespace gitgate::git

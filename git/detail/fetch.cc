@@ -56,20 +56,31 @@ class PackSlot {
 };
 
 // The pack goes to the client and, while the cache entry has not failed, to the entry.
+// When the client goes away while other requests follow this generation (PackCache::serve,
+// kShared), the pack is still written for them: one client hanging up must not fail the
+// others that share its pack.
 class TeeSink : public PackSink {
  public:
   TeeSink(Output& out, PackCacheWriter* entry) : out_(out), entry_(entry) {}
   bool pack_data(std::span<const uint8_t> bytes) override {
-    if (entry_ != nullptr) {
-      entry_->append(bytes);
+    client_ok_ = client_ok_ && out_.pack_data(bytes);
+    if (entry_ == nullptr) {
+      return client_ok_;
     }
-    return out_.pack_data(bytes);
+    entry_->append(bytes);
+    return client_ok_ || (!entry_->failed() && entry_->followers() > 0);
   }
-  void progress(std::string_view text) override { out_.progress(text); }
+  void progress(std::string_view text) override {
+    if (client_ok_) {
+      out_.progress(text);
+    }
+  }
+  bool client_ok() const { return client_ok_; }
 
  private:
   Output& out_;
   PackCacheWriter* entry_;
+  bool client_ok_ = true;
 };
 
 std::string canonical_path(git_repository* repo) {
@@ -140,18 +151,23 @@ std::optional<PackFailure> send_pack(git_repository* repo, const RefSet& refs,
                                      const PackRequest& request, Output& out, CacheUse* cache_use) {
   // From here until the first pack byte the client hears nothing but keepalives.
   Keepalive keepalive(out, request.keepalive);
+  // Only a request that could be answered from the cache is a hit or a miss; a fetch with
+  // haves never is, and carries no cache label (CacheUse::kNone).
   std::optional<std::string> key;
-  if (request.cache != nullptr) {
+  if (request.cache != nullptr && cacheable(request)) {
+    key = pack_cache_key(canonical_path(repo), refs, request);
+  }
+  std::unique_ptr<PackCacheWriter> entry;
+  if (key) {
     if (cache_use != nullptr) {
       *cache_use = CacheUse::kMiss;
     }
-    if (cacheable(request)) {
-      key = pack_cache_key(canonical_path(repo), refs, request);
-    }
-  }
-  if (key) {
-    switch (request.cache->serve(*key, out)) {
+    // A hit, or the pack another request is generating for the same key right now (one
+    // generation shared): both are cache:hit. kMiss: this request generates, and entry
+    // (when caching is possible) is registered so identical requests follow it.
+    switch (request.cache->serve(*key, out, &entry)) {
       case PackCache::Served::kSent:
+      case PackCache::Served::kShared:
         if (cache_use != nullptr) {
           *cache_use = CacheUse::kHit;
         }
@@ -160,17 +176,20 @@ std::optional<PackFailure> send_pack(git_repository* repo, const RefSet& refs,
         }
         return std::nullopt;
       case PackCache::Served::kFailed:
-        return PackFailure{"the client went away", ""};
+        if (cache_use != nullptr) {
+          *cache_use = CacheUse::kHit;  // answered from the cache, which failed: see its log
+        }
+        return PackFailure{"cannot send the cached pack",
+                           "the client went away, or the cached pack failed (see the log)"};
       case PackCache::Served::kMiss:
         break;
     }
   }
-  auto entry = key ? request.cache->start(*key) : nullptr;
   TeeSink sink(out, entry.get());
   if (auto failure = select_and_write(repo, refs, request, sink, out)) {
-    return failure;
+    return failure;  // entry, dropped, leaves nothing; its followers fall back or fail
   }
-  const bool flushed = out.end_pack();
+  const bool flushed = sink.client_ok() && out.end_pack();
   if (entry) {
     entry->commit();  // a failure leaves nothing behind; the pack itself was complete
   }

@@ -47,8 +47,9 @@ std::variant<RepositoryPtr, PackFailure> open_repository(const std::filesystem::
 
 // Called after Output::begin_pack. nullopt when the pack (and the final flush) went out.
 // With request.cache, a cacheable request is answered from a complete entry for its key
-// (no object selection) or its freshly written pack is kept for the next one; cache_use
-// (when given) says which.
+// (no object selection), or follows the generation of an identical request in progress,
+// or its freshly written pack is kept for the next one; cache_use (when given) says which
+// (kHit for the first two); it stays kNone for a request that cannot be cached.
 std::optional<PackFailure> send_pack(git_repository* repo, const RefSet& refs,
                                      const PackRequest& request, Output& out,
                                      CacheUse* cache_use = nullptr);

@@ -142,31 +142,56 @@ TEST_F(PackCacheTest, NothingIsKeptWithoutACheckedCommit) {
   EXPECT_TRUE(sink.received.empty());
 }
 
-TEST_F(PackCacheTest, CorruptEntriesAreNeverServed) {
-  const std::string pack = make_pack(70000, 'c');
+// The header is checked before the first byte, the checksum while streaming: a damaged
+// body goes out without its trailer (the client fails on a short pack), and either way
+// the entry is deleted.
+TEST_F(PackCacheTest, CorruptEntriesAreNeverServedWhole) {
+  const std::string pack = make_pack(200000, 'c');
   struct Case {
     const char* name;
     std::string contents;
+    PackCache::Served served;
+    size_t sent;  // bytes the sink receives: all but the file's last 20, or none
   };
   std::string flipped = pack;
   flipped[5000] ^= 0x40;
+  std::string flipped_trailer = pack;
+  flipped_trailer[pack.size() - 1] ^= 1;
   std::string not_pack = pack;
   not_pack[0] = 'J';
-  const std::vector<Case> cases = {{"truncated", pack.substr(0, pack.size() - 7)},
-                                   {"cut at the header", pack.substr(0, 12)},
-                                   {"bit flipped", flipped},
-                                   {"not a pack", not_pack},
-                                   {"empty", ""}};
+  const std::string truncated = pack.substr(0, pack.size() - 7);
+  // Sizes around the chunk boundary, where the trailer would straddle two chunks.
+  const std::string at_boundary = make_pack(65536 - 12 - 20 + 5, 'x');
+  std::string at_boundary_bad = at_boundary;
+  at_boundary_bad[100] ^= 1;
+  const std::vector<Case> cases = {
+      {"truncated", truncated, PackCache::Served::kFailed, truncated.size() - 20},
+      {"bit flipped", flipped, PackCache::Served::kFailed, pack.size() - 20},
+      {"trailer flipped", flipped_trailer, PackCache::Served::kFailed, pack.size() - 20},
+      {"trailer over a chunk boundary", at_boundary_bad, PackCache::Served::kFailed,
+       at_boundary.size() - 20},
+      {"cut at the header", pack.substr(0, 12), PackCache::Served::kMiss, 0},
+      {"header and a short trailer", pack.substr(0, 31), PackCache::Served::kMiss, 0},
+      {"not a pack", not_pack, PackCache::Served::kMiss, 0},
+      {"empty", "", PackCache::Served::kMiss, 0}};
   auto cache = open();
+  uint64_t corrupt = 0;
   for (const Case& c : cases) {
     SCOPED_TRACE(c.name);
     ASSERT_TRUE(store(*cache, "k", pack));
     std::ofstream(cache->entry_path("k"), std::ios::binary | std::ios::trunc) << c.contents;
     RecordingSink sink;
-    EXPECT_EQ(cache->serve("k", sink), PackCache::Served::kMiss);
-    EXPECT_TRUE(sink.received.empty());
+    EXPECT_EQ(cache->serve("k", sink), c.served);
+    EXPECT_EQ(sink.received, c.contents.substr(0, c.sent));
     EXPECT_FALSE(fs::exists(cache->entry_path("k")));  // deleted
+    corrupt += c.served == PackCache::Served::kFailed ? 1 : 0;
+    EXPECT_EQ(cache->counters().corrupt, corrupt);
   }
+  // A sound entry just over a chunk boundary goes out whole.
+  ASSERT_TRUE(store(*cache, "edge", at_boundary));
+  RecordingSink sink;
+  EXPECT_EQ(cache->serve("edge", sink), PackCache::Served::kSent);
+  EXPECT_EQ(sink.received, at_boundary);
 }
 
 TEST_F(PackCacheTest, LeftoverTempFilesAreRemovedAtOpenAndNeverServed) {
@@ -280,16 +305,28 @@ TEST_F(PackCacheClone, SecondCloneIsAHitAndAPushIsAMiss) {
   }
 }
 
-TEST_F(PackCacheClone, ATruncatedEntryIsRegenerated) {
+// A cut-off entry passes the header check, so its bytes go out but not a trailer: that
+// clone fails (and its log line says the cache answered), the entry is gone, the next
+// clone regenerates it.
+TEST_F(PackCacheClone, ATruncatedEntryFailsOnceThenIsRegenerated) {
   make_sample_repository();
   clone(2, "one");
   log();
   for (const auto& item : fs::directory_iterator(dir_ / "cache")) {
     fs::resize_file(item.path(), fs::file_size(item.path()) - 30);
   }
-  clone(2, "two");  // fsck --full passes: a whole pack, not the cut-off file
+  const auto failed = testing::run(
+      fmt::format("cd {} && UPLOAD_PACK_STDIO_LOG=log UPLOAD_PACK_STDIO_CACHE_DIR=cache git -c "
+                  "protocol.version=2 clone -q --no-local --upload-pack={} src two",
+                  testing::quote(dir_), UPLOAD_PACK_STDIO));
+  EXPECT_NE(failed.status, 0) << failed.output;
+  EXPECT_NE(failed.output.find("cannot send the cached pack"), std::string::npos) << failed.output;
+  EXPECT_EQ(log().find("exit=128 labels=protocol:2, error=upload-pack: cannot send the cached"),
+            0U);
+  EXPECT_EQ(entries(), 0U);
+  clone(2, "three");  // fsck --full passes: a whole pack, not the cut-off file
   EXPECT_EQ(log(), "exit=0 labels=clone,protocol:2,cache:miss, error=\n");
-  clone(2, "three");
+  clone(2, "four");
   EXPECT_EQ(log(), "exit=0 labels=clone,protocol:2,cache:hit, error=\n");
 }
 

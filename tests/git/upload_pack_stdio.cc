@@ -3,6 +3,8 @@
 // end-to-end tests with the real git client and no SSH. GIT_PROTOCOL selects the version,
 // UPLOAD_PACK_STDIO_KEEPALIVE_MS the keepalive interval, UPLOAD_PACK_STDIO_CACHE_DIR a pack
 // cache directory (default limits, no free-space floor).
+#include <spdlog/sinks/stdout_sinks.h>
+#include <spdlog/spdlog.h>
 #include <unistd.h>
 
 #include <cerrno>
@@ -69,6 +71,9 @@ int main(int argc, char** argv) {
     std::fprintf(stderr, "usage: upload_pack_stdio REPOSITORY\n");
     return 2;
   }
+  // stdout carries the protocol: diagnostics (the pack writer's, the pack cache's) go to
+  // stderr, as in the server.
+  spdlog::set_default_logger(spdlog::stderr_logger_mt("upload_pack_stdio"));
   FdStream stream;
   gitgate::git::UploadPackRequest request{argv[1], protocol_version()};
   // Tests shorten the keepalive interval to see the client accept keepalives.
