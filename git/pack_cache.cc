@@ -205,15 +205,15 @@ void PackCacheWriter::append(std::span<const uint8_t> bytes) {
     return;
   }
   buffer_.append(reinterpret_cast<const char*>(bytes.data()), bytes.size());
-  if (buffer_.size() >= kChunk && !flush()) {
+  if (buffer_.size() >= kChunk && !flush(true)) {
     failed_ = true;
     abandon();  // followers must not wait for an entry that will never be complete
   }
 }
 
-bool PackCacheWriter::flush() {
+bool PackCacheWriter::flush(bool publish) {
   const bool ok = write_all(fd_, buffer_);
-  if (ok && generation_ && !buffer_.empty()) {
+  if (ok && publish && generation_ && !buffer_.empty()) {
     {
       const std::lock_guard lock(generation_->mu);
       generation_->written += buffer_.size();
@@ -238,7 +238,8 @@ void PackCacheWriter::abandon() {
 }
 
 bool PackCacheWriter::commit() {
-  if (failed_ || fd_ < 0 || !generation_ || !flush()) {
+  // The last bytes reach followers only with the commit, once the whole file is checked.
+  if (failed_ || fd_ < 0 || !generation_ || !flush(false)) {
     abandon();
     return false;
   }
@@ -332,8 +333,11 @@ PackCache::Served PackCache::serve(std::string_view key, PackSink& sink,
       const std::lock_guard lock(flights_mu_);
       if (const auto it = flights_.find(key); it != flights_.end()) {
         generation = it->second;
-        const std::lock_guard follow_lock(generation->mu);
-        ++generation->followers;
+        {
+          const std::lock_guard follow_lock(generation->mu);
+          ++generation->followers;
+        }
+        generation->changed.notify_all();  // for wait_for_followers
       } else if (fd = ::open(entry_path(key).c_str(), O_RDONLY | O_CLOEXEC); fd < 0) {
         ++counters_.misses;
         if (lead != nullptr) {
@@ -436,25 +440,6 @@ PackCache::Followed PackCache::follow(PackGeneration& generation, PackSink& sink
     return followed;
   };
   for (;;) {
-    const bool committed = generation.state == PackGeneration::State::kCommitted;
-    const uint64_t limit =
-        committed ? generation.written
-                  : generation.written - std::min(generation.written, uint64_t{kTrailerSize});
-    if (sent < limit) {
-      const size_t n = static_cast<size_t>(std::min<uint64_t>(kChunk, limit - sent));
-      lock.unlock();
-      const bool ok =
-          read_at(generation.fd, buffer.data(), n, sent) && sink.pack_data({buffer.data(), n});
-      lock.lock();
-      if (!ok) {
-        return outcome(Followed::kFailed);
-      }
-      sent += n;
-      continue;
-    }
-    if (committed) {
-      return outcome(Followed::kShared);
-    }
     if (generation.state == PackGeneration::State::kAbandoned) {
       if (sent > 0) {
         spdlog::warn(
@@ -464,6 +449,26 @@ PackCache::Followed PackCache::follow(PackGeneration& generation, PackSink& sink
       }
       return outcome(sent == 0 ? Followed::kLeaderGone : Followed::kFailed);
     }
+    const bool committed = generation.state == PackGeneration::State::kCommitted;
+    const uint64_t limit =
+        committed ? generation.written
+                  : generation.written - std::min(generation.written, uint64_t{kTrailerSize});
+    if (sent < limit) {
+      const size_t n = static_cast<size_t>(std::min<uint64_t>(kChunk, limit - sent));
+      lock.unlock();
+      const bool read = read_at(generation.fd, buffer.data(), n, sent);
+      const bool ok = read && sink.pack_data({buffer.data(), n});
+      lock.lock();
+      if (!ok) {
+        // Nothing sent and unreadable: this request can still generate its own pack.
+        return outcome(!read && sent == 0 ? Followed::kStalled : Followed::kFailed);
+      }
+      sent += n;
+      continue;
+    }
+    if (committed) {
+      return outcome(Followed::kShared);
+    }
     const uint64_t seen = generation.written;
     if (!generation.changed.wait_for(lock, options_.follow_stall, [&] {
           return generation.state != PackGeneration::State::kWriting || generation.written != seen;
@@ -472,6 +477,15 @@ PackCache::Followed PackCache::follow(PackGeneration& generation, PackSink& sink
       return outcome(sent == 0 ? Followed::kStalled : Followed::kFailed);
     }
   }
+}
+
+bool PackCacheWriter::wait_for_followers(size_t count, std::chrono::milliseconds timeout) {
+  if (!generation_) {
+    return false;
+  }
+  std::unique_lock lock(generation_->mu);
+  return generation_->changed.wait_for(lock, timeout,
+                                       [&] { return generation_->followers >= count; });
 }
 
 std::unique_ptr<PackCacheWriter> PackCache::start(std::string_view key) {

@@ -64,9 +64,13 @@ class PackCacheWriter {
   bool failed() const { return failed_; }
   // Requests currently streaming this generation.
   size_t followers() const;
+  // Waits until at least count requests follow this generation, at most timeout: tests
+  // line requests up with it (no sleeps).
+  bool wait_for_followers(size_t count, std::chrono::milliseconds timeout);
 
  private:
-  bool flush();
+  // Writes the buffer; with publish, followers may read it.
+  bool flush(bool publish);
   void abandon();
 
   PackCache& cache_;

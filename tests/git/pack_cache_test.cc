@@ -9,8 +9,14 @@
 #include <sys/stat.h>
 
 #include <array>
+#include <chrono>
+#include <condition_variable>
 #include <fstream>
+#include <future>
+#include <latch>
+#include <mutex>
 #include <string>
+#include <thread>
 #include <vector>
 
 #include "tests/git/git_fixture.h"
@@ -48,6 +54,51 @@ class RecordingSink : public PackSink {
  private:
   size_t accept_bytes_;
 };
+
+// A RecordingSink that others can wait on (bounded) until it has received some bytes.
+class WatchedSink : public RecordingSink {
+ public:
+  bool pack_data(std::span<const uint8_t> bytes) override {
+    const bool ok = RecordingSink::pack_data(bytes);
+    {
+      const std::lock_guard lock(mu_);
+      seen_ = received.size();
+    }
+    changed_.notify_all();
+    return ok;
+  }
+  bool wait_for_bytes(size_t at_least) {
+    std::unique_lock lock(mu_);
+    return changed_.wait_for(lock, std::chrono::seconds(10), [&] { return seen_ >= at_least; });
+  }
+
+ private:
+  std::mutex mu_;
+  std::condition_variable changed_;
+  size_t seen_ = 0;
+};
+
+// One serve() on its own thread; get() waits at most 10 s.
+struct Request {
+  WatchedSink sink;
+  std::unique_ptr<PackCacheWriter> lead;
+  std::future<PackCache::Served> served;
+
+  void start(PackCache& cache, std::string_view key) {
+    served = std::async(std::launch::async,
+                        [this, &cache, key] { return cache.serve(key, sink, &lead); });
+  }
+  std::optional<PackCache::Served> get() {
+    if (served.wait_for(std::chrono::seconds(10)) != std::future_status::ready) {
+      return std::nullopt;
+    }
+    return served.get();
+  }
+};
+
+void append(PackCacheWriter& writer, std::string_view bytes) {
+  writer.append({reinterpret_cast<const uint8_t*>(bytes.data()), bytes.size()});
+}
 
 std::string read_file(const fs::path& path) {
   std::ifstream in(path, std::ios::binary);
@@ -262,6 +313,173 @@ TEST_F(PackCacheTest, AClientGoneDuringAHitIsAFailure) {
   RecordingSink sink(100000);
   EXPECT_EQ(cache->serve("k", sink), PackCache::Served::kFailed);
   EXPECT_TRUE(fs::exists(cache->entry_path("k")));  // the entry itself is fine
+}
+
+// Requests arriving while the leader writes follow its generation: they receive its
+// bytes as they are written and the whole pack once it is committed; nobody else leads.
+TEST_F(PackCacheTest, IdenticalConcurrentRequestsShareOneGeneration) {
+  struct Case {
+    size_t followers;
+    size_t pack_size;
+    size_t piece;  // what the leader's writer hands over at a time
+  };
+  for (const Case& c : std::vector<Case>{{1, 100, 7}, {4, 300000, 1000}, {8, 1000000, 65536}}) {
+    SCOPED_TRACE(c.followers);
+    fs::remove_all(options_.directory);
+    auto cache = open();
+    const std::string pack = make_pack(c.pack_size, 'p');
+    RecordingSink nothing;
+    std::unique_ptr<PackCacheWriter> writer;
+    ASSERT_EQ(cache->serve("k", nothing, &writer), PackCache::Served::kMiss);
+    ASSERT_NE(writer, nullptr);
+    std::vector<Request> requests(c.followers);
+    for (Request& r : requests) {
+      r.start(*cache, "k");
+    }
+    ASSERT_TRUE(writer->wait_for_followers(c.followers, std::chrono::seconds(10)));
+    for (size_t at = 0; at < pack.size(); at += c.piece) {
+      append(*writer, std::string_view(pack).substr(at, c.piece));
+    }
+    ASSERT_TRUE(writer->commit());
+    for (Request& r : requests) {
+      EXPECT_EQ(r.get(), PackCache::Served::kShared);
+      EXPECT_EQ(r.lead, nullptr);
+      EXPECT_EQ(r.sink.received, pack);
+    }
+    const auto counters = cache->counters();
+    EXPECT_EQ(counters.misses, 1U);
+    EXPECT_EQ(counters.shared, c.followers);
+    EXPECT_EQ(read_file(cache->entry_path("k")), pack);
+  }
+}
+
+// The same, racing: all requests start at once; exactly one generates, the others follow
+// it or (if they come after its commit) hit the entry, and all get the same bytes.
+TEST_F(PackCacheTest, RacingIdenticalRequestsGenerateOnce) {
+  auto cache = open();
+  const std::string pack = make_pack(400000, 'r');
+  constexpr size_t kRequests = 12;
+  for (const char* key : {"a", "b", "c"}) {
+    std::latch go(kRequests);
+    std::vector<std::string> received(kRequests);
+    std::vector<PackCache::Served> served(kRequests);
+    std::vector<std::thread> threads;
+    for (size_t i = 0; i < kRequests; ++i) {
+      threads.emplace_back([&, i] {
+        RecordingSink sink;
+        std::unique_ptr<PackCacheWriter> writer;
+        go.arrive_and_wait();
+        served[i] = cache->serve(key, sink, &writer);
+        if (writer) {  // the generator: its own client gets the pack as it is written
+          for (size_t at = 0; at < pack.size(); at += 5000) {
+            const std::string_view piece = std::string_view(pack).substr(at, 5000);
+            append(*writer, piece);
+            sink.received.append(piece);
+          }
+          writer->commit();
+        }
+        received[i] = sink.received;
+      });
+    }
+    for (std::thread& t : threads) {
+      t.join();  // bounded: follow_stall ends any wait
+    }
+    EXPECT_EQ(std::count(served.begin(), served.end(), PackCache::Served::kMiss), 1) << key;
+    for (size_t i = 0; i < kRequests; ++i) {
+      EXPECT_NE(served[i], PackCache::Served::kFailed) << key << i;
+      EXPECT_EQ(received[i], pack) << key << i;
+    }
+  }
+  const auto counters = cache->counters();
+  EXPECT_EQ(counters.misses, 3U);
+  EXPECT_EQ(counters.hits + counters.shared, 3 * (kRequests - 1));
+}
+
+// The leader gives up (its client went away, its pack writer failed, its entry is no
+// pack) before a byte reached the follower: the follower leads a generation of its own.
+TEST_F(PackCacheTest, ALeaderFailingBeforeAnyByteLetsTheFollowerGenerate) {
+  enum class Failure { kDropped, kBadPack, kShort };
+  const std::string pack = make_pack(1000, 'l');
+  for (const Failure failure : {Failure::kDropped, Failure::kBadPack, Failure::kShort}) {
+    SCOPED_TRACE(static_cast<int>(failure));
+    fs::remove_all(options_.directory);
+    auto cache = open();
+    RecordingSink nothing;
+    std::unique_ptr<PackCacheWriter> writer;
+    ASSERT_EQ(cache->serve("k", nothing, &writer), PackCache::Served::kMiss);
+    Request follower;
+    follower.start(*cache, "k");
+    ASSERT_TRUE(writer->wait_for_followers(1, std::chrono::seconds(10)));
+    switch (failure) {
+      case Failure::kDropped:
+        append(*writer, std::string_view(pack).substr(0, 15));
+        writer.reset();
+        break;
+      case Failure::kBadPack:
+        append(*writer, "not a pack at all, but longer than a trailer");
+        EXPECT_FALSE(writer->commit());
+        break;
+      case Failure::kShort:
+        append(*writer, std::string_view(pack).substr(0, 12));
+        EXPECT_FALSE(writer->commit());
+        break;
+    }
+    EXPECT_EQ(follower.get(), PackCache::Served::kMiss);
+    EXPECT_TRUE(follower.sink.received.empty());
+    ASSERT_NE(follower.lead, nullptr);  // it generates, and may cache that
+    append(*follower.lead, pack);
+    EXPECT_TRUE(follower.lead->commit());
+    EXPECT_EQ(cache->counters().misses, 2U);
+    RecordingSink hit;
+    EXPECT_EQ(cache->serve("k", hit), PackCache::Served::kSent);
+    EXPECT_EQ(hit.received, pack);
+  }
+}
+
+// Bytes already went out when the leader fails: the follower fails (it cannot finish the
+// pack), having sent only what the leader wrote, never the trailer.
+TEST_F(PackCacheTest, ALeaderFailingAfterBytesFailsTheFollower) {
+  const std::string pack = make_pack(300000, 'f');
+  auto cache = open();
+  RecordingSink nothing;
+  std::unique_ptr<PackCacheWriter> writer;
+  ASSERT_EQ(cache->serve("k", nothing, &writer), PackCache::Served::kMiss);
+  Request follower;
+  follower.start(*cache, "k");
+  ASSERT_TRUE(writer->wait_for_followers(1, std::chrono::seconds(10)));
+  append(*writer, std::string_view(pack).substr(0, 100000));  // 64 KiB of it are flushed
+  ASSERT_TRUE(follower.sink.wait_for_bytes(1));
+  writer.reset();
+  EXPECT_EQ(follower.get(), PackCache::Served::kFailed);
+  EXPECT_EQ(follower.lead, nullptr);
+  EXPECT_FALSE(follower.sink.received.empty());
+  EXPECT_LE(follower.sink.received.size(), 100000U - 20);
+  EXPECT_EQ(follower.sink.received, pack.substr(0, follower.sink.received.size()));
+  EXPECT_FALSE(fs::exists(cache->entry_path("k")));
+}
+
+// A leader that writes nothing more for follow_stall: a follower that has sent nothing
+// generates without caching (the stuck leader still holds the key), else it fails.
+TEST_F(PackCacheTest, AStalledLeaderIsNotWaitedForForever) {
+  options_.follow_stall = std::chrono::milliseconds(50);
+  const std::string pack = make_pack(200000, 's');
+  for (const size_t written : {size_t{0}, size_t{100000}}) {
+    SCOPED_TRACE(written);
+    fs::remove_all(options_.directory);
+    auto cache = open();
+    RecordingSink nothing;
+    std::unique_ptr<PackCacheWriter> writer;
+    ASSERT_EQ(cache->serve("k", nothing, &writer), PackCache::Served::kMiss);
+    append(*writer, std::string_view(pack).substr(0, written));
+    RecordingSink sink;
+    std::unique_ptr<PackCacheWriter> lead;
+    EXPECT_EQ(cache->serve("k", sink, &lead),
+              written == 0 ? PackCache::Served::kMiss : PackCache::Served::kFailed);
+    EXPECT_EQ(lead, nullptr);
+    EXPECT_EQ(sink.received, pack.substr(0, sink.received.size()));
+    EXPECT_EQ(sink.received.empty(), written == 0);
+    EXPECT_EQ(writer->followers(), 0U);
+  }
 }
 
 // End to end: the real git client against upload_pack_stdio with a cache directory.
