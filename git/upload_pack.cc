@@ -2,7 +2,6 @@
 // detail/upload_pack_v2.
 #include "git/upload_pack.h"
 
-#include <array>
 #include <optional>
 
 #include "git/detail/advertisement.h"
@@ -240,23 +239,6 @@ State send_pack(Session& s) {
   return State::kDone;
 }
 
-// After a refusal the v0 client may still be writing (its haves follow the wants without
-// waiting for an answer). Leaving at once would fail those writes with EPIPE, and git
-// then reports a broken pipe instead of our ERR line. So read until the client, having
-// read the ERR, hangs up; bounded, because the client is untrusted.
-void drain_client(Stream& stream) {
-  constexpr size_t kDrainLimit = size_t{1} << 20;
-  std::array<uint8_t, 8192> buffer{};
-  size_t total = 0;
-  while (total < kDrainLimit) {
-    const ptrdiff_t n = stream.read(buffer);
-    if (n <= 0) {
-      return;
-    }
-    total += static_cast<size_t>(n);
-  }
-}
-
 }  // namespace
 
 UploadPackResult serve_upload_pack(const UploadPackRequest& request, Stream& stream) {
@@ -293,7 +275,7 @@ UploadPackResult serve_upload_pack(const UploadPackRequest& request, Stream& str
     }
   }
   if (s.result.exit_status != 0) {
-    drain_client(stream);
+    detail::drain_client(stream);  // the client may still be sending its haves
   }
   return s.result;
 }

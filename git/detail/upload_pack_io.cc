@@ -1,6 +1,7 @@
 #include "git/detail/upload_pack_io.h"
 
 #include <algorithm>
+#include <array>
 
 namespace gitgate::git::detail {
 namespace {
@@ -13,6 +14,18 @@ std::span<const uint8_t> bytes_of(std::string_view text) {
 }
 
 }  // namespace
+
+void drain_client(Stream& stream) {
+  std::array<uint8_t, 8192> buffer{};
+  size_t total = 0;
+  while (total < kDrainLimit) {
+    const ptrdiff_t n = stream.read(buffer);
+    if (n <= 0) {
+      return;
+    }
+    total += static_cast<size_t>(n);
+  }
+}
 
 void Output::line(std::string_view payload) {
   const std::lock_guard lock(mutex_);

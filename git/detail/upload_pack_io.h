@@ -58,6 +58,14 @@ class Output : public PackSink {
   std::recursive_mutex mutex_;
 };
 
+// After a refusal the client may still be writing: v0 sends its haves right after its
+// wants without waiting, a v2 fetch's arguments may still be streaming. Leaving at once
+// would fail those writes with EPIPE, and git would report a broken pipe instead of our
+// ERR line. So this reads until the client, having read the ERR, hangs up; at most
+// kDrainLimit bytes, because the client is untrusted.
+inline constexpr size_t kDrainLimit = size_t{1} << 20;
+void drain_client(Stream& stream);
+
 // Runs Output::keepalive_if_idle on its own thread from construction to destruction.
 class Keepalive {
  public:

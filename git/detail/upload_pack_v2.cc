@@ -6,6 +6,7 @@
 #include "git/detail/fetch.h"
 #include "git/detail/libgit2.h"
 #include "git/detail/repo_graph.h"
+#include "git/detail/upload_pack_io.h"
 #include "git/detail/v2_request.h"
 #include "git/pktline.h"
 
@@ -343,37 +344,36 @@ Step dispatch(Session& s, Output& out, const V2Request& request) {
   return Step::kFailed;
 }
 
-}  // namespace
-
-UploadPackResult serve_upload_pack_v2(const UploadPackRequest& request, Stream& stream) {
-  ensure_libgit2();
-  Session s(request, stream);
-  s.result.labels.emplace_back("protocol:2");
-  {
-    Output out(stream);
-    auto repo = open_repository(request.repository);
-    if (auto* failure = std::get_if<PackFailure>(&repo)) {
-      fail(s, out, "upload-pack: " + failure->what, failure->detail);
-      return s.result;
-    }
-    s.repo = std::move(std::get<RepositoryPtr>(repo));
-    std::string advertisement;
-    std::string_view lines = kAdvertisement;
-    while (!lines.empty()) {
-      const size_t end = lines.find('\n') + 1;
-      pktline::append_data(advertisement, lines.substr(0, end));
-      lines.remove_prefix(end);
-    }
-    pktline::append_flush(advertisement);
-    out.raw(advertisement);
-    if (!out.send()) {
-      fail(s, out, "the client went away");
-      return s.result;
-    }
+// The capability advertisement; false when the request already failed.
+bool advertise(Session& s) {
+  Output out(s.stream);
+  auto repo = open_repository(s.request.repository);
+  if (auto* failure = std::get_if<PackFailure>(&repo)) {
+    fail(s, out, "upload-pack: " + failure->what, failure->detail);
+    return false;
   }
-  s.reader.emplace(stream);
+  s.repo = std::move(std::get<RepositoryPtr>(repo));
+  std::string advertisement;
+  std::string_view lines = kAdvertisement;
+  while (!lines.empty()) {
+    const size_t end = lines.find('\n') + 1;
+    pktline::append_data(advertisement, lines.substr(0, end));
+    lines.remove_prefix(end);
+  }
+  pktline::append_flush(advertisement);
+  out.raw(advertisement);
+  if (!out.send()) {
+    fail(s, out, "the client went away");
+    return false;
+  }
+  return true;
+}
+
+// Commands until the client ends the session or one fails, then the labels.
+void serve_commands(Session& s) {
+  s.reader.emplace(s.stream);
   for (;;) {
-    Output out(stream);  // fresh per command: a finished pack's side-band state ends here
+    Output out(s.stream);  // fresh per command: a finished pack's side-band state ends here
     auto next = read_request(s, out);
     if (std::holds_alternative<Step>(next) ||
         dispatch(s, out, std::get<V2Request>(next)) == Step::kFailed) {
@@ -392,6 +392,22 @@ UploadPackResult serve_upload_pack_v2(const UploadPackRequest& request, Stream& 
   }  // a refused request served nothing: as in v0, only the protocol
   if (s.sent_pack && s.cache_use != CacheUse::kNone) {
     labels.emplace_back(cache_label(s.cache_use));  // of the last pack sent
+  }
+}
+
+}  // namespace
+
+UploadPackResult serve_upload_pack_v2(const UploadPackRequest& request, Stream& stream) {
+  ensure_libgit2();
+  Session s(request, stream);
+  s.result.labels.emplace_back("protocol:2");
+  if (advertise(s)) {
+    serve_commands(s);
+  }
+  if (s.result.exit_status != 0) {
+    // Refused mid-request (too large, malformed, an unknown want): the rest of the
+    // request may still be on its way. Bytes the pkt-line reader buffered are read already.
+    drain_client(stream);
   }
   return s.result;
 }

@@ -8,6 +8,7 @@
 #include <string>
 #include <vector>
 
+#include "git/detail/upload_pack_io.h"
 #include "tests/git/git_fixture.h"
 #include "tests/git/memory_stream.h"
 #include "tests/testing/pktline_builder.h"
@@ -248,6 +249,84 @@ TEST_F(UploadPackV2, GarbageAfterDone) {
   EXPECT_EQ(texts[texts.size() - 2], "0000");
   EXPECT_EQ(texts.back().substr(0, 4), "ERR ");
   EXPECT_EQ(result.labels, (std::vector<std::string>{"clone", "protocol:2"}));
+}
+
+// A MemoryStream that counts what the server read, and how much it had written by its
+// last read: the client's view of "ERR first, then the server read until I hung up".
+class CountingStream : public testing::MemoryStream {
+ public:
+  using MemoryStream::MemoryStream;
+  ptrdiff_t read(std::span<uint8_t> out) override {
+    const ptrdiff_t n = MemoryStream::read(out);
+    consumed_ += n > 0 ? static_cast<size_t>(n) : 0;
+    output_at_last_read_ = output().size();
+    return n;
+  }
+  size_t consumed() const { return consumed_; }
+  size_t output_at_last_read() const { return output_at_last_read_; }
+
+ private:
+  size_t consumed_ = 0;
+  size_t output_at_last_read_ = 0;
+};
+
+// A refused request whose client is still writing (the rest of its arguments, the next
+// command): the ERR goes out, then the server reads to the client's end of input, so the
+// client's writes never fail with a broken pipe before it has read the ERR.
+TEST_F(UploadPackV2, RefusalDrainsTheClient) {
+  const std::string head = rev("HEAD");
+  std::string haves;
+  for (int i = 0; i < 2000; ++i) {
+    haves += PktBuilder().line("have " + std::string(40, static_cast<char>('a' + i % 6))).str();
+  }
+  struct Case {
+    std::string input;
+    std::string error;
+  };
+  const std::vector<Case> cases = {
+      // A framing error in the middle of a fetch whose haves are still streaming.
+      {command("fetch").line("want " + head).raw("00zz").str() + haves, "bad line length"},
+      // Refused at its flush; the client pipelines more.
+      {command("fetch").line("want " + std::string(40, '5')).flush().str() + haves, "not our ref"},
+      {PktBuilder().line("command=push").flush().str() + haves, "invalid command 'push'"},
+      // After a served command.
+      {command("ls-refs").flush().str() + command("ls-refs").line("nonsense").flush().str() + haves,
+       "unexpected line: 'nonsense'"},
+  };
+  for (const Case& c : cases) {
+    for (const size_t chunk : {size_t{1}, size_t{7}, size_t{1} << 20}) {
+      CountingStream stream(c.input, chunk);
+      const auto result = serve_upload_pack_v2({dir_ / "src", 2}, stream);
+      EXPECT_EQ(result.exit_status, 128) << c.error;
+      const auto texts = packet_texts(stream.output());
+      ASSERT_FALSE(texts.empty()) << c.error;
+      EXPECT_EQ(texts.back().substr(0, 4), "ERR ") << c.error;
+      EXPECT_NE(texts.back().find(c.error), std::string::npos) << texts.back();
+      EXPECT_EQ(stream.consumed(), c.input.size()) << c.error << ", chunk " << chunk;
+      EXPECT_EQ(stream.output_at_last_read(), stream.output().size()) << c.error;
+    }
+  }
+}
+
+// The drain is bounded: a client that keeps sending after the ERR is not read forever.
+TEST_F(UploadPackV2, RefusalDrainIsBounded) {
+  const std::string refused = PktBuilder().line("command=push").flush().str();
+  const std::string input = refused + std::string(3 * kDrainLimit, 'x');
+  CountingStream stream(input, 4096);
+  const auto result = serve_upload_pack_v2({dir_ / "src", 2}, stream);
+  EXPECT_EQ(result.exit_status, 128);
+  EXPECT_EQ(packet_texts(stream.output()).back().substr(0, 4), "ERR ");
+  EXPECT_GE(stream.consumed(), refused.size() + kDrainLimit);
+  EXPECT_LE(stream.consumed(), refused.size() + kDrainLimit + 8192);
+}
+
+// A request that ends cleanly is not drained: nothing to wait for.
+TEST_F(UploadPackV2, NoDrainAfterSuccess) {
+  const std::string input = command("ls-refs").flush().str() + "0000";
+  CountingStream stream(input + std::string(100, 'x'), 1);  // one byte a read: no read-ahead
+  const auto result = serve_upload_pack_v2({dir_ / "src", 2}, stream);
+  EXPECT_EQ(result.exit_status, 0);
+  EXPECT_EQ(stream.consumed(), input.size());
 }
 
 TEST_F(UploadPackV2, Sha256RepositoryIsRefused) {
