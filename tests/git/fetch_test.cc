@@ -5,9 +5,17 @@
 
 #include <gtest/gtest.h>
 
+#include <algorithm>
+#include <fstream>
+#include <latch>
 #include <string>
+#include <thread>
+#include <vector>
 
+#include "git/detail/advertisement.h"
+#include "git/detail/libgit2.h"
 #include "tests/git/git_fixture.h"
+#include "tests/git/memory_stream.h"
 
 namespace gitgate::git::detail {
 namespace {
@@ -179,6 +187,126 @@ TEST_F(Fetch, RefusedFilterAndShallowRequests) {
       EXPECT_NE(lines.find("exit=128"), std::string::npos) << lines;
       EXPECT_NE(lines.find(c.message), std::string::npos) << lines;
       sh("rm -rf refused");
+    }
+  }
+}
+
+// The pack cache as send_pack uses it, in process, as the server's sessions do.
+class FetchCache : public Fetch {
+ protected:
+  void SetUp() override {
+    Fetch::SetUp();
+    ensure_libgit2();
+    PackCacheOptions options;
+    options.directory = dir_ / "cache";
+    options.min_free_bytes = 0;
+    options.follow_stall = std::chrono::seconds(20);
+    auto opened = PackCache::open(std::move(options));
+    ASSERT_TRUE(std::holds_alternative<std::unique_ptr<PackCache>>(opened));
+    cache_ = std::move(std::get<std::unique_ptr<PackCache>>(opened));
+  }
+
+  struct Answer {
+    std::string pack;
+    CacheUse use = CacheUse::kNone;
+    std::string failure;
+  };
+  // One clone of every ref, the way a session runs it: its own repository handle.
+  Answer clone_in_process() {
+    Answer answer;
+    auto opened = open_repository(dir_ / "src");
+    if (auto* failure = std::get_if<PackFailure>(&opened)) {
+      answer.failure = failure->what;
+      return answer;
+    }
+    auto& repo = std::get<RepositoryPtr>(opened);
+    auto refs = read_refs(repo.get());
+    if (auto* error = std::get_if<std::string>(&refs)) {
+      answer.failure = *error;
+      return answer;
+    }
+    PackRequest request;
+    for (const auto& ref : std::get<RefSet>(refs).refs) {
+      request.wants.push_back(ref.id);
+    }
+    request.ofs_delta = true;
+    request.cache = cache_.get();
+    testing::MemoryStream stream("");
+    Output out(stream);  // no side-band: the output is the pack itself
+    out.begin_pack();
+    if (auto failure = send_pack(repo.get(), std::get<RefSet>(refs), request, out, &answer.use)) {
+      answer.failure = failure->what;
+    }
+    answer.pack = stream.output();
+    return answer;
+  }
+
+  std::unique_ptr<PackCache> cache_;
+};
+
+// 16 identical clones at once (a CI fleet): one generation, the same complete pack for
+// every one of them, each labelled as a hit or (the one that generated) a miss.
+TEST_F(FetchCache, ConcurrentIdenticalClonesShareOneGeneration) {
+  constexpr size_t kClones = 16;
+  std::latch go(kClones);
+  std::vector<Answer> answers(kClones);
+  std::vector<std::thread> threads;
+  for (size_t i = 0; i < kClones; ++i) {
+    threads.emplace_back([&, i] {
+      go.arrive_and_wait();
+      answers[i] = clone_in_process();
+    });
+  }
+  for (std::thread& t : threads) {
+    t.join();  // bounded: follow_stall ends any wait for a stuck generation
+  }
+  EXPECT_EQ(cache_->counters().misses, 1U);
+  EXPECT_EQ(cache_->counters().hits + cache_->counters().shared, kClones - 1);
+  size_t misses = 0;
+  for (const Answer& answer : answers) {
+    EXPECT_EQ(answer.failure, "");
+    EXPECT_EQ(answer.pack, answers[0].pack);
+    misses += answer.use == CacheUse::kMiss ? 1 : 0;
+    EXPECT_NE(answer.use, CacheUse::kNone);
+  }
+  EXPECT_EQ(misses, 1U);
+  // The pack is whole: git indexes it and finds every object of the repository.
+  std::ofstream(dir_ / "shared.pack", std::ios::binary) << answers[0].pack;
+  sh("git index-pack --strict -o shared.idx shared.pack > /dev/null");
+  EXPECT_EQ(sh("git verify-pack -v shared.idx | grep -cE '^[0-9a-f]{40} '"),
+            sh("git -C src rev-list --objects --all | wc -l | tr -d ' '"));
+}
+
+// cache:hit / cache:miss only for requests the cache could answer (clones); a fetch with
+// haves carries no cache label at all.
+TEST_F(FetchCache, CacheLabelsOnlyForCacheableRequests) {
+  struct Step {
+    std::string command;  // "clone OPTIONS" or "fetch OPTIONS" into mine
+    std::string labels;   // for protocol {0}
+  };
+  const std::vector<Step> steps = {
+      {"clone", "clone,protocol:{},cache:miss,"},
+      {"clone", "clone,protocol:{},cache:hit,"},
+      {"fetch", "fetch,protocol:{},"},  // after a new commit: haves, never cacheable
+      {"clone --depth=1", "clone,shallow,protocol:{},cache:miss,"},
+      {"clone --depth=1", "clone,shallow,protocol:{},cache:hit,"},
+  };
+  for (int version : {0, 2}) {
+    SCOPED_TRACE(version);
+    sh("rm -rf cache mine");
+    for (const Step& step : steps) {
+      const std::string env = "UPLOAD_PACK_STDIO_CACHE_DIR=" + quote(dir_ / "cache") + " ";
+      if (step.command.starts_with("clone")) {
+        sh("rm -rf mine");
+        sh(env + git(version, true) + step.command +
+           " -q --no-local --upload-pack=" + UPLOAD_PACK_STDIO + " src mine");
+      } else {
+        sh(fmt::format("cd src && echo {0} > l{0} && git add -A && git commit -qm l{0}", version));
+        sh("cd mine && " + env + git(version, true) + "fetch -q origin");
+      }
+      EXPECT_EQ(log(),
+                fmt::format(fmt::runtime("exit=0 labels=" + step.labels + " error=\n"), version))
+          << step.command;
     }
   }
 }
