@@ -2,6 +2,8 @@
 
 #include <fcntl.h>
 #include <fmt/format.h>
+#include <fmt/ranges.h>
+#include <spdlog/spdlog.h>
 #include <sys/mman.h>
 #include <sys/stat.h>
 #include <unistd.h>
@@ -9,6 +11,7 @@
 #include <algorithm>
 #include <cerrno>
 #include <cstring>
+#include <mutex>
 #include <system_error>
 #include <utility>
 
@@ -40,6 +43,15 @@ std::variant<MappedFile, std::string> MappedFile::open(const std::filesystem::pa
   }
   ::close(fd);  // the mapping keeps the file
   return file;
+}
+
+void MappedFile::release(size_t begin, size_t end) const {
+  const auto page = static_cast<size_t>(sysconf(_SC_PAGESIZE));
+  begin = (begin + page - 1) / page * page;  // whole pages inside the range only
+  end = std::min(end, size_) / page * page;
+  if (data_ != nullptr && begin < end) {
+    madvise(const_cast<uint8_t*>(data_) + begin, end - begin, MADV_DONTNEED);
+  }
 }
 
 MappedFile::MappedFile(MappedFile&& other) noexcept
@@ -114,7 +126,39 @@ std::variant<Pack, std::string> Pack::open(const std::filesystem::path& idx_path
     pack.sorted_offsets_[i] = offset;
     pack.rank_[pack.by_offset_[i]] = i;
   }
+  std::filesystem::path bitmap_path = idx_path;
+  bitmap_path.replace_extension(".bitmap");
+  pack.open_bitmap(bitmap_path);
   return pack;
+}
+
+// A bitmap that cannot be used only costs speed: the objects are then found by walking.
+void Pack::open_bitmap(const std::filesystem::path& bitmap_path) {
+  std::error_code ec;
+  if (!std::filesystem::exists(bitmap_path, ec)) {
+    return;
+  }
+  auto mapped = MappedFile::open(bitmap_path);
+  if (auto* error = std::get_if<std::string>(&mapped)) {
+    bitmap_error_ = *error;
+    return;
+  }
+  bitmap_file_ = std::move(std::get<MappedFile>(mapped));
+  // A bitmap left behind by an earlier pack names the wrong objects: say so rather than
+  // what parsing it would stumble over.
+  const std::span<const uint8_t> bytes = bitmap_file_.bytes();
+  if (bytes.size() >= kBitmapHeaderSize &&
+      !std::equal(index_.pack_checksum().begin(), index_.pack_checksum().end(),
+                  bytes.begin() + kBitmapHeaderSize - kOidSize)) {
+    bitmap_error_ = fmt::format("{} belongs to another pack", bitmap_path.string());
+    return;
+  }
+  auto parsed = parse_pack_bitmap(bytes, index_.size());
+  if (auto* error = std::get_if<BitmapError>(&parsed)) {
+    bitmap_error_ = fmt::format("{}: {}", bitmap_path.string(), error->reason);
+    return;
+  }
+  bitmap_ = std::get<PackBitmap>(std::move(parsed));
 }
 
 std::span<const uint8_t> Pack::entry(uint32_t position) const {
@@ -155,6 +199,79 @@ PackStore PackStore::open(const std::filesystem::path& pack_dir) {
   std::stable_sort(store.packs_.begin(), store.packs_.end(), [](const Pack& a, const Pack& b) {
     return a.index().size() > b.index().size();
   });
+  return store;
+}
+
+const Pack* PackStore::bitmapped() const {
+  for (const Pack& pack : packs_) {
+    if (pack.bitmap() != nullptr) {
+      return &pack;
+    }
+  }
+  return nullptr;
+}
+
+namespace {
+
+// What identifies a pack directory's contents: every pack file's name, size and mtime.
+std::string pack_dir_signature(const std::filesystem::path& pack_dir) {
+  std::vector<std::string> files;
+  std::error_code ec;
+  for (const auto& entry : std::filesystem::directory_iterator(pack_dir, ec)) {
+    const std::string name = entry.path().filename().string();
+    struct stat st {};
+    if (name.starts_with("pack-") && ::stat(entry.path().c_str(), &st) == 0) {
+      files.push_back(
+          fmt::format("{} {} {}.{}", name, st.st_size, st.st_mtim.tv_sec, st.st_mtim.tv_nsec));
+    }
+  }
+  std::sort(files.begin(), files.end());
+  return fmt::format("{}", fmt::join(files, "\n"));
+}
+
+constexpr size_t kSharedStores = 16;
+
+struct SharedStore {
+  std::string dir;
+  std::string signature;
+  std::shared_ptr<const PackStore> store;
+};
+
+}  // namespace
+
+std::shared_ptr<const PackStore> PackStore::shared(const std::filesystem::path& pack_dir) {
+  static std::mutex mu;
+  static std::vector<SharedStore> stores;  // most recently used last
+  const std::string dir = pack_dir.string();
+  std::string signature = pack_dir_signature(pack_dir);
+  {
+    const std::lock_guard lock(mu);
+    auto it = std::find_if(stores.begin(), stores.end(),
+                           [&](const SharedStore& s) { return s.dir == dir; });
+    if (it != stores.end() && it->signature == signature) {
+      SharedStore hit = std::move(*it);
+      stores.erase(it);
+      stores.push_back(std::move(hit));
+      return stores.back().store;
+    }
+  }
+  // Opened outside the lock: requests for other repositories go on meanwhile. Two
+  // requests racing here both open; the later one's store is kept.
+  auto store = std::make_shared<const PackStore>(open(pack_dir));
+  for (const std::string& reason : store->skipped()) {
+    spdlog::warn("pack store: not using a pack: {}", reason);
+  }
+  for (const Pack& pack : store->packs()) {
+    if (!pack.bitmap_error().empty()) {
+      spdlog::warn("pack store: not using a bitmap: {}", pack.bitmap_error());
+    }
+  }
+  const std::lock_guard lock(mu);
+  std::erase_if(stores, [&](const SharedStore& s) { return s.dir == dir; });
+  if (stores.size() >= kSharedStores) {
+    stores.erase(stores.begin());
+  }
+  stores.push_back(SharedStore{dir, std::move(signature), store});
   return store;
 }
 
