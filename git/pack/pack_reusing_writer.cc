@@ -122,7 +122,11 @@ class Writer {
       }
       if (object.location) {
         written_[object.location->pack_id][object.location->position] = start;
+        release_behind(*object.location, object.offset);
       }
+    }
+    for (const pack::Pack& pack : store_.packs()) {
+      pack.release(0, pack.bytes().size());
     }
     if (!out_.finish()) {
       return "the client went away";
@@ -133,6 +137,21 @@ class Writer {
   const Counts& counts() const { return counts_; }
 
  private:
+  // Packed objects go out in offset order, so the pages behind the current entry are not
+  // read again: dropping them from time to time keeps the resident set of a large clone
+  // small (the page cache keeps the data for the next request).
+  void release_behind(const pack::Location& location, uint64_t offset) {
+    static constexpr uint64_t kReleaseStep = uint64_t{32} << 20;
+    if (location.pack_id != released_pack_) {
+      released_pack_ = location.pack_id;
+      released_upto_ = 0;
+    }
+    if (offset >= released_upto_ + kReleaseStep) {
+      location.pack->release(released_upto_, offset);
+      released_upto_ = offset;
+    }
+  }
+
   // Copies the stored entry, re-encoding a delta's header; false when it cannot be used.
   bool try_reuse(const pack::Location& location) {
     const pack::Pack& pack = *location.pack;
@@ -229,6 +248,8 @@ class Writer {
   // its entry is complete, so a delta can only name a base that precedes it (no cycles,
   // never itself). Objects are written from the location PackStore::find gives them.
   std::vector<std::vector<uint64_t>> written_;
+  uint32_t released_pack_ = 0;
+  uint64_t released_upto_ = 0;  // in released_pack_
   Counts counts_;
 };
 
@@ -243,12 +264,9 @@ class ReusingPackWriter : public PackWriter {
     OdbPtr odb(raw_odb);
     const std::filesystem::path pack_dir =
         std::filesystem::path(git_repository_commondir(repo)) / "objects" / "pack";
-    const pack::PackStore store = pack::PackStore::open(pack_dir);
-    for (const std::string& reason : store.skipped()) {
-      spdlog::warn("pack writer: not reusing a pack: {}", reason);
-    }
-    const std::vector<Planned> planned = plan(objects, store);
-    Writer writer(store, odb.get(), objects.ofs_delta, sink);
+    const auto store = pack::PackStore::shared(pack_dir);
+    const std::vector<Planned> planned = plan(objects, *store);
+    Writer writer(*store, odb.get(), objects.ofs_delta, sink);
     if (auto error = writer.run(planned)) {
       return error;
     }
