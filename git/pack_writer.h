@@ -22,7 +22,9 @@ struct PackObject {
 };
 
 struct ObjectSet {
-  std::vector<PackObject> objects;  // each object once; commits first, in walk order
+  // Each object once: commits first, in walk order, or, when a bitmap chose them, in the
+  // order of the bitmapped pack, then those outside it.
+  std::vector<PackObject> objects;
   // The client accepts OFS_DELTA entries (capability/argument "ofs-delta"); when false a
   // writer refers to delta bases by name (REF_DELTA) only.
   bool ofs_delta = true;

@@ -3,6 +3,7 @@
 #include <optional>
 #include <unordered_map>
 
+#include "git/detail/bitmap_selection.h"
 #include "git/detail/libgit2.h"
 
 namespace gitgate::git::detail {
@@ -345,6 +346,11 @@ void Selector::include_tags(const RefSet& refs) {
 
 std::variant<ObjectSet, std::string> select_objects(git_repository* repo, const RefSet& refs,
                                                     const SelectionRequest& request) {
+  const auto store = pack::PackStore::shared(std::filesystem::path(git_repository_commondir(repo)) /
+                                             "objects" / "pack");
+  if (auto answer = select_with_bitmap(repo, *store, refs, request)) {
+    return std::move(*answer);
+  }
   Selector selector(repo, request);
   if (auto error = selector.run(refs)) {
     return *error;

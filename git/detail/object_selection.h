@@ -27,7 +27,9 @@ struct SelectionRequest {
   const FilterSpec* filter = nullptr;  // partial clone; wanted objects are sent regardless
 };
 
-// The object set, or the reason it could not be computed (a server-side fault).
+// The object set, or the reason it could not be computed (a server-side fault). Answered
+// from a reachability bitmap when the repository has one (detail/bitmap_selection.h),
+// else by walking commits and trees.
 std::variant<ObjectSet, std::string> select_objects(git_repository* repo, const RefSet& refs,
                                                     const SelectionRequest& request);
 

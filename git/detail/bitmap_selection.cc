@@ -1,0 +1,225 @@
+#include "git/detail/bitmap_selection.h"
+
+#include <vector>
+
+#include "git/detail/libgit2.h"
+
+namespace gitgate::git::detail {
+namespace {
+
+std::span<const uint8_t, pack::kOidSize> bytes_of(const git_oid& id) {
+  return std::span<const uint8_t, pack::kOidSize>(id.id, pack::kOidSize);
+}
+
+// The objects one side reaches: bits of the bitmapped pack, and a set (kept in the order
+// found) for objects outside it, loose or in other packs.
+struct Reach {
+  explicit Reach(size_t objects) : bits(objects) {}
+  pack::Bitset bits;
+  OidSet extra;
+  std::vector<git_oid> extra_order;
+};
+
+class BitmapWalk {
+ public:
+  BitmapWalk(git_repository* repo, const pack::Pack& pack)
+      : repo_(repo), pack_(pack), bitmap_(*pack.bitmap()), scratch_(bitmap_.object_count()) {}
+
+  // Adds to reach everything reachable from roots, without descending into what stop
+  // holds (the client's side, when computing what it lacks).
+  std::optional<std::string> add(const std::vector<git_oid>& roots, Reach& reach,
+                                 const Reach* stop);
+  bool has(const Reach& reach, const git_oid& id) const {
+    const auto position = pack_.index().find(bytes_of(id));
+    return position ? reach.bits.test(pack_.rank(*position)) : reach.extra.count(id) > 0;
+  }
+  void mark(Reach& reach, const git_oid& id) const {
+    if (const auto position = pack_.index().find(bytes_of(id))) {
+      reach.bits.set(pack_.rank(*position));
+    } else if (reach.extra.insert(id).second) {
+      reach.extra_order.push_back(id);
+    }
+  }
+  const pack::Pack& pack() const { return pack_; }
+
+ private:
+  bool known(const git_oid& id, const Reach& reach, const Reach* stop) const {
+    return has(reach, id) || (stop != nullptr && has(*stop, id));
+  }
+  // ORs in the bitmap of id when it has one; false when it has none.
+  bool add_bitmap(const git_oid& id, Reach& reach) {
+    const auto position = pack_.index().find(bytes_of(id));
+    const auto entry = position ? bitmap_.entry_for(*position) : std::nullopt;
+    if (!entry) {
+      return false;
+    }
+    bitmap_.reachable_into(*entry, reach.bits, scratch_);
+    return true;
+  }
+  std::optional<std::string> add_tree(const git_oid& id, Reach& reach, const Reach* stop);
+
+  git_repository* repo_;
+  const pack::Pack& pack_;
+  const pack::PackBitmap& bitmap_;
+  pack::Bitset scratch_;
+};
+
+// First the roots that have a bitmap, so that the walk from the others stops as soon as
+// it reaches history already covered. Commits found by the walk get their trees added
+// last, for the same reason: by then most subtrees are known.
+std::optional<std::string> BitmapWalk::add(const std::vector<git_oid>& roots, Reach& reach,
+                                           const Reach* stop) {
+  std::vector<git_oid> pending;
+  for (const git_oid& id : roots) {
+    if (!known(id, reach, stop) && !add_bitmap(id, reach)) {
+      pending.push_back(id);
+    }
+  }
+  std::vector<git_oid> trees;  // of the commits walked
+  while (!pending.empty()) {
+    const git_oid id = pending.back();
+    pending.pop_back();
+    if (known(id, reach, stop) || add_bitmap(id, reach)) {
+      continue;
+    }
+    git_object* raw = nullptr;
+    if (git_object_lookup(&raw, repo_, &id, GIT_OBJECT_ANY) != 0) {
+      return last_error("cannot read an object");
+    }
+    const ObjectPtr object(raw);
+    switch (git_object_type(object.get())) {
+      case GIT_OBJECT_COMMIT: {
+        mark(reach, id);
+        const auto* commit = reinterpret_cast<const git_commit*>(object.get());
+        trees.push_back(*git_commit_tree_id(commit));
+        for (unsigned i = 0; i < git_commit_parentcount(commit); ++i) {
+          pending.push_back(*git_commit_parent_id(commit, i));
+        }
+        break;
+      }
+      case GIT_OBJECT_TAG:
+        mark(reach, id);
+        pending.push_back(*git_tag_target_id(reinterpret_cast<const git_tag*>(object.get())));
+        break;
+      case GIT_OBJECT_TREE:
+        trees.push_back(id);
+        break;
+      default:
+        mark(reach, id);
+        break;
+    }
+  }
+  for (const git_oid& id : trees) {
+    if (auto error = add_tree(id, reach, stop)) {
+      return error;
+    }
+  }
+  return std::nullopt;
+}
+
+// A tree that is known was added with everything under it, so it is not entered again.
+std::optional<std::string> BitmapWalk::add_tree(const git_oid& id, Reach& reach,
+                                                const Reach* stop) {
+  if (known(id, reach, stop)) {
+    return std::nullopt;
+  }
+  mark(reach, id);
+  git_tree* raw = nullptr;
+  if (git_tree_lookup(&raw, repo_, &id) != 0) {
+    return last_error("cannot read a tree");
+  }
+  const TreePtr tree(raw);
+  for (size_t i = 0; i < git_tree_entrycount(tree.get()); ++i) {
+    const git_tree_entry* entry = git_tree_entry_byindex(tree.get(), i);
+    const git_oid& entry_id = *git_tree_entry_id(entry);
+    if (git_tree_entry_type(entry) == GIT_OBJECT_TREE) {
+      if (auto error = add_tree(entry_id, reach, stop)) {
+        return error;
+      }
+    } else if (git_tree_entry_type(entry) == GIT_OBJECT_BLOB && !known(entry_id, reach, stop)) {
+      mark(reach, entry_id);
+    }  // gitlinks name commits of other repositories
+  }
+  return std::nullopt;
+}
+
+// include-tag: an annotated tag whose peeled target is sent goes along, with every tag
+// layer in between that the client does not have.
+void include_tags(git_repository* repo, const BitmapWalk& walk, const RefSet& refs, Reach& send,
+                  const Reach& theirs) {
+  for (const AdvertisedRef& ref : refs.refs) {
+    if (!ref.peeled || !ref.name.starts_with("refs/tags/") || walk.has(send, ref.id) ||
+        !walk.has(send, *ref.peeled)) {
+      continue;
+    }
+    git_oid id = ref.id;
+    while (!git_oid_equal(&id, &*ref.peeled) && !walk.has(theirs, id)) {
+      git_tag* raw = nullptr;
+      if (git_tag_lookup(&raw, repo, &id) != 0) {
+        break;
+      }
+      const TagPtr tag(raw);
+      walk.mark(send, id);
+      id = *git_tag_target_id(tag.get());
+    }
+  }
+}
+
+ObjectSet to_object_set(const BitmapWalk& walk, const Reach& send) {
+  ObjectSet set;
+  set.objects.reserve(send.bits.count() + send.extra_order.size());
+  const pack::Pack& pack = walk.pack();
+  send.bits.for_each([&](size_t rank) {
+    PackObject object;
+    const auto oid = pack.index().oid(pack.position_of_rank(static_cast<uint32_t>(rank)));
+    std::copy(oid.begin(), oid.end(), object.id.id);
+    set.objects.push_back(std::move(object));
+  });
+  for (const git_oid& id : send.extra_order) {
+    set.objects.push_back(PackObject{id, ""});
+  }
+  return set;
+}
+
+}  // namespace
+
+std::optional<std::variant<ObjectSet, std::string>> select_with_bitmap(
+    git_repository* repo, const pack::PackStore& store, const RefSet& refs,
+    const SelectionRequest& request) {
+  const pack::Pack* pack = store.bitmapped();
+  if (pack == nullptr || request.filter != nullptr ||
+      (request.cut != nullptr && !request.cut->empty())) {
+    return std::nullopt;
+  }
+  BitmapWalk walk(repo, *pack);
+  const size_t objects = pack->index().size();
+  Reach theirs(objects);
+  // Only commits the client has say what else it has (a have of another type is ignored,
+  // as the walk does).
+  std::vector<git_oid> common;
+  for (const git_oid& id : request.common) {
+    git_object_t type = GIT_OBJECT_INVALID;
+    git_object* object = nullptr;
+    if (git_object_lookup(&object, repo, &id, GIT_OBJECT_ANY) == 0) {
+      type = git_object_type(object);
+      git_object_free(object);
+    }
+    if (type == GIT_OBJECT_COMMIT) {
+      common.push_back(id);
+    }
+  }
+  if (auto error = walk.add(common, theirs, nullptr)) {
+    return *error;
+  }
+  Reach send(objects);
+  if (auto error = walk.add(request.wants, send, &theirs)) {
+    return *error;
+  }
+  send.bits.and_not(theirs.bits);
+  if (request.include_tag) {
+    include_tags(repo, walk, refs, send, theirs);
+  }
+  return to_object_set(walk, send);
+}
+
+}  // namespace gitgate::git::detail

@@ -1,0 +1,31 @@
+// Object selection through a pack's reachability bitmap, as git's pack-bitmap.c does for
+// upload-pack: the objects reachable from the wants, minus those reachable from the
+// common commits, are bitmap ORs plus a short walk from the tips the bitmap does not
+// cover (commits pushed since the last repack) down to commits it does.
+#pragma once
+
+#include <git2.h>
+
+#include <optional>
+#include <string>
+#include <variant>
+
+#include "git/detail/advertisement.h"
+#include "git/detail/object_selection.h"
+#include "git/pack/pack_store.h"
+#include "git/pack_writer.h"
+
+namespace gitgate::git::detail {
+
+// nullopt when bitmaps cannot answer the request: no pack has a usable bitmap, or a
+// shallow boundary or a filter needs the walk (select_objects then walks). Otherwise the
+// object set, in pack order, or why it could not be computed.
+//
+// Where select_objects subtracts only what the common commits' own trees hold, this
+// subtracts everything reachable from them: the client has all of it (the premise of
+// negotiation), so the pack is smaller, never missing anything.
+std::optional<std::variant<ObjectSet, std::string>> select_with_bitmap(
+    git_repository* repo, const pack::PackStore& store, const RefSet& refs,
+    const SelectionRequest& request);
+
+}  // namespace gitgate::git::detail

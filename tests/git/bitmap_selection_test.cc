@@ -1,0 +1,168 @@
+// Object sets chosen through a bitmap against git's own answer: `git rev-list --objects
+// <wants> --not <haves>` minus everything the haves reach (what the client has), for
+// clones, fetches, tips pushed after the repack and include-tag.
+#include "git/detail/bitmap_selection.h"
+
+#include <gtest/gtest.h>
+
+#include <set>
+#include <sstream>
+#include <string>
+#include <vector>
+
+#include "git/detail/libgit2.h"
+#include "tests/git/git_fixture.h"
+
+namespace gitgate::git::detail {
+namespace {
+
+class BitmapSelectionTest : public testing::GitFixture {
+ protected:
+  void SetUp() override {
+    GitFixture::SetUp();
+    ensure_libgit2();
+    make_sample_repository();
+    sh("cd src && for i in $(seq 1 20); do echo $i >> d/e/g1 && git commit -qam more$i; done");
+  }
+
+  void open(const char* repack) {
+    sh(std::string("cd src && ") + repack);
+    git_repository* raw = nullptr;
+    ASSERT_EQ(git_repository_open(&raw, (dir_ / "src").c_str()), 0);
+    repo_.reset(raw);
+    auto refs = read_refs(repo_.get());
+    ASSERT_TRUE(std::holds_alternative<RefSet>(refs));
+    refs_ = std::get<RefSet>(refs);
+    store_ = pack::PackStore::shared(dir_ / "src/.git/objects/pack");
+  }
+
+  git_oid oid(const std::string& rev) {
+    const std::string hex = sh("cd src && git rev-parse " + rev);
+    git_oid id{};
+    EXPECT_EQ(git_oid_fromstrn(&id, hex.data(), 40), 0) << rev;
+    return id;
+  }
+
+  std::set<std::string> rev_list(const std::string& args) {
+    std::istringstream in(sh("cd src && git rev-list --objects " + args));
+    std::set<std::string> out;
+    for (std::string line; std::getline(in, line);) {
+      out.insert(line.substr(0, 40));
+    }
+    return out;
+  }
+
+  // What the client lacks: everything wants reach minus everything haves reach.
+  std::set<std::string> expected(const std::string& wants, const std::string& haves) {
+    std::set<std::string> out = rev_list(wants);
+    if (!haves.empty()) {
+      for (const std::string& id : rev_list(haves)) {
+        out.erase(id);
+      }
+    }
+    return out;
+  }
+
+  std::optional<std::set<std::string>> select(const SelectionRequest& request) {
+    auto answer = select_with_bitmap(repo_.get(), *store_, refs_, request);
+    if (!answer) {
+      return std::nullopt;
+    }
+    EXPECT_TRUE(std::holds_alternative<ObjectSet>(*answer));
+    std::set<std::string> out;
+    for (const PackObject& object : std::get<ObjectSet>(*answer).objects) {
+      EXPECT_TRUE(out.insert(to_hex(object.id)).second) << "sent twice: " << to_hex(object.id);
+    }
+    return out;
+  }
+
+  RepositoryPtr repo_;
+  RefSet refs_;
+  std::shared_ptr<const pack::PackStore> store_;
+};
+
+TEST_F(BitmapSelectionTest, MatchesRevList) {
+  sh("cd src && git checkout -qb later main && echo later > later && git add later && "
+     "git commit -qm later && git checkout -q main");
+  open("git repack -adbq");
+  // Tips pushed after the repack: loose objects the bitmap does not cover.
+  sh("cd src && git checkout -qb fresh main && echo fresh > d/fresh && git add d && "
+     "git commit -qm fresh && echo more >> d/fresh && git commit -qam fresh2 && "
+     "git checkout -q main");
+  struct Case {
+    std::string name;
+    std::vector<std::string> wants;
+    std::vector<std::string> haves;
+    std::string rev_wants;
+    std::string rev_haves;
+  };
+  const std::vector<Case> cases = {
+      {"clone of every ref",
+       {"main", "side", "later", "v1", "nested", "light"},
+       {},
+       "main side later v1 nested light",
+       ""},
+      {"clone of main", {"main"}, {}, "main", ""},
+      {"fetch of main", {"main"}, {"main~5"}, "main", "main~5"},
+      {"fetch, two haves", {"main", "later"}, {"main~3", "side"}, "main later", "main~3 side"},
+      {"nothing new", {"main~2"}, {"main"}, "main~2", "main"},
+      {"pushed after the repack", {"fresh"}, {}, "fresh", ""},
+      {"fetch of what was pushed", {"fresh"}, {"main"}, "fresh", "main"},
+      {"have pushed after the repack", {"fresh", "later"}, {"fresh~1"}, "fresh later", "fresh~1"},
+      {"a tree", {"main^{tree}"}, {}, "main^{tree}", ""},
+      {"a blob", {"main:f1"}, {}, "main:f1", ""},
+  };
+  for (const Case& c : cases) {
+    SelectionRequest request;
+    for (const std::string& rev : c.wants) {
+      request.wants.push_back(oid(rev));
+    }
+    for (const std::string& rev : c.haves) {
+      request.common.push_back(oid(rev));
+    }
+    const auto selected = select(request);
+    ASSERT_TRUE(selected.has_value()) << c.name;
+    EXPECT_EQ(*selected, expected(c.rev_wants, c.rev_haves)) << c.name;
+  }
+  // The pushed objects are loose; the rest came from the bitmap.
+  EXPECT_NE(sh("cd src && git count-objects -v | grep '^count:'"), "count: 0\n");
+}
+
+TEST_F(BitmapSelectionTest, IncludeTagAddsTagsOfWhatIsSent) {
+  open("git repack -adbq");
+  SelectionRequest request;
+  request.wants.push_back(oid("main"));
+  request.include_tag = true;
+  const auto selected = select(request);
+  ASSERT_TRUE(selected.has_value());
+  std::set<std::string> want = expected("main", "");
+  want.insert(to_hex(oid("v1")));
+  want.insert(to_hex(oid("nested")));  // a tag of v1: both layers go
+  EXPECT_EQ(*selected, want);
+
+  request.common.push_back(oid("v1^{commit}"));  // the client has the tagged commit
+  const auto fetched = select(request);
+  ASSERT_TRUE(fetched.has_value());
+  EXPECT_EQ(fetched->count(to_hex(oid("v1"))), 0U);
+}
+
+TEST_F(BitmapSelectionTest, LeavesToTheWalkWhatBitmapsCannotAnswer) {
+  open("git repack -adbq");
+  SelectionRequest request;
+  request.wants.push_back(oid("main"));
+  const FilterSpec filter{};
+  request.filter = &filter;
+  EXPECT_FALSE(select(request).has_value()) << "a filter";
+  request.filter = nullptr;
+  const OidSet cut{oid("main~2")};
+  request.cut = &cut;
+  EXPECT_FALSE(select(request).has_value()) << "a shallow boundary";
+  request.cut = nullptr;
+  EXPECT_TRUE(select(request).has_value());
+
+  open("git repack -adq");  // no bitmap
+  EXPECT_FALSE(select(request).has_value()) << "no bitmap";
+}
+
+}  // namespace
+}  // namespace gitgate::git::detail
