@@ -17,13 +17,26 @@ constexpr std::string_view kCapabilities =
 constexpr std::string_view kTrailingCapabilities = "object-format=sha1 agent=gitgate/0.1";
 
 // A ref as advertised: symbolic refs resolved, tags peeled. nullopt for broken refs.
-std::optional<AdvertisedRef> describe(git_reference* ref) {
+// Peeling reads objects, which costs a host with thousands of refs more than the rest of
+// ls-refs: packed-refs' own peeled values are used when present, and an object that is
+// not a tag (its type read from its header alone) needs no peeling.
+std::optional<AdvertisedRef> describe(git_reference* ref, git_odb* odb) {
   git_reference* raw = nullptr;
   if (git_reference_resolve(&raw, ref) != 0) {
     return std::nullopt;
   }
   ReferencePtr resolved(raw);
   AdvertisedRef out{git_reference_name(ref), *git_reference_target(resolved.get()), std::nullopt};
+  if (const git_oid* peeled = git_reference_target_peel(resolved.get())) {
+    out.peeled = *peeled;
+    return out;
+  }
+  size_t size = 0;
+  git_object_t type = GIT_OBJECT_INVALID;
+  if (odb != nullptr && git_odb_read_header(&size, &type, odb, &out.id) == 0 &&
+      type != GIT_OBJECT_TAG) {
+    return out;
+  }
   git_object* peeled = nullptr;
   if (git_reference_peel(&peeled, resolved.get(), GIT_OBJECT_ANY) == 0) {
     ObjectPtr owner(peeled);
@@ -34,7 +47,7 @@ std::optional<AdvertisedRef> describe(git_reference* ref) {
   return out;
 }
 
-void read_head(git_repository* repo, RefSet& set) {
+void read_head(git_repository* repo, git_odb* odb, RefSet& set) {
   git_reference* raw = nullptr;
   if (git_reference_lookup(&raw, repo, "HEAD") != 0) {
     return;  // no HEAD: advertise the refs alone
@@ -44,7 +57,7 @@ void read_head(git_repository* repo, RefSet& set) {
   if (git_reference_type(head.get()) == GIT_REFERENCE_SYMBOLIC) {
     set.head_target = git_reference_symbolic_target(head.get());
   }
-  if (auto ref = describe(head.get())) {
+  if (auto ref = describe(head.get(), odb)) {
     set.refs.push_back(std::move(*ref));
   }
 }
@@ -53,7 +66,12 @@ void read_head(git_repository* repo, RefSet& set) {
 
 std::variant<RefSet, std::string> read_refs(git_repository* repo) {
   RefSet set;
-  read_head(repo, set);
+  git_odb* raw_odb = nullptr;
+  if (git_repository_odb(&raw_odb, repo) != 0) {
+    return last_error("cannot open the object database");
+  }
+  const OdbPtr odb(raw_odb);
+  read_head(repo, odb.get(), set);
   git_reference_iterator* raw_iter = nullptr;
   if (git_reference_iterator_new(&raw_iter, repo) != 0) {
     return last_error("cannot list references");
@@ -64,7 +82,7 @@ std::variant<RefSet, std::string> read_refs(git_repository* repo) {
   int rc = 0;
   while ((rc = git_reference_next(&raw, iter.get())) == 0) {
     ReferencePtr ref(raw);
-    if (auto described = describe(ref.get())) {
+    if (auto described = describe(ref.get(), odb.get())) {
       refs.push_back(std::move(*described));
     }
   }
