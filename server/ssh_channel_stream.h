@@ -6,6 +6,8 @@
 
 #include <chrono>
 #include <cstdint>
+#include <functional>
+#include <string_view>
 
 #include "git/stream.h"
 
@@ -23,15 +25,24 @@ class SshChannelStream final : public git::Stream {
 
   bool write_stderr(std::string_view text);
 
+  // The session's keepalive (server/keepalive.h), run while the request waits on the
+  // client: after each read slice without data, after each write, and when a write
+  // waited a whole session timeout for window space (then it tries again instead of
+  // failing). A false answer means the client is gone: the read or write fails.
+  void set_liveness_check(std::function<bool()> check) { liveness_check_ = std::move(check); }
+
   [[nodiscard]] uint64_t bytes_read() const { return bytes_read_; }
   // stdout and stderr data together: what the channel carried to the client.
   [[nodiscard]] uint64_t bytes_written() const { return bytes_written_; }
 
  private:
   bool write_all(std::span<const uint8_t> data, bool is_stderr);
+  [[nodiscard]] bool client_alive() const { return !liveness_check_ || liveness_check_(); }
+  [[nodiscard]] bool may_retry_write() const;
 
   ssh_channel channel_;
   std::chrono::milliseconds idle_timeout_;
+  std::function<bool()> liveness_check_;
   uint64_t bytes_read_ = 0;
   uint64_t bytes_written_ = 0;
 };

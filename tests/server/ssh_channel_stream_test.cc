@@ -31,11 +31,13 @@ class ChannelPair {
   using ServerFunction = std::function<void(SshChannelStream&)>;
   using ClientFunction = std::function<void(ssh_channel)>;
 
+  // session_timeout: the server session's SSH_OPTIONS_TIMEOUT while serve runs, which
+  // bounds one wait of a write for the client's window.
   static void run(std::chrono::milliseconds idle_timeout, const ServerFunction& serve,
-                  const ClientFunction& drive) {
+                  const ClientFunction& drive, long session_timeout = kTimeoutSeconds) {
     int fds[2];
     ASSERT_EQ(socketpair(AF_UNIX, SOCK_STREAM, 0, fds), 0);
-    std::thread server([&] { run_server(fds[0], idle_timeout, serve); });
+    std::thread server([&] { run_server(fds[0], idle_timeout, serve, session_timeout); });
     run_client(fds[1], drive);
     server.join();
   }
@@ -65,7 +67,7 @@ class ChannelPair {
   }
 
   static void run_server(int fd, std::chrono::milliseconds idle_timeout,
-                         const ServerFunction& serve) {
+                         const ServerFunction& serve, long session_timeout) {
     ssh_bind bind = ssh_bind_new();
     ssh_key key = nullptr;
     ASSERT_EQ(ssh_pki_generate(SSH_KEYTYPE_ED25519, 0, &key), SSH_OK);
@@ -92,10 +94,12 @@ class ChannelPair {
       ASSERT_NE(ssh_event_dopoll(event, 100), SSH_ERROR) << ssh_get_error(session);
     }
     ASSERT_TRUE(state.exec);
+    ssh_options_set(session, SSH_OPTIONS_TIMEOUT, &session_timeout);
     {
       SshChannelStream stream(state.channel, idle_timeout);
       serve(stream);
     }
+    ssh_options_set(session, SSH_OPTIONS_TIMEOUT, &timeout);
     ssh_channel_request_send_exit_status(state.channel, 0);
     ssh_channel_close(state.channel);
     // Keep reading until the client is gone, as the server does.
@@ -234,6 +238,69 @@ TEST(SshChannelStream, ReadFailsAfterTheIdleTimeout) {
   EXPECT_EQ(result, -1);
   EXPECT_GE(waited, 100ms);
   EXPECT_LT(waited, 5s);
+}
+
+// A write that waits on a client which does not read (its window is used up) asks the
+// liveness check every session timeout instead of failing, and completes once the client
+// reads again: a slow client is not a dead one.
+TEST(SshChannelStream, StalledWriteAsksTheLivenessCheckAndGoesOn) {
+  const std::string response = pattern(size_t{5} * 1024 * 1024);  // more than the client's window
+  int checks_while_stalled = 0;
+  std::atomic<bool> stalled{true};
+  bool written = false;
+  std::string out;
+  std::string err;
+  ChannelPair::run(
+      10s,
+      [&](SshChannelStream& stream) {
+        stream.set_liveness_check([&] {
+          checks_while_stalled += stalled.load() ? 1 : 0;
+          return true;
+        });
+        written =
+            stream.write({reinterpret_cast<const uint8_t*>(response.data()), response.size()});
+      },
+      [&](ssh_channel channel) {
+        std::this_thread::sleep_for(3500ms);  // reads nothing: no window adjustments
+        stalled = false;
+        read_all(channel, out, err);
+      },
+      1);
+  EXPECT_TRUE(written);
+  EXPECT_GE(checks_while_stalled, 2);
+  EXPECT_EQ(out.size(), response.size());
+  EXPECT_TRUE(out == response);
+}
+
+// When the check says the client is gone, a write and a read fail at once.
+TEST(SshChannelStream, LivenessCheckEndsAWriteAndARead) {
+  const std::string response = pattern(size_t{5} * 1024 * 1024);
+  bool written = true;
+  ptrdiff_t read_result = 0;
+  std::chrono::steady_clock::duration waited{};
+  std::string out;
+  std::string err;
+  ChannelPair::run(
+      10s,
+      [&](SshChannelStream& stream) {
+        int checks = 0;
+        stream.set_liveness_check([&] { return ++checks < 3; });
+        const auto start = std::chrono::steady_clock::now();
+        written =
+            stream.write({reinterpret_cast<const uint8_t*>(response.data()), response.size()});
+        std::vector<uint8_t> buffer(16);
+        read_result = stream.read(buffer);
+        waited = std::chrono::steady_clock::now() - start;
+      },
+      [&](ssh_channel channel) {
+        std::this_thread::sleep_for(6s);  // longer than the server's wait, in any case
+        read_all(channel, out, err);
+      },
+      1);
+  EXPECT_FALSE(written);
+  EXPECT_EQ(read_result, -1);
+  EXPECT_LT(waited, 5s);
+  EXPECT_LT(out.size(), response.size());
 }
 
 }  // namespace
