@@ -19,6 +19,7 @@
 #include "logging/diagnostics.h"
 #include "proxyproto/reader.h"
 #include "server/git_request.h"
+#include "server/keepalive.h"
 #include "server/session_policy.h"
 #include "server/ssh_channel_stream.h"
 
@@ -109,6 +110,7 @@ class Connection {
   }
 
   ~Connection() {
+    alive_.reset();  // its packet counter lives in the session until then
     if (event_ != nullptr) {
       ssh_event_remove_session(event_, session_);
       ssh_event_free(event_);
@@ -134,6 +136,7 @@ class Connection {
   bool handshake();
   void event_loop();
   bool idle_step(SteadyClock::time_point now);
+  bool client_alive();
   void run_work();
   void finish_channel(int exit_status);
   int authenticate(const char* user, ssh_key key, char signature_state);
@@ -191,6 +194,8 @@ class Connection {
   std::shared_ptr<const auth::UserDb> users_;
   const auth::User* user_ = nullptr;
   int failed_attempts_ = 0;
+  // [limits] keepalive_seconds, from authentication on.
+  std::optional<ClientAlive> alive_;
 
   ssh_channel channel_ = nullptr;
   int protocol_version_ = 0;
@@ -282,7 +287,7 @@ void Connection::event_loop() {
       }
       continue;
     }
-    if (!idle_step(now)) {
+    if (!client_alive() || !idle_step(now)) {
       return;
     }
   }
@@ -310,9 +315,18 @@ bool Connection::idle_step(SteadyClock::time_point now) {
   return now < idle_deadline_;
 }
 
+// Keepalive probes go on while a request runs: its stream checks between reads and
+// writes, and a write waiting for the client's window returns every keepalive interval
+// (the session timeout) to let it.
 void Connection::run_work() {
   busy_ = true;
   SshChannelStream stream(channel_, kRequestIdleTimeout);
+  const bool keepalive = alive_ && alive_->enabled();
+  if (keepalive) {
+    stream.set_liveness_check([this] { return client_alive(); });
+    long timeout = static_cast<long>(alive_->interval().count());
+    ssh_options_set(session_, SSH_OPTIONS_TIMEOUT, &timeout);
+  }
   int exit_status = kExitFatal;
   switch (work_) {
     case Work::kExec: {
@@ -340,10 +354,35 @@ void Connection::run_work() {
     case Work::kNone:
       break;
   }
+  if (keepalive) {
+    long timeout = kBlockingTimeoutSeconds;
+    ssh_options_set(session_, SSH_OPTIONS_TIMEOUT, &timeout);
+  }
   finish_channel(exit_status);
   work_ = Work::kNone;
   work_argument_.clear();
   busy_ = false;
+}
+
+// ClientAliveInterval/ClientAliveCountMax: false once the client left the probes
+// unanswered; logged once, with the addresses, like every other close.
+bool Connection::client_alive() {
+  if (!alive_) {
+    return true;
+  }
+  const bool already_gone = alive_->gave_up();
+  if (alive_->check()) {
+    return true;
+  }
+  if (!already_gone) {
+    spdlog::warn(
+        "[session {}] client not responding: {} keepalive probes unanswered, {} s apart; "
+        "closing user={} {}",
+        session_id_, ClientAlive::kMaxMissed, alive_->interval().count(),
+        user_ != nullptr ? user_->identity.name : "-", address_fields(info_));
+    ssh_session_set_disconnect_message(session_, "Timeout, client not responding");
+  }
+  return false;
 }
 
 // exit-status, EOF, CLOSE: always all three, so the client learns how the request
@@ -385,6 +424,7 @@ int Connection::authenticate(const char* user, ssh_key key, char signature_state
   users_ = std::move(users);
   user_ = found;
   ticket_.mark_authenticated();
+  alive_.emplace(session_, std::chrono::seconds(context_.config.limits.keepalive_seconds));
   idle_deadline_ = SteadyClock::now() + kIdleAfterRequest;
   spdlog::info("[session {}] authenticated {} (id {}) with {} {}", session_id_,
                user_->identity.name, user_->identity.id, key_text, address_fields(info_));
