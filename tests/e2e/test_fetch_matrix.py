@@ -460,5 +460,26 @@ def _generate():
 
 _generate()
 
+
+class BitmapFetchMatrixTest(FetchMatrixTest):
+    """The cases whose objects a reachability bitmap chooses, over the history repository
+    as a Git host keeps it after gc: one pack with a bitmap and a commit-graph. Commits
+    that cases add on the server stay loose, outside the bitmap."""
+
+    CASES = ("clone", "fetch_new_commits", "fetch_nothing_new", "include_tag", "fetch_tags")
+
+    @classmethod
+    def setUpClass(cls):
+        super().setUpClass()
+        for args in (["repack", "-adbq"], ["commit-graph", "write", "--reachable"]):
+            run(["git", "-C", str(cls.template)] + args, env=cls.env.env, check=True)
+        assert list((cls.template / "objects" / "pack").glob("*.bitmap")), "no bitmap written"
+
+
+for _name in [n for n in vars(FetchMatrixTest) if n.startswith("test_") and "_v" in n]:
+    if _name[len("test_"):_name.rindex("_v")] not in BitmapFetchMatrixTest.CASES:
+        setattr(BitmapFetchMatrixTest, _name, None)  # not collected: not callable
+BitmapFetchMatrixTest.test_history_repository = None
+
 if __name__ == "__main__":
     unittest.main(verbosity=2)
