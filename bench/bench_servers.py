@@ -9,11 +9,13 @@ the CPU and memory figures are complete.
 
 import os
 import re
-import signal
 import socket
 import subprocess
-import time
+import sys
 from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "tests" / "e2e"))
+from procs import free_port, kill_group, wait_until  # noqa: E402  (the e2e tests' helpers)
 
 HOST = "127.0.0.1"
 SSHD = "/usr/sbin/sshd"
@@ -35,37 +37,6 @@ def run(cmd, timeout, env=None, cwd=None, check=False, input=None, text=True):
     if check and proc.returncode != 0:
         raise Failure(f"{cmd!r} exited {proc.returncode}: {proc.stderr}")
     return proc
-
-
-def free_port():
-    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as s:
-        s.bind((HOST, 0))
-        return s.getsockname()[1]
-
-
-def wait_until(predicate, timeout, interval=0.02):
-    deadline = time.monotonic() + timeout
-    while True:
-        value = predicate()
-        if value or time.monotonic() >= deadline:
-            return value
-        time.sleep(interval)
-
-
-def kill_group(popen, grace=5):
-    """SIGTERM to the process group, SIGKILL after grace seconds; reaps."""
-    if popen is None or popen.poll() is not None:
-        return
-    for sig, wait in ((signal.SIGTERM, grace), (signal.SIGKILL, 5)):
-        try:
-            os.killpg(popen.pid, sig)
-        except ProcessLookupError:
-            return
-        try:
-            popen.wait(timeout=wait)
-            return
-        except subprocess.TimeoutExpired:
-            continue
 
 
 def proc_stat(pid):

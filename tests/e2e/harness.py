@@ -30,12 +30,12 @@ from access_log import (ACCESS_RE, NODE_ID, AccessLogAssertions, labels_of,  # n
                         parse_access_line, ssh_client_banner)
 from fixtures import (PROCESS_TIMEOUT, generate_key, make_repository, run,  # noqa: F401
                       toml_list, toml_string, users_toml)
+from procs import SERVER_HOST, free_port, kill_group, wait_until  # noqa: F401
 from proxy_wire import (V2_SIGNATURE, DummyProxyServer, crc32c, parse_proxy_header,  # noqa: F401
                         proxy_v1, proxy_v2)
 
 SOURCE_DIR = Path(os.environ.get("GITGATE_SOURCE_DIR") or Path(__file__).resolve().parents[2])
 HAPROXY_CFG = SOURCE_DIR / "docker" / "haproxy.cfg"
-SERVER_HOST = "127.0.0.1"
 CLIENT_ADDR = "127.0.0.2"
 LB_ADDR = "127.0.0.3"
 REPO = "demo/repo.git"
@@ -67,38 +67,6 @@ def base_env(home):
         "GIT_COMMITTER_EMAIL": "committer@example.invalid",
     }
     return env
-
-
-def free_port(host=SERVER_HOST):
-    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as s:
-        s.bind((host, 0))
-        return s.getsockname()[1]
-
-
-def wait_until(predicate, timeout, interval=0.05):
-    """Polls predicate() until it returns a truthy value or timeout seconds pass."""
-    deadline = time.monotonic() + timeout
-    while True:
-        value = predicate()
-        if value or time.monotonic() >= deadline:
-            return value
-        time.sleep(interval)
-
-
-def kill_group(popen, grace=5):
-    """SIGTERM to the process group, SIGKILL after grace seconds; reaps."""
-    if popen is None or popen.poll() is not None:
-        return
-    for sig, wait in ((signal.SIGTERM, grace), (signal.SIGKILL, 5)):
-        try:
-            os.killpg(popen.pid, sig)
-        except ProcessLookupError:
-            return
-        try:
-            popen.wait(timeout=wait)
-            return
-        except subprocess.TimeoutExpired:
-            continue
 
 
 # --- processes ------------------------------------------------------------------------------
