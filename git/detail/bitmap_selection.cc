@@ -22,8 +22,10 @@ struct Reach {
 
 class BitmapWalk {
  public:
+  // Without a bitmap (pack.bitmap() is nullptr) every object is found by walking, and
+  // the bits only replace hash sets.
   BitmapWalk(git_repository* repo, const pack::Pack& pack)
-      : repo_(repo), pack_(pack), bitmap_(*pack.bitmap()), scratch_(bitmap_.object_count()) {}
+      : repo_(repo), pack_(pack), bitmap_(pack.bitmap()), scratch_(pack.index().size()) {}
 
   // Adds to reach everything reachable from roots, without descending into what stop
   // holds (the client's side, when computing what it lacks).
@@ -48,19 +50,22 @@ class BitmapWalk {
   }
   // ORs in the bitmap of id when it has one; false when it has none.
   bool add_bitmap(const git_oid& id, Reach& reach) {
+    if (bitmap_ == nullptr) {
+      return false;
+    }
     const auto position = pack_.index().find(bytes_of(id));
-    const auto entry = position ? bitmap_.entry_for(*position) : std::nullopt;
+    const auto entry = position ? bitmap_->entry_for(*position) : std::nullopt;
     if (!entry) {
       return false;
     }
-    bitmap_.reachable_into(*entry, reach.bits, scratch_);
+    bitmap_->reachable_into(*entry, reach.bits, scratch_);
     return true;
   }
   std::optional<std::string> add_tree(const git_oid& id, Reach& reach, const Reach* stop);
 
   git_repository* repo_;
   const pack::Pack& pack_;
-  const pack::PackBitmap& bitmap_;
+  const pack::PackBitmap* bitmap_;
   pack::Bitset scratch_;
 };
 
@@ -186,10 +191,18 @@ ObjectSet to_object_set(const BitmapWalk& walk, const Reach& send) {
 std::optional<std::variant<ObjectSet, std::string>> select_with_bitmap(
     git_repository* repo, const pack::PackStore& store, const RefSet& refs,
     const SelectionRequest& request) {
-  const pack::Pack* pack = store.bitmapped();
-  if (pack == nullptr || request.filter != nullptr ||
-      (request.cut != nullptr && !request.cut->empty())) {
+  if (request.filter != nullptr || (request.cut != nullptr && !request.cut->empty())) {
     return std::nullopt;
+  }
+  const pack::Pack* pack = store.bitmapped();
+  if (pack == nullptr) {
+    // Without a bitmap, all the client has is known only by walking all of it; the
+    // edge-based walk of object_selection is cheaper then. A clone has nothing to
+    // subtract, and bits over the largest pack are cheaper than its hash sets.
+    if (!request.common.empty() || store.packs().empty()) {
+      return std::nullopt;
+    }
+    pack = &store.packs().front();
   }
   BitmapWalk walk(repo, *pack);
   const size_t objects = pack->index().size();

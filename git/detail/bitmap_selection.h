@@ -17,9 +17,11 @@
 
 namespace gitgate::git::detail {
 
-// nullopt when bitmaps cannot answer the request: no pack has a usable bitmap, or a
-// shallow boundary or a filter needs the walk (select_objects then walks). Otherwise the
-// object set, in pack order, or why it could not be computed.
+// nullopt when this cannot answer the request: a shallow boundary or a filter, or common
+// commits in a repository without a bitmap (select_objects then walks as git does without
+// bitmaps). A clone of a repository without a bitmap is answered by the same walk, with
+// bits over the largest pack in place of hash sets. Otherwise the object set, in pack
+// order, or why it could not be computed.
 //
 // Where select_objects subtracts only what the common commits' own trees hold, this
 // subtracts everything reachable from them: the client has all of it (the premise of

@@ -146,7 +146,7 @@ TEST_F(BitmapSelectionTest, IncludeTagAddsTagsOfWhatIsSent) {
   EXPECT_EQ(fetched->count(to_hex(oid("v1"))), 0U);
 }
 
-TEST_F(BitmapSelectionTest, LeavesToTheWalkWhatBitmapsCannotAnswer) {
+TEST_F(BitmapSelectionTest, LeavesToTheEdgeWalkWhatBitsCannotAnswer) {
   open("git repack -adbq");
   SelectionRequest request;
   request.wants.push_back(oid("main"));
@@ -161,7 +161,11 @@ TEST_F(BitmapSelectionTest, LeavesToTheWalkWhatBitmapsCannotAnswer) {
   EXPECT_TRUE(select(request).has_value());
 
   open("git repack -adq");  // no bitmap
-  EXPECT_FALSE(select(request).has_value()) << "no bitmap";
+  const auto clone = select(request);
+  ASSERT_TRUE(clone.has_value()) << "a clone without a bitmap";
+  EXPECT_EQ(*clone, expected("main", ""));
+  request.common.push_back(oid("main~3"));
+  EXPECT_FALSE(select(request).has_value()) << "a fetch without a bitmap";
 }
 
 }  // namespace
