@@ -109,5 +109,24 @@ TEST_F(PackStoreTest, PacksThatDoNotMatchTheirIndexAreSkipped) {
   EXPECT_TRUE(PackStore::open(dir_ / "no-such-dir").packs().empty());
 }
 
+TEST_F(PackStoreTest, ReleasedPagesReadTheSameBytes) {
+  make_packs(1);
+  // Random bytes do not compress: a pack of many pages.
+  sh("cd src && head -c 300000 /dev/urandom > big && git add big && git commit -qm big && "
+     "git repack -adq");
+  const PackStore store = PackStore::open(pack_dir());
+  ASSERT_EQ(store.packs().size(), 1U);
+  const Pack& pack = store.packs()[0];
+  ASSERT_GT(pack.bytes().size(), size_t{250000});
+  const std::vector<uint8_t> before(pack.bytes().begin(), pack.bytes().end());
+  const size_t size = before.size();
+  for (const auto& [begin, end] : std::vector<std::pair<size_t, size_t>>{
+           {0, size}, {1, size - 1}, {size / 2, size}, {0, 0}, {size, size + 4096}}) {
+    pack.release(begin, end);
+    EXPECT_TRUE(std::equal(before.begin(), before.end(), pack.bytes().begin()))
+        << begin << ".." << end;
+  }
+}
+
 }  // namespace
 }  // namespace gitgate::git::pack
