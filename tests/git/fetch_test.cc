@@ -14,6 +14,7 @@
 
 #include "git/detail/advertisement.h"
 #include "git/detail/libgit2.h"
+#include "git/detail/pack_cache_key.h"
 #include "tests/git/git_fixture.h"
 #include "tests/git/memory_stream.h"
 
@@ -212,7 +213,7 @@ class FetchCache : public Fetch {
     std::string failure;
   };
   // One clone of every ref, the way a session runs it: its own repository handle.
-  Answer clone_in_process() {
+  Answer clone_in_process(bool client_gone = false) {
     Answer answer;
     auto opened = open_repository(dir_ / "src");
     if (auto* failure = std::get_if<PackFailure>(&opened)) {
@@ -232,6 +233,9 @@ class FetchCache : public Fetch {
     request.ofs_delta = true;
     request.cache = cache_.get();
     testing::MemoryStream stream("");
+    if (client_gone) {
+      stream.fail_writes();
+    }
     Output out(stream);  // no side-band: the output is the pack itself
     out.begin_pack();
     if (auto failure = send_pack(repo.get(), std::get<RefSet>(refs), request, out, &answer.use)) {
@@ -239,6 +243,20 @@ class FetchCache : public Fetch {
     }
     answer.pack = stream.output();
     return answer;
+  }
+
+  // The key send_pack computes for a clone of every ref of src as it is now.
+  std::string clone_key() {
+    auto opened = open_repository(dir_ / "src");
+    auto& repo = std::get<RepositoryPtr>(opened);
+    const auto refs = std::get<RefSet>(read_refs(repo.get()));
+    PackRequest request;
+    for (const auto& ref : refs.refs) {
+      request.wants.push_back(ref.id);
+    }
+    request.ofs_delta = true;
+    const auto path = std::filesystem::canonical(git_repository_path(repo.get()));
+    return pack_cache_key(path.string(), refs, request).value_or("");
   }
 
   std::unique_ptr<PackCache> cache_;
@@ -275,6 +293,49 @@ TEST_F(FetchCache, ConcurrentIdenticalClonesShareOneGeneration) {
   sh("git index-pack --strict -o shared.idx shared.pack > /dev/null");
   EXPECT_EQ(sh("git verify-pack -v shared.idx | grep -cE '^[0-9a-f]{40} '"),
             sh("git -C src rev-list --objects --all | wc -l | tr -d ' '"));
+}
+
+// Two identical clones wait on a generation (held here) that is then dropped before its
+// first byte: one of them leads a new generation and the other follows it. When the one
+// whose client is already gone leads, it still writes the pack for its follower. Which one
+// leads is up to the scheduler, so a few rounds; the one whose client stays must get the
+// whole pack in every round.
+TEST_F(FetchCache, ALeaderWhoseClientLeftStillServesItsFollower) {
+  for (int round = 0; round < 4; ++round) {
+    SCOPED_TRACE(round);
+    sh(
+        fmt::format("cd src && head -c 300000 /dev/urandom > r{0} && git add r{0} && "
+                    "git commit -qm r{0}",
+                    round));
+    const std::string key = clone_key();
+    ASSERT_FALSE(key.empty());
+    std::unique_ptr<PackCacheWriter> held;
+    testing::MemoryStream unused("");
+    Output nowhere(unused);
+    ASSERT_EQ(cache_->serve(key, nowhere, &held), PackCache::Served::kMiss);
+    ASSERT_NE(held, nullptr);
+    const uint64_t misses = cache_->counters().misses;
+    Answer gone;
+    Answer stays;
+    std::thread leaving([&] { gone = clone_in_process(true); });
+    std::thread staying([&] { stays = clone_in_process(false); });
+    const bool lined_up = held->wait_for_followers(2, std::chrono::seconds(10));
+    held.reset();
+    leaving.join();
+    staying.join();
+    ASSERT_TRUE(lined_up);
+    // One generation for both, or two when the one whose client left led and stopped
+    // before the other had joined it again (that one then generates itself).
+    EXPECT_LE(cache_->counters().misses, misses + 2);
+    EXPECT_GE(cache_->counters().misses, misses + 1);
+    EXPECT_NE(gone.failure, "");
+    EXPECT_EQ(stays.failure, "");
+    EXPECT_NE(stays.use, CacheUse::kNone);
+    std::ofstream(dir_ / "stays.pack", std::ios::binary | std::ios::trunc) << stays.pack;
+    sh("rm -f stays.idx && git index-pack --strict -o stays.idx stays.pack > /dev/null");
+    std::ifstream entry(cache_->entry_path(key), std::ios::binary);
+    EXPECT_EQ(std::string(std::istreambuf_iterator<char>(entry), {}), stays.pack);
+  }
 }
 
 // cache:hit / cache:miss only for requests the cache could answer (clones); a fetch with
