@@ -225,10 +225,11 @@ bool PackCacheWriter::flush(bool publish) {
 }
 
 void PackCacheWriter::abandon() {
+  failed_ = true;
   if (!generation_) {
     return;
   }
-  cache_.finish(key_, *generation_, nullptr);
+  cache_.finish(key_, generation_.get(), nullptr);
   {
     const std::lock_guard lock(generation_->mu);
     generation_->state = PackGeneration::State::kAbandoned;
@@ -239,7 +240,7 @@ void PackCacheWriter::abandon() {
 
 bool PackCacheWriter::commit() {
   // The last bytes reach followers only with the commit, once the whole file is checked.
-  if (failed_ || fd_ < 0 || !generation_ || !flush(false)) {
+  if (failed_ || fd_ < 0 || !flush(false)) {
     abandon();
     return false;
   }
@@ -250,17 +251,19 @@ bool PackCacheWriter::commit() {
     return false;
   }
   mark_used(fd_);
-  if (!cache_.finish(key_, *generation_, &temp_)) {
+  if (!cache_.finish(key_, generation_.get(), &temp_)) {
     abandon();
     return false;
   }
-  {
-    const std::lock_guard lock(generation_->mu);
-    generation_->written = static_cast<uint64_t>(st.st_size);
-    generation_->state = PackGeneration::State::kCommitted;
+  if (generation_) {
+    {
+      const std::lock_guard lock(generation_->mu);
+      generation_->written = static_cast<uint64_t>(st.st_size);
+      generation_->state = PackGeneration::State::kCommitted;
+    }
+    generation_->changed.notify_all();
+    generation_.reset();
   }
-  generation_->changed.notify_all();
-  generation_.reset();
   ::close(fd_);
   fd_ = -1;
   // The rename itself is durable only once the directory is synced.
@@ -306,7 +309,7 @@ PackCache::Counters PackCache::counters() const {
   return counters_;
 }
 
-bool PackCache::finish(std::string_view key, const PackGeneration& generation,
+bool PackCache::finish(std::string_view key, const PackGeneration* generation,
                        const fs::path* temp) {
   const std::lock_guard lock(flights_mu_);
   if (temp != nullptr) {
@@ -316,7 +319,7 @@ bool PackCache::finish(std::string_view key, const PackGeneration& generation,
       return false;
     }
   }
-  if (const auto it = flights_.find(key); it != flights_.end() && it->second.get() == &generation) {
+  if (const auto it = flights_.find(key); it != flights_.end() && it->second.get() == generation) {
     flights_.erase(it);
   }
   return true;

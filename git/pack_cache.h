@@ -46,8 +46,9 @@ struct PackGeneration;  // one pack being written, as its followers see it
 // One entry being written. Dropped without a successful commit(), it leaves nothing.
 class PackCacheWriter {
  public:
+  // Without a generation (only PackCache::start makes one) nobody can follow the entry.
   PackCacheWriter(PackCache& cache, std::string key, std::filesystem::path temp, int fd,
-                  std::shared_ptr<PackGeneration> generation);
+                  std::shared_ptr<PackGeneration> generation = nullptr);
   // Without a successful commit() the generation is abandoned: its followers that have
   // sent nothing yet generate themselves, the others fail.
   ~PackCacheWriter();
@@ -133,7 +134,7 @@ class PackCache {
   std::unique_ptr<PackCacheWriter> start_locked(std::string_view key);
   // Drops generation from the in-progress table; with temp, first renames temp into place
   // in the same step (false if that fails), so serve() finds the generation or the entry.
-  bool finish(std::string_view key, const PackGeneration& generation,
+  bool finish(std::string_view key, const PackGeneration* generation,
               const std::filesystem::path* temp);
 
   PackCacheOptions options_;
