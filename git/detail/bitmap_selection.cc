@@ -1,5 +1,6 @@
 #include "git/detail/bitmap_selection.h"
 
+#include <array>
 #include <vector>
 
 #include "git/detail/libgit2.h"
@@ -17,7 +18,7 @@ struct Reach {
   explicit Reach(size_t objects) : bits(objects) {}
   pack::Bitset bits;
   OidSet extra;
-  std::vector<git_oid> extra_order;
+  std::vector<std::pair<git_oid, git_object_t>> extra_order;
 };
 
 class BitmapWalk {
@@ -35,11 +36,11 @@ class BitmapWalk {
     const auto position = pack_.index().find(bytes_of(id));
     return position ? reach.bits.test(pack_.rank(*position)) : reach.extra.count(id) > 0;
   }
-  void mark(Reach& reach, const git_oid& id) const {
+  void mark(Reach& reach, const git_oid& id, git_object_t type) const {
     if (const auto position = pack_.index().find(bytes_of(id))) {
       reach.bits.set(pack_.rank(*position));
     } else if (reach.extra.insert(id).second) {
-      reach.extra_order.push_back(id);
+      reach.extra_order.emplace_back(id, type);
     }
   }
   const pack::Pack& pack() const { return pack_; }
@@ -94,7 +95,7 @@ std::optional<std::string> BitmapWalk::add(const std::vector<git_oid>& roots, Re
     const ObjectPtr object(raw);
     switch (git_object_type(object.get())) {
       case GIT_OBJECT_COMMIT: {
-        mark(reach, id);
+        mark(reach, id, GIT_OBJECT_COMMIT);
         const auto* commit = reinterpret_cast<const git_commit*>(object.get());
         trees.push_back(*git_commit_tree_id(commit));
         for (unsigned i = 0; i < git_commit_parentcount(commit); ++i) {
@@ -103,14 +104,14 @@ std::optional<std::string> BitmapWalk::add(const std::vector<git_oid>& roots, Re
         break;
       }
       case GIT_OBJECT_TAG:
-        mark(reach, id);
+        mark(reach, id, GIT_OBJECT_TAG);
         pending.push_back(*git_tag_target_id(reinterpret_cast<const git_tag*>(object.get())));
         break;
       case GIT_OBJECT_TREE:
         trees.push_back(id);
         break;
       default:
-        mark(reach, id);
+        mark(reach, id, GIT_OBJECT_BLOB);
         break;
     }
   }
@@ -128,7 +129,7 @@ std::optional<std::string> BitmapWalk::add_tree(const git_oid& id, Reach& reach,
   if (known(id, reach, stop)) {
     return std::nullopt;
   }
-  mark(reach, id);
+  mark(reach, id, GIT_OBJECT_TREE);
   git_tree* raw = nullptr;
   if (git_tree_lookup(&raw, repo_, &id) != 0) {
     return last_error("cannot read a tree");
@@ -142,7 +143,7 @@ std::optional<std::string> BitmapWalk::add_tree(const git_oid& id, Reach& reach,
         return error;
       }
     } else if (git_tree_entry_type(entry) == GIT_OBJECT_BLOB && !known(entry_id, reach, stop)) {
-      mark(reach, entry_id);
+      mark(reach, entry_id, GIT_OBJECT_BLOB);
     }  // gitlinks name commits of other repositories
   }
   return std::nullopt;
@@ -164,10 +165,75 @@ void include_tags(git_repository* repo, const BitmapWalk& walk, const RefSet& re
         break;
       }
       const TagPtr tag(raw);
-      walk.mark(send, id);
+      walk.mark(send, id, GIT_OBJECT_TAG);
       id = *git_tag_target_id(tag.get());
     }
   }
+}
+
+using TypeMask = std::array<bool, 4>;  // by pack::BitmapType: commit, tree, blob, tag
+
+size_t type_index(git_object_t type) { return static_cast<size_t>(type) - GIT_OBJECT_COMMIT; }
+
+// The object types a filter lets through, when types are all it decides on: blob:none,
+// tree:0 and object:type=, or their combination. nullopt for blob:limit and tree:<n>
+// with n > 0: sizes and depths need the walk.
+std::optional<TypeMask> filter_types(const FilterSpec& filter) {
+  TypeMask keep{true, true, true, true};
+  for (const FilterPart& part : filter.parts) {
+    if (std::holds_alternative<BlobNone>(part)) {
+      keep[type_index(GIT_OBJECT_BLOB)] = false;
+    } else if (const auto* tree = std::get_if<TreeDepth>(&part); tree && tree->depth == 0) {
+      keep[type_index(GIT_OBJECT_TREE)] = false;
+      keep[type_index(GIT_OBJECT_BLOB)] = false;
+    } else if (const auto* only = std::get_if<ObjectType>(&part)) {
+      for (size_t t = 0; t < keep.size(); ++t) {
+        keep[t] = keep[t] && t == type_index(only->type);
+      }
+    } else {
+      return std::nullopt;
+    }
+  }
+  return keep;
+}
+
+// Leaves in send only the types keep allows, then puts back what the client named in its
+// wants (and the tag layers down from them), which is sent whatever the filter says.
+std::optional<std::string> apply_filter(git_repository* repo, const BitmapWalk& walk,
+                                        const TypeMask& keep, const std::vector<git_oid>& wants,
+                                        Reach& send, const Reach& theirs) {
+  const pack::PackBitmap& bitmap = *walk.pack().bitmap();
+  pack::Bitset allowed(send.bits.size());
+  for (size_t t = 0; t < keep.size(); ++t) {
+    if (keep[t]) {
+      pack::xor_into(bitmap.type(static_cast<pack::BitmapType>(t)), allowed);  // disjoint
+    }
+  }
+  allowed.clear_tail();
+  send.bits.and_with(allowed);
+  std::erase_if(send.extra_order, [&](const std::pair<git_oid, git_object_t>& extra) {
+    const bool drop = !keep[type_index(extra.second)];
+    if (drop) {
+      send.extra.erase(extra.first);
+    }
+    return drop;
+  });
+  for (git_oid id : wants) {
+    while (!walk.has(theirs, id)) {
+      git_object* raw = nullptr;
+      if (git_object_lookup(&raw, repo, &id, GIT_OBJECT_ANY) != 0) {
+        return last_error("cannot read a wanted object");
+      }
+      const ObjectPtr object(raw);
+      const git_object_t type = git_object_type(object.get());
+      walk.mark(send, id, type);
+      if (type != GIT_OBJECT_TAG) {
+        break;
+      }
+      id = *git_tag_target_id(reinterpret_cast<const git_tag*>(object.get()));
+    }
+  }
+  return std::nullopt;
 }
 
 ObjectSet to_object_set(const BitmapWalk& walk, const Reach& send) {
@@ -180,7 +246,7 @@ ObjectSet to_object_set(const BitmapWalk& walk, const Reach& send) {
     std::copy(oid.begin(), oid.end(), object.id.id);
     set.objects.push_back(std::move(object));
   });
-  for (const git_oid& id : send.extra_order) {
+  for (const auto& [id, type] : send.extra_order) {
     set.objects.push_back(PackObject{id, ""});
   }
   return set;
@@ -191,11 +257,21 @@ ObjectSet to_object_set(const BitmapWalk& walk, const Reach& send) {
 std::optional<std::variant<ObjectSet, std::string>> select_with_bitmap(
     git_repository* repo, const pack::PackStore& store, const RefSet& refs,
     const SelectionRequest& request) {
-  if (request.filter != nullptr || (request.cut != nullptr && !request.cut->empty())) {
+  std::optional<TypeMask> keep;
+  if (request.filter != nullptr) {
+    keep = filter_types(*request.filter);
+    if (!keep) {
+      return std::nullopt;
+    }
+  }
+  if (request.cut != nullptr && !request.cut->empty()) {
     return std::nullopt;
   }
   const pack::Pack* pack = store.bitmapped();
   if (pack == nullptr) {
+    if (keep) {
+      return std::nullopt;  // the type bitmaps are missing too
+    }
     // Without a bitmap, all the client has is known only by walking all of it; the
     // edge-based walk of object_selection is cheaper then. A clone has nothing to
     // subtract, and bits over the largest pack are cheaper than its hash sets.
@@ -229,6 +305,11 @@ std::optional<std::variant<ObjectSet, std::string>> select_with_bitmap(
     return *error;
   }
   send.bits.and_not(theirs.bits);
+  if (keep) {
+    if (auto error = apply_filter(repo, walk, *keep, request.wants, send, theirs)) {
+      return *error;
+    }
+  }
   if (request.include_tag) {
     include_tags(repo, walk, refs, send, theirs);
   }

@@ -65,6 +65,14 @@ void Bitset::or_with(const Bitset& other) {
   }
 }
 
+void Bitset::and_with(const Bitset& other) {
+  const size_t n = std::min(words_.size(), other.words_.size());
+  for (size_t i = 0; i < n; ++i) {
+    words_[i] &= other.words_[i];
+  }
+  std::fill(words_.begin() + static_cast<ptrdiff_t>(n), words_.end(), 0);
+}
+
 void Bitset::and_not(const Bitset& other) {
   const size_t n = std::min(words_.size(), other.words_.size());
   for (size_t i = 0; i < n; ++i) {

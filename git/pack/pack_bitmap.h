@@ -31,6 +31,7 @@ class Bitset {
   // Clears the bits of the last word past size().
   void clear_tail();
   void or_with(const Bitset& other);
+  void and_with(const Bitset& other);
   void and_not(const Bitset& other);
   size_t count() const;
   // Calls f(bit) for every set bit, in ascending order (bits past size() must be clear).

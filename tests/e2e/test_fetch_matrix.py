@@ -466,7 +466,8 @@ class BitmapFetchMatrixTest(FetchMatrixTest):
     as a Git host keeps it after gc: one pack with a bitmap and a commit-graph. Commits
     that cases add on the server stay loose, outside the bitmap."""
 
-    CASES = ("clone", "fetch_new_commits", "fetch_nothing_new", "include_tag", "fetch_tags")
+    CASES = ("clone", "fetch_new_commits", "fetch_nothing_new", "include_tag", "fetch_tags",
+             "filter_blob_none_lazy_checkout", "filter_tree_0")
 
     @classmethod
     def setUpClass(cls):

@@ -11,6 +11,7 @@
 #include <vector>
 
 #include "git/detail/libgit2.h"
+#include "git/detail/object_filter.h"
 #include "tests/git/git_fixture.h"
 
 namespace gitgate::git::detail {
@@ -146,13 +147,69 @@ TEST_F(BitmapSelectionTest, IncludeTagAddsTagsOfWhatIsSent) {
   EXPECT_EQ(fetched->count(to_hex(oid("v1"))), 0U);
 }
 
+// Filters that only decide by type are applied to the bitmap's type bitmaps; the walk of
+// select_objects over a copy without a bitmap is the reference.
+TEST_F(BitmapSelectionTest, TypeFiltersMatchTheWalk) {
+  open("git repack -adbq");
+  sh("cp -r src/.git walked.git && rm walked.git/objects/pack/*.bitmap");
+  git_repository* raw = nullptr;
+  ASSERT_EQ(git_repository_open(&raw, (dir_ / "walked.git").c_str()), 0);
+  const RepositoryPtr walked(raw);
+  struct Case {
+    std::string filter;
+    std::vector<std::string> wants;
+    std::vector<std::string> haves;
+    bool include_tag = false;
+  };
+  const std::vector<Case> cases = {
+      {"blob:none", {"main", "side"}, {}},
+      {"blob:none", {"main"}, {"main~4"}},
+      {"blob:none", {"main", "v1", "nested"}, {}, true},
+      {"blob:none", {"main:f1", "main^{tree}"}, {}},
+      {"tree:0", {"main", "light"}, {}, true},
+      {"tree:0", {"main^{tree}"}, {}},
+      {"object:type=blob", {"main"}, {}},
+      {"object:type=tree", {"main", "nested"}, {}},
+      {"object:type=commit", {"main"}, {"main~2"}},
+      {"object:type=tag", {"nested"}, {}},
+      {"combine:blob:none+object:type=tree", {"main"}, {}},
+  };
+  for (const Case& c : cases) {
+    auto parsed = parse_filter(c.filter);
+    ASSERT_TRUE(std::holds_alternative<FilterSpec>(parsed)) << c.filter;
+    SelectionRequest request;
+    request.filter = &std::get<FilterSpec>(parsed);
+    request.include_tag = c.include_tag;
+    for (const std::string& rev : c.wants) {
+      request.wants.push_back(oid(rev));
+    }
+    for (const std::string& rev : c.haves) {
+      request.common.push_back(oid(rev));
+    }
+    const std::string name = c.filter + " " + c.wants.front();
+    const auto selected = select(request);
+    ASSERT_TRUE(selected.has_value()) << name;
+    auto reference = select_objects(walked.get(), refs_, request);
+    ASSERT_TRUE(std::holds_alternative<ObjectSet>(reference)) << name;
+    std::set<std::string> expected_set;
+    for (const PackObject& object : std::get<ObjectSet>(reference).objects) {
+      expected_set.insert(to_hex(object.id));
+    }
+    EXPECT_EQ(*selected, expected_set) << name;
+    EXPECT_FALSE(selected->empty()) << name;
+  }
+}
+
 TEST_F(BitmapSelectionTest, LeavesToTheEdgeWalkWhatBitsCannotAnswer) {
   open("git repack -adbq");
   SelectionRequest request;
   request.wants.push_back(oid("main"));
-  const FilterSpec filter{};
-  request.filter = &filter;
-  EXPECT_FALSE(select(request).has_value()) << "a filter";
+  for (const char* spec : {"blob:limit=1k", "tree:1", "combine:blob:none+tree:2"}) {
+    auto filter = parse_filter(spec);
+    ASSERT_TRUE(std::holds_alternative<FilterSpec>(filter)) << spec;
+    request.filter = &std::get<FilterSpec>(filter);
+    EXPECT_FALSE(select(request).has_value()) << spec;
+  }
   request.filter = nullptr;
   const OidSet cut{oid("main~2")};
   request.cut = &cut;
@@ -164,6 +221,10 @@ TEST_F(BitmapSelectionTest, LeavesToTheEdgeWalkWhatBitsCannotAnswer) {
   const auto clone = select(request);
   ASSERT_TRUE(clone.has_value()) << "a clone without a bitmap";
   EXPECT_EQ(*clone, expected("main", ""));
+  auto blob_none = parse_filter("blob:none");
+  request.filter = &std::get<FilterSpec>(blob_none);
+  EXPECT_FALSE(select(request).has_value()) << "a filter without type bitmaps";
+  request.filter = nullptr;
   request.common.push_back(oid("main~3"));
   EXPECT_FALSE(select(request).has_value()) << "a fetch without a bitmap";
 }
