@@ -7,7 +7,12 @@
 //
 // Identical concurrent requests share one generation: while a pack is being written for a
 // key, later requests for that key follow it (serve, kShared) and stream the bytes from the
-// temp file as the leader writes them, instead of generating the same pack again.
+// temp file as the leader writes them, instead of generating the same pack again. They
+// hold back the last 20 bytes (maybe the trailer) until commit() has checked the whole
+// pack. When the leader's generation ends without a commit (writer error, full disk, its
+// client gone with nobody following), a follower that has sent nothing generates its own
+// pack and one that has sent bytes fails; no wait is longer than follow_stall. Followers
+// go at the pace of the leader's writing, which is the pace of the leader's client.
 #pragma once
 
 #include <chrono>

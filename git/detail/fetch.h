@@ -35,6 +35,9 @@ struct PackRequest {
 };
 
 // Whether the pack came from the cache: access-log label "cache:hit" / "cache:miss".
+// kHit also when the request followed an identical request's generation in progress
+// (PackCache::Served::kShared: the two share one generation, this one generated nothing).
+// kNone for requests the cache can never answer (fetches with haves): no label.
 enum class CacheUse { kNone, kHit, kMiss };
 
 struct PackFailure {
