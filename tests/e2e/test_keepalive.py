@@ -82,6 +82,12 @@ class KeepaliveTest(harness.GitgateTestCase):
         self.assertLess(took, 20)
         self.assertNotRegex(self.env.gitgate.diagnostics_since(self.mark), GONE_RE)
 
+    def test_clone_with_probes_on(self):
+        # During a request a write waiting on the client's window returns every interval
+        # to probe; the transfer itself is unchanged.
+        self.assertCloneWorks()
+        self.assertNotRegex(self.env.gitgate.diagnostics_since(self.mark), GONE_RE)
+
     def test_silent_idle_client_is_dropped(self):
         proc = self.start_ssh("dead-idle", ["-N"])
         self.wait_probes(1, 10)
