@@ -3,6 +3,7 @@
 #include <arpa/inet.h>
 #include <gtest/gtest.h>
 #include <netinet/in.h>
+#include <netinet/tcp.h>
 #include <sys/socket.h>
 #include <unistd.h>
 
@@ -140,9 +141,12 @@ TEST(Listener, AcceptsUntilStopped) {
   const uint16_t port = listener.sockets()[0].address.port;
 
   std::optional<proxyproto::SocketAddress> peer;
+  int nodelay = 0;
   std::thread loop([&] {
     listener.run([&](int fd, const proxyproto::SocketAddress& from) {
       peer = from;
+      socklen_t length = sizeof nodelay;
+      getsockopt(fd, IPPROTO_TCP, TCP_NODELAY, &nodelay, &length);
       close(fd);
       listener.stop();
     });
@@ -157,6 +161,7 @@ TEST(Listener, AcceptsUntilStopped) {
   close(client);
   ASSERT_TRUE(peer.has_value());
   EXPECT_EQ(peer->ip_string(), "127.0.0.1");
+  EXPECT_EQ(nodelay, 1) << "accepted sockets have Nagle's algorithm off";
 }
 
 }  // namespace
