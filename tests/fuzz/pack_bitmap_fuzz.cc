@@ -1,20 +1,16 @@
 // Feeds arbitrary bytes to parse_pack_bitmap (the object count taken from the first
 // bytes) and parse_ewah; whatever parses is then decoded in full, which must stay inside
 // the bitsets sized as the parser promises.
-#include <cstdlib>
 #include <cstring>
 
 #include "git/pack/pack_bitmap.h"
+#include "tests/fuzz/fuzz_check.h"
 
 namespace {
 
 namespace pack = gitgate::git::pack;
 
-void check(bool ok) {
-  if (!ok) {
-    std::abort();
-  }
-}
+using gitgate::fuzz::check;
 
 void check_bitmap(std::span<const uint8_t> input) {
   uint16_t objects = 0;  // small counts keep each run fast

@@ -1,21 +1,17 @@
 // Feeds arbitrary bytes to parse_pack_index, parse_pack_header and parse_entry_header;
 // checks what a successful parse promises (lookups find every listed object, headers
 // stay inside the input and encode back to an equal header).
-#include <cstdlib>
 #include <cstring>
 
 #include "git/pack/pack_entry.h"
 #include "git/pack/pack_index.h"
+#include "tests/fuzz/fuzz_check.h"
 
 namespace {
 
 namespace pack = gitgate::git::pack;
 
-void check(bool ok) {
-  if (!ok) {
-    std::abort();
-  }
-}
+using gitgate::fuzz::check;
 
 void check_index(std::span<const uint8_t> input) {
   auto parsed = pack::parse_pack_index(input);

@@ -1,21 +1,17 @@
 // Feeds arbitrary bytes to the pkt-line parser, PktReader and the upload-pack line
 // parsers; checks the parser's promises, and that encoding a payload parses back.
 #include <algorithm>
-#include <cstdlib>
 #include <string>
 
 #include "git/detail/negotiation.h"
 #include "git/pktline.h"
+#include "tests/fuzz/fuzz_check.h"
 
 namespace {
 
 using gitgate::git::pktline::Packet;
 
-void check(bool ok) {
-  if (!ok) {
-    std::abort();
-  }
-}
+using gitgate::fuzz::check;
 
 class ChunkStream : public gitgate::git::Stream {
  public:

@@ -1,21 +1,17 @@
 // Feeds arbitrary bytes to the protocol v2 request parser and the argument parsers of
 // ls-refs, fetch and object-info, and every filter-spec a fetch carries; checks that
 // a parsed request consumed no more than it was given and parses the same again.
-#include <cstdlib>
 #include <string>
 
 #include "git/detail/object_filter.h"
 #include "git/detail/v2_request.h"
+#include "tests/fuzz/fuzz_check.h"
 
 namespace {
 
 namespace detail = gitgate::git::detail;
 
-void check(bool ok) {
-  if (!ok) {
-    std::abort();
-  }
-}
+using gitgate::fuzz::check;
 
 void parse_arguments(const detail::V2Request& request) {
   detail::parse_ls_refs_args(request.arguments);
