@@ -25,7 +25,6 @@ VERSIONS = (0, 1, 2)
 USER_ID = 2
 EMPTY = "m/empty.git"
 SERIAL = itertools.count()  # makes every new file content distinct, deterministically
-SETTLE = 0.15  # seconds to wait for access-log lines that should not come
 # Cases known to fail because of the server: {(case, version): reason}. Empty when all pass.
 EXPECTED_FAILURES = {}
 
@@ -89,9 +88,8 @@ class FetchMatrixTest(harness.AccessLogAssertions, unittest.TestCase):
         has to come back (say for tags that include-tag should have brought) is a
         difference from git's own upload-pack."""
         count = 2 * len(labels_each)
-        self.env.wait_access(mark, count)
-        time.sleep(SETTLE)  # an unexpected further request would show up by now
-        lines = self.env.access_lines()[mark:]
+        lines = harness.wait_until(lambda: self.finished_requests(mark), 15)
+        lines = lines or self.env.access_lines()[mark:]
         self.assertEqual(len(lines), count, "requests after the operation:\n" + "\n".join(lines))
         pairs = []
         for k, labels in enumerate(labels_each):
@@ -106,6 +104,15 @@ class FetchMatrixTest(harness.AccessLogAssertions, unittest.TestCase):
             self.assertEqual(harness.labels_of(o)[:len(labels)], list(labels), o["line"])
             pairs.append((i, o))
         return pairs
+
+    def finished_requests(self, mark):
+        """The access-log lines after mark once every request there has both its lines, else
+        None. Called after the client exited: gitgate writes a request's i-line before it
+        answers, so every request the client made has one by then, and waiting for the
+        o-lines leaves none to come."""
+        lines = self.env.access_lines()[mark:]
+        kinds = [(harness.parse_access_line(line) or {}).get("kind") for line in lines]
+        return lines if lines and kinds.count("i") == kinds.count("o") else None
 
     def assertRequest(self, mark, version, path, labels, status=0):
         """Exactly one request after mark, with these kind labels."""
