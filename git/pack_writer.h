@@ -7,6 +7,7 @@
 #include <git2.h>
 
 #include <cstdint>
+#include <functional>
 #include <memory>
 #include <optional>
 #include <span>
@@ -28,6 +29,11 @@ struct ObjectSet {
   // The client accepts OFS_DELTA entries (capability/argument "ofs-delta"); when false a
   // writer refers to delta bases by name (REF_DELTA) only.
   bool ofs_delta = true;
+  // Set for a thin pack (capability/argument "thin-pack", and common commits): whether the
+  // client has an object, so that a stored delta against it may be sent as a REF_DELTA
+  // without its base (the client completes the pack with `index-pack --fix-thin`).
+  // Empty: a complete pack. Only objects the client surely has may answer true.
+  std::function<bool(const git_oid&)> client_has;
 };
 
 // Where a writer puts its output: the pack bytes in order, and progress text.
@@ -46,8 +52,9 @@ class PackSink {
 class PackWriter {
  public:
   virtual ~PackWriter() = default;
-  // Writes one complete pack of exactly objects (no thin deltas). nullopt on success,
-  // else what went wrong (the sink may have received part of the pack).
+  // Writes one pack of exactly objects: complete, or thin where objects.client_has allows
+  // it (a writer may ignore it). nullopt on success, else what went wrong (the sink may
+  // have received part of the pack).
   virtual std::optional<std::string> write(git_repository* repo, const ObjectSet& objects,
                                            PackSink& sink) = 0;
 };

@@ -226,6 +226,7 @@ State send_pack(Session& s) {
   pack.filter = s.filter ? &*s.filter : nullptr;
   pack.keepalive = s.request.keepalive;
   pack.ofs_delta = s.caps.ofs_delta;
+  pack.thin_pack = s.caps.thin_pack;
   pack.cache = s.request.cache;
   detail::CacheUse cache_use = detail::CacheUse::kNone;
   auto failure = detail::send_pack(s.repo.get(), s.refs, pack, s.out, &cache_use);

@@ -8,10 +8,10 @@
 namespace gitgate::git::detail {
 namespace {
 
-// Only what we honour: no thin-pack (libgit2's packbuilder cannot write one).
-// ofs-delta only permits the server to use offset deltas.
+// Only what we honour. ofs-delta and thin-pack only permit the server to use offset
+// deltas and to leave out delta bases the client has.
 constexpr std::string_view kCapabilities =
-    "multi_ack side-band side-band-64k ofs-delta shallow deepen-since deepen-not "
+    "multi_ack thin-pack side-band side-band-64k ofs-delta shallow deepen-since deepen-not "
     "deepen-relative no-progress include-tag multi_ack_detailed allow-tip-sha1-in-want "
     "allow-reachable-sha1-in-want no-done filter";
 constexpr std::string_view kTrailingCapabilities = "object-format=sha1 agent=gitgate/0.1";

@@ -21,6 +21,11 @@ struct Reach {
   std::vector<std::pair<git_oid, git_object_t>> extra_order;
 };
 
+bool reaches(const pack::Pack& pack, const Reach& reach, const git_oid& id) {
+  const auto position = pack.index().find(bytes_of(id));
+  return position ? reach.bits.test(pack.rank(*position)) : reach.extra.count(id) > 0;
+}
+
 class BitmapWalk {
  public:
   // Without a bitmap (pack.bitmap() is nullptr) every object is found by walking, and
@@ -32,10 +37,7 @@ class BitmapWalk {
   // holds (the client's side, when computing what it lacks).
   std::optional<std::string> add(const std::vector<git_oid>& roots, Reach& reach,
                                  const Reach* stop);
-  bool has(const Reach& reach, const git_oid& id) const {
-    const auto position = pack_.index().find(bytes_of(id));
-    return position ? reach.bits.test(pack_.rank(*position)) : reach.extra.count(id) > 0;
-  }
+  bool has(const Reach& reach, const git_oid& id) const { return reaches(pack_, reach, id); }
   void mark(Reach& reach, const git_oid& id, git_object_t type) const {
     if (const auto position = pack_.index().find(bytes_of(id))) {
       reach.bits.set(pack_.rank(*position));
@@ -255,7 +257,7 @@ ObjectSet to_object_set(const BitmapWalk& walk, const Reach& send) {
 }  // namespace
 
 std::optional<std::variant<ObjectSet, std::string>> select_with_bitmap(
-    git_repository* repo, const pack::PackStore& store, const RefSet& refs,
+    git_repository* repo, const std::shared_ptr<const pack::PackStore>& store, const RefSet& refs,
     const SelectionRequest& request) {
   std::optional<TypeMask> keep;
   if (request.filter != nullptr) {
@@ -267,7 +269,7 @@ std::optional<std::variant<ObjectSet, std::string>> select_with_bitmap(
   if (request.cut != nullptr && !request.cut->empty()) {
     return std::nullopt;
   }
-  const pack::Pack* pack = store.bitmapped();
+  const pack::Pack* pack = store->bitmapped();
   if (pack == nullptr) {
     if (keep) {
       return std::nullopt;  // the type bitmaps are missing too
@@ -275,14 +277,15 @@ std::optional<std::variant<ObjectSet, std::string>> select_with_bitmap(
     // Without a bitmap, all the client has is known only by walking all of it; the
     // edge-based walk of object_selection is cheaper then. A clone has nothing to
     // subtract, and bits over the largest pack are cheaper than its hash sets.
-    if (!request.common.empty() || store.packs().empty()) {
+    if (!request.common.empty() || store->packs().empty()) {
       return std::nullopt;
     }
-    pack = &store.packs().front();
+    pack = &store->packs().front();
   }
   BitmapWalk walk(repo, *pack);
   const size_t objects = pack->index().size();
-  Reach theirs(objects);
+  const auto their_reach = std::make_shared<Reach>(objects);
+  Reach& theirs = *their_reach;
   // Only commits the client has say what else it has (a have of another type is ignored,
   // as the walk does).
   std::vector<git_oid> common;
@@ -313,7 +316,15 @@ std::optional<std::variant<ObjectSet, std::string>> select_with_bitmap(
   if (request.include_tag) {
     include_tags(repo, walk, refs, send, theirs);
   }
-  return to_object_set(walk, send);
+  ObjectSet set = to_object_set(walk, send);
+  // A thin pack may lean on what the client has. Not with a filter: a partial clone lacks
+  // some of what its commits reach.
+  if (request.thin_pack && !common.empty() && !keep) {
+    set.client_has = [store, pack, their_reach](const git_oid& id) {
+      return reaches(*pack, *their_reach, id);
+    };
+  }
+  return set;
 }
 
 }  // namespace gitgate::git::detail

@@ -6,6 +6,7 @@
 
 #include <git2.h>
 
+#include <memory>
 #include <optional>
 #include <string>
 #include <variant>
@@ -21,13 +22,14 @@ namespace gitgate::git::detail {
 // commits in a repository without a bitmap (select_objects then walks as git does without
 // bitmaps). A clone of a repository without a bitmap is answered by the same walk, with
 // bits over the largest pack in place of hash sets. Otherwise the object set, in pack
-// order, or why it could not be computed.
+// order, or why it could not be computed. With request.thin_pack and common commits (and
+// no filter), the set's client_has answers from everything those commits reach.
 //
 // Where select_objects subtracts only what the common commits' own trees hold, this
 // subtracts everything reachable from them: the client has all of it (the premise of
 // negotiation), so the pack is smaller, never missing anything.
 std::optional<std::variant<ObjectSet, std::string>> select_with_bitmap(
-    git_repository* repo, const pack::PackStore& store, const RefSet& refs,
+    git_repository* repo, const std::shared_ptr<const pack::PackStore>& store, const RefSet& refs,
     const SelectionRequest& request);
 
 }  // namespace gitgate::git::detail

@@ -101,6 +101,7 @@ std::optional<PackFailure> select_and_write(git_repository* repo, const RefSet& 
     selection.cut = &request.shallow->cut;
   }
   selection.filter = request.filter;
+  selection.thin_pack = request.thin_pack;
   // The slot covers enumeration, the CPU-bound part. Writing mostly copies stored entries
   // at the client's pace: holding a slot through it served a burst of clones two at a time.
   auto objects = [&] {

@@ -28,6 +28,7 @@ struct PackRequest {
   std::vector<git_oid> common;
   bool include_tag = false;
   bool ofs_delta = false;                // the client accepts OFS_DELTA entries
+  bool thin_pack = false;                // the client accepts a thin pack
   const ShallowPlan* shallow = nullptr;  // with a shallow boundary
   const FilterSpec* filter = nullptr;
   std::chrono::milliseconds keepalive = kKeepaliveInterval;

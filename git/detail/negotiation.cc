@@ -40,6 +40,8 @@ ClientCapabilities parse_capabilities(std::string_view list) {
       caps.no_done = true;
     } else if (word == "ofs-delta") {
       caps.ofs_delta = true;
+    } else if (word == "thin-pack") {
+      caps.thin_pack = true;
     } else if (word == "deepen-relative") {
       caps.deepen_relative = true;
     }

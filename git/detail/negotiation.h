@@ -23,6 +23,7 @@ struct ClientCapabilities {
   bool include_tag = false;
   bool no_done = false;
   bool ofs_delta = false;
+  bool thin_pack = false;
   bool deepen_relative = false;  // v0/v1 send it as a capability
 };
 

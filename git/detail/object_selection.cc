@@ -1,5 +1,6 @@
 #include "git/detail/object_selection.h"
 
+#include <memory>
 #include <optional>
 #include <unordered_map>
 
@@ -15,7 +16,7 @@ class Selector {
       : repo_(repo), request_(request) {}
 
   std::optional<std::string> run(const RefSet& refs);
-  ObjectSet take() { return std::move(out_); }
+  ObjectSet take();
 
  private:
   std::optional<std::string> walk_commits();
@@ -79,6 +80,17 @@ std::optional<std::string> Selector::run(const RefSet& refs) {
     include_tags(refs);
   }
   return std::nullopt;
+}
+
+// A thin pack may lean on the trees and blobs of the common commits at the edge of the
+// walk. Not with a filter (a partial clone lacks some of them) nor a shallow boundary.
+ObjectSet Selector::take() {
+  const bool cut = request_.cut != nullptr && !request_.cut->empty();
+  if (request_.thin_pack && !request_.common.empty() && request_.filter == nullptr && !cut) {
+    auto theirs = std::make_shared<const OidSet>(std::move(uninteresting_));
+    out_.client_has = [theirs](const git_oid& id) { return theirs->count(id) > 0; };
+  }
+  return std::move(out_);
 }
 
 std::optional<std::string> Selector::add_commits() {
@@ -348,7 +360,7 @@ std::variant<ObjectSet, std::string> select_objects(git_repository* repo, const 
                                                     const SelectionRequest& request) {
   const auto store = pack::PackStore::shared(std::filesystem::path(git_repository_commondir(repo)) /
                                              "objects" / "pack");
-  if (auto answer = select_with_bitmap(repo, *store, refs, request)) {
+  if (auto answer = select_with_bitmap(repo, store, refs, request)) {
     return std::move(*answer);
   }
   Selector selector(repo, request);

@@ -25,6 +25,8 @@ struct SelectionRequest {
   // for what the client has). Empty: libgit2's revision walk is used as is.
   const OidSet* cut = nullptr;
   const FilterSpec* filter = nullptr;  // partial clone; wanted objects are sent regardless
+  // The client accepts a thin pack: the set says which objects it has (ObjectSet::client_has).
+  bool thin_pack = false;
 };
 
 // The object set, or the reason it could not be computed (a server-side fault). Answered

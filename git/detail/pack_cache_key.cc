@@ -130,6 +130,7 @@ std::optional<std::string> pack_cache_key(std::string_view repository, const Ref
   h.oids(request.common);
   h.number(request.include_tag ? 1 : 0);
   h.number(request.ofs_delta ? 1 : 0);
+  h.number(request.thin_pack ? 1 : 0);
   hash_shallow(h, request.shallow);
   hash_filter(h, request.filter);
   return h.hex();

@@ -19,7 +19,7 @@ bool cacheable(const PackRequest& request);
 
 // Hex SHA-256 over: a format version, the object format, the repository's canonical path,
 // HEAD's target and every ref (name, oid, peeled oid) in order, the sorted wants and
-// common commits, include-tag, ofs-delta, the shallow plan (boundary, extra wants and
+// common commits, include-tag, ofs-delta, thin-pack, the shallow plan (boundary, extra wants and
 // haves) and the filter parts. A push changes a ref, hence the key. nullopt when
 // OpenSSL fails.
 std::optional<std::string> pack_cache_key(std::string_view repository, const RefSet& refs,

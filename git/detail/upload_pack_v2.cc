@@ -269,6 +269,7 @@ Step send_fetch_pack(Session& s, Output& out, const RefSet& refs, const FetchArg
   pack.filter = filter;
   pack.keepalive = s.request.keepalive;
   pack.ofs_delta = a.ofs_delta;
+  pack.thin_pack = a.thin_pack;
   pack.cache = s.request.cache;
   if (auto failure = send_pack(s.repo.get(), refs, pack, out, &s.cache_use)) {
     return fail(s, out, "upload-pack: " + failure->what, failure->detail);

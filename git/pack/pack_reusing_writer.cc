@@ -6,9 +6,10 @@
 // usually out already. A stored delta stays a delta only when its base has already been
 // written to OUR pack: its header is re-encoded (OFS_DELTA distance measured in our
 // output, or REF_DELTA for clients without ofs-delta) and its compressed data is copied.
-// Deltas against bases not yet written never appear, so the pack is self-contained and
-// free of delta cycles. Everything else (base not sent, loose objects, damaged entries)
-// is read through libgit2 and deflated afresh.
+// Deltas against bases not yet written never appear, so the pack is free of delta cycles;
+// it is self-contained unless the client accepts a thin pack: then a stored delta whose
+// base the client has (ObjectSet::client_has) goes out as a REF_DELTA naming that base. Everything
+// else (base not sent, loose objects, damaged entries) is read through libgit2 and deflated afresh.
 #include <fmt/format.h>
 #include <spdlog/spdlog.h>
 #include <zlib.h>
@@ -90,14 +91,19 @@ std::vector<Planned> plan(const ObjectSet& objects, const pack::PackStore& store
 struct Counts {
   uint32_t reused = 0;         // entries copied as stored
   uint32_t reused_deltas = 0;  // of which deltas
+  uint32_t thin = 0;           // of the deltas, against a base the client has
   uint32_t fresh = 0;          // compressed afresh
   uint32_t damaged = 0;        // stored entries whose CRC did not match the index
 };
 
 class Writer {
  public:
-  Writer(const pack::PackStore& store, git_odb* odb, bool ofs_delta, PackSink& sink)
-      : store_(store), odb_(odb), ofs_delta_(ofs_delta), out_(sink) {
+  Writer(const pack::PackStore& store, git_odb* odb, const ObjectSet& objects, PackSink& sink)
+      : store_(store),
+        odb_(odb),
+        ofs_delta_(objects.ofs_delta),
+        client_has_(objects.client_has),
+        out_(sink) {
     written_.reserve(store.packs().size());
     for (const pack::Pack& pack : store.packs()) {
       written_.emplace_back(pack.index().size(), kNotWritten);
@@ -176,7 +182,7 @@ class Writer {
     }
     const auto base = written_base(location, header);
     if (!base) {
-      return false;  // base not sent, or not yet: the whole object goes instead
+      return reuse_thin(location, header, data);  // else the whole object goes instead
     }
     const uint64_t distance = out_.offset() - base->start;
     const pack::EncodedHeader encoded = ofs_delta_
@@ -186,6 +192,34 @@ class Writer {
     out_.write(data);
     ++counts_.reused;
     ++counts_.reused_deltas;
+    return true;
+  }
+
+  // A stored delta whose base the client has goes out thin: a REF_DELTA naming that base.
+  bool reuse_thin(const pack::Location& location, const EntryHeader& header,
+                  std::span<const uint8_t> data) {
+    if (!client_has_) {
+      return false;
+    }
+    git_oid base{};
+    if (header.type == EntryType::kOfsDelta) {
+      const auto position = location.pack->position_at(header.base_offset);
+      if (!position) {
+        return false;
+      }
+      const auto oid = location.pack->index().oid(*position);
+      std::copy(oid.begin(), oid.end(), base.id);
+    } else {
+      std::copy(header.base_oid.begin(), header.base_oid.end(), base.id);
+    }
+    if (!client_has_(base)) {
+      return false;
+    }
+    out_.write(pack::encode_ref_delta_header(header.size, bytes_of(base)).view());
+    out_.write(data);
+    ++counts_.reused;
+    ++counts_.reused_deltas;
+    ++counts_.thin;
     return true;
   }
 
@@ -242,6 +276,7 @@ class Writer {
   const pack::PackStore& store_;
   git_odb* odb_;
   bool ofs_delta_;
+  const std::function<bool(const git_oid&)>& client_has_;
   pack::PackOutput out_;
   pack::Deflater deflater_;
   // Where each packed object starts in our output, by [pack_id][position], entered once
@@ -266,7 +301,7 @@ class ReusingPackWriter : public PackWriter {
         std::filesystem::path(git_repository_commondir(repo)) / "objects" / "pack";
     const auto store = pack::PackStore::shared(pack_dir);
     const std::vector<Planned> planned = plan(objects, *store);
-    Writer writer(*store, odb.get(), objects.ofs_delta, sink);
+    Writer writer(*store, odb.get(), objects, sink);
     if (auto error = writer.run(planned)) {
       return error;
     }
@@ -275,9 +310,9 @@ class ReusingPackWriter : public PackWriter {
       spdlog::warn("pack writer: {} stored entries in {} failed their check, sent afresh",
                    counts.damaged, git_repository_commondir(repo));
     }
-    sink.progress(fmt::format("Total {} (delta {}), reused {} (delta {}), fresh {}\n",
+    sink.progress(fmt::format("Total {} (delta {}), reused {} (delta {}, thin {}), fresh {}\n",
                               planned.size(), counts.reused_deltas, counts.reused,
-                              counts.reused_deltas, counts.fresh));
+                              counts.reused_deltas, counts.thin, counts.fresh));
     return std::nullopt;
   }
 };

@@ -262,6 +262,37 @@ class FetchMatrixTest(harness.AccessLogAssertions, unittest.TestCase):
                 self.assertRegex(trace, r"packet: +fetch< ACK [0-9a-f]{40}", "no ACK")
             self.assertRequest(mark, version, self.path_of(url), ["fetch"])
 
+    def case_fetch_pushed_pack(self, version):
+        """Commits pushed to the server and kept as a pack, as a Git host keeps pushes: their
+        objects are stored as deltas against the versions before them, which the client has,
+        so the fetch gets a thin pack (the progress line counts its thin deltas), completed by
+        the client's index-pack --fix-thin."""
+        bare, url = self.serve(f"pushed-v{version}")
+        proc, dest, _ = self.clone(version, url)
+        self.assertOk(proc, "clone")
+        work = self.env.tmp / f"pusher-v{version}"
+        # --no-local: a pusher that had the server's bitmap would count with it and push
+        # whole objects instead of deltas against what the server has.
+        run(["git", "clone", "-q", "--no-local", str(bare), str(work)], env=self.env.env,
+            check=True)
+        sizes = [line.split() for line in self.local(work, "ls-tree", "-r", "-l", "HEAD")
+                 .splitlines()]
+        name = max((entry for entry in sizes if entry[1] == "blob"), key=lambda e: int(e[3]))[4]
+        for k in range(3):
+            with open(work / name, "ab") as f:
+                f.write(f"pushed line {k} ({next(SERIAL)})\n".encode())
+            self.local(work, "commit", "-qam", f"pushed {k}")
+        self.local(bare, "config", "receive.unpackLimit", "1")
+        self.local(work, "push", "-q", "origin", "HEAD:main")
+        mark = self.env.access_mark()
+        proc = self.git(version, ["-C", str(dest), "fetch", "--progress", "origin"])
+        self.assertOk(proc, "fetch")
+        self.fsck(dest)
+        self.assertEqual(self.local(dest, "rev-parse", "origin/main"),
+                         self.local(work, "rev-parse", "HEAD"))
+        self.assertRegex(proc.stderr, r"remote: Total \d+ .*thin [1-9]", "no thin deltas")
+        self.assertRequest(mark, version, self.path_of(url), ["fetch"])
+
     def case_fetch_nothing_new(self, version):
         bare, url = self.serve(f"uptodate-v{version}")
         proc, dest, _ = self.clone(version, url)
@@ -474,7 +505,7 @@ class BitmapFetchMatrixTest(FetchMatrixTest):
     that cases add on the server stay loose, outside the bitmap."""
 
     CASES = ("clone", "fetch_new_commits", "fetch_nothing_new", "include_tag", "fetch_tags",
-             "filter_blob_none_lazy_checkout", "filter_tree_0")
+             "filter_blob_none_lazy_checkout", "filter_tree_0", "fetch_pushed_pack")
 
     @classmethod
     def setUpClass(cls):

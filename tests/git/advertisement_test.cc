@@ -46,15 +46,14 @@ TEST(Advertisement, CapabilityList) {
   with_head.head_target = "refs/heads/trunk";
   const std::string caps = advertised_capabilities(with_head);
   for (const char* expected :
-       {"multi_ack ", " multi_ack_detailed ", " side-band ", " side-band-64k ", " ofs-delta ",
-        " no-progress ", " include-tag ", " allow-tip-sha1-in-want ",
+       {"multi_ack ", " thin-pack ", " multi_ack_detailed ", " side-band ", " side-band-64k ",
+        " ofs-delta ", " no-progress ", " include-tag ", " allow-tip-sha1-in-want ",
         " allow-reachable-sha1-in-want ", " no-done ", " symref=HEAD:refs/heads/trunk ",
         " object-format=sha1 ", " agent=gitgate/0.1", " shallow ", " deepen-since ", " deepen-not ",
         " deepen-relative ", " filter "}) {
     EXPECT_NE((caps + " ").find(expected), std::string::npos) << expected;
   }
-  // The libgit2 writer cannot write thin packs; nobody gets to ask for one.
-  for (const char* absent : {"thin-pack", "sideband-all", "packfile-uris"}) {
+  for (const char* absent : {"sideband-all", "packfile-uris"}) {
     EXPECT_EQ(caps.find(absent), std::string::npos) << absent;
   }
   RefSet detached;

@@ -65,7 +65,7 @@ class BitmapSelectionTest : public testing::GitFixture {
   }
 
   std::optional<std::set<std::string>> select(const SelectionRequest& request) {
-    auto answer = select_with_bitmap(repo_.get(), *store_, refs_, request);
+    auto answer = select_with_bitmap(repo_.get(), store_, refs_, request);
     if (!answer) {
       return std::nullopt;
     }
@@ -145,6 +145,49 @@ TEST_F(BitmapSelectionTest, IncludeTagAddsTagsOfWhatIsSent) {
   const auto fetched = select(request);
   ASSERT_TRUE(fetched.has_value());
   EXPECT_EQ(fetched->count(to_hex(oid("v1"))), 0U);
+}
+
+// A thin pack may name as delta bases exactly what the common commits reach.
+TEST_F(BitmapSelectionTest, ThinPackKnowsWhatTheClientHas) {
+  open("git repack -adbq");
+  SelectionRequest request;
+  request.wants.push_back(oid("main"));
+  request.common.push_back(oid("main~5"));
+  request.thin_pack = true;
+  auto answer = select_with_bitmap(repo_.get(), store_, refs_, request);
+  ASSERT_TRUE(answer.has_value());
+  const ObjectSet& set = std::get<ObjectSet>(*answer);
+  ASSERT_TRUE(set.client_has);
+  for (const std::string& hex : rev_list("main~5")) {
+    git_oid id{};
+    ASSERT_EQ(git_oid_fromstr(&id, hex.c_str()), 0);
+    EXPECT_TRUE(set.client_has(id)) << hex;
+  }
+  for (const PackObject& object : set.objects) {
+    EXPECT_FALSE(set.client_has(object.id)) << to_hex(object.id);
+  }
+  struct Case {
+    std::string name;
+    bool thin_pack;
+    std::vector<std::string> haves;
+    const char* filter;
+  };
+  for (const Case& c :
+       std::vector<Case>{{"not asked for", false, {"main~5"}, nullptr},
+                         {"a clone", true, {}, nullptr},
+                         {"a partial clone's fetch", true, {"main~5"}, "blob:none"}}) {
+    SelectionRequest other;
+    other.wants.push_back(oid("main"));
+    for (const std::string& rev : c.haves) {
+      other.common.push_back(oid(rev));
+    }
+    other.thin_pack = c.thin_pack;
+    auto filter = parse_filter(c.filter != nullptr ? c.filter : "blob:none");
+    other.filter = c.filter != nullptr ? &std::get<FilterSpec>(filter) : nullptr;
+    auto complete = select_with_bitmap(repo_.get(), store_, refs_, other);
+    ASSERT_TRUE(complete.has_value()) << c.name;
+    EXPECT_FALSE(std::get<ObjectSet>(*complete).client_has) << c.name;
+  }
 }
 
 // Filters that only decide by type are applied to the bitmap's type bitmaps; the walk of

@@ -212,14 +212,15 @@ TEST(ParseCapabilities, Table) {
   const auto none = parse_capabilities("");
   EXPECT_EQ(none.multi_ack, MultiAck::kNone);
   EXPECT_EQ(none.side_band, pktline::SideBand::kNone);
-  EXPECT_FALSE(none.no_progress || none.include_tag || none.no_done || none.ofs_delta);
+  EXPECT_FALSE(none.no_progress || none.include_tag || none.no_done || none.ofs_delta ||
+               none.thin_pack);
 
   const auto all = parse_capabilities(
       "multi_ack side-band multi_ack_detailed side-band-64k no-progress include-tag no-done "
       "ofs-delta thin-pack agent=git/2.39.5 unknown-thing");
   EXPECT_EQ(all.multi_ack, MultiAck::kDetailed);
   EXPECT_EQ(all.side_band, pktline::SideBand::kSideBand64k);
-  EXPECT_TRUE(all.no_progress && all.include_tag && all.no_done && all.ofs_delta);
+  EXPECT_TRUE(all.no_progress && all.include_tag && all.no_done && all.ofs_delta && all.thin_pack);
 
   const auto older = parse_capabilities("side-band-64k side-band multi_ack_detailed multi_ack");
   EXPECT_EQ(older.multi_ack, MultiAck::kDetailed);

@@ -187,8 +187,8 @@ TEST_F(ReusingWriter, FullSetOfOnePackKeepsEveryStoredDelta) {
   EXPECT_EQ(keys(written), oids(set));
   EXPECT_EQ(keys(written), keys(stored));
   EXPECT_EQ(deltas(written), deltas(stored));
-  EXPECT_NE(sink.progress_.find(
-                fmt::format("reused {} (delta {}), fresh 0", set.objects.size(), deltas(stored))),
+  EXPECT_NE(sink.progress_.find(fmt::format("reused {} (delta {}, thin 0), fresh 0",
+                                            set.objects.size(), deltas(stored))),
             std::string::npos)
       << sink.progress_;
 }
@@ -255,6 +255,44 @@ TEST_F(ReusingWriter, PushedPackWithDuplicatedBases) {
   EXPECT_NE(sink.progress_.find(fmt::format("Total {} ", set.objects.size())), std::string::npos)
       << sink.progress_;
   EXPECT_NE(sink.progress_.find("fresh 0\n"), std::string::npos) << sink.progress_;
+}
+
+// A fetch of pushed commits by a client that has the commit before them: the pushed
+// objects are stored as deltas against older versions, which the client has, so a thin
+// pack sends them as deltas naming those bases. index-pack alone cannot resolve such a
+// pack; with the client's objects and --fix-thin it can. Without client_has the same set
+// goes out complete, the deltas' objects compressed afresh.
+TEST_F(ReusingWriter, ThinPackLeansOnWhatTheClientHas) {
+  make_history(20);
+  sh("cd src && git repack -adfq && git config transfer.unpackLimit 1 && "
+     "git config receive.denyCurrentBranch ignore");
+  sh("git clone -q src work && cd work && for i in 1 2 3; do sed -i \"s/^$i$/pushed $i/\" "
+     "d/b.txt && git commit -qam p$i; done && git push -q origin main");
+  ObjectSet set = select("main --not main~3");
+  const ObjectSet client = select("main~3");
+  const std::set<std::string> has = oids(client);
+  set.client_has = [&](const git_oid& id) { return has.count(detail::to_hex(id)) > 0; };
+
+  RecordingSink thin;
+  ASSERT_EQ(write(set, thin), std::nullopt);
+  EXPECT_EQ(thin.progress_.find("thin 0)"), std::string::npos) << thin.progress_;
+  const testing::CommandResult alone = testing::run(
+      fmt::format("cd {} && rm -rf check.git && git init -q --bare check.git && cd check.git && "
+                  "git index-pack -o ../out.idx ../out.pack",
+                  testing::quote(dir_)));
+  EXPECT_NE(alone.status, 0) << "a thin pack resolved without its bases";
+  EXPECT_NE(alone.output.find("unresolved delta"), std::string::npos) << alone.output;
+  sh("git -C src branch -f old main~3 && rm -rf client.git && git init -q --bare client.git && "
+     "git -C client.git fetch -q ../src old:refs/heads/old");
+  sh("cd client.git && git index-pack --stdin --fix-thin --strict < ../out.pack && "
+     "git update-ref refs/heads/main $(git -C ../src rev-parse main) && git fsck --full");
+
+  set.client_has = nullptr;
+  RecordingSink complete;
+  ASSERT_EQ(write(set, complete), std::nullopt);
+  EXPECT_NE(complete.progress_.find("thin 0)"), std::string::npos) << complete.progress_;
+  EXPECT_EQ(keys(verify(false)), oids(set));  // not --strict: the parents are not in it
+  EXPECT_LT(thin.data_.size(), complete.data_.size());
 }
 
 // An old commit's objects: their stored deltas are against newer versions, which are
