@@ -16,6 +16,8 @@
 #include <thread>
 #include <vector>
 
+#include "tests/logging/utc_fixture.h"
+
 namespace gitgate::logging {
 namespace {
 
@@ -28,27 +30,7 @@ using std::chrono::seconds;
 using std::chrono::sys_days;
 
 // The expected lines are written in UTC; the log uses the local zone, so fix it.
-class UtcTest : public testing::Test {
- protected:
-  void SetUp() override {
-    if (const char* zone = std::getenv("TZ")) {
-      saved_zone_ = zone;
-    }
-    setenv("TZ", "UTC", 1);
-    tzset();
-  }
-  void TearDown() override {
-    if (saved_zone_) {
-      setenv("TZ", saved_zone_->c_str(), 1);
-    } else {
-      unsetenv("TZ");
-    }
-    tzset();
-  }
-
- private:
-  std::optional<std::string> saved_zone_;
-};
+using fixtures::UtcTest;
 
 std::chrono::system_clock::time_point at(int hour, int minute, int second, int millis) {
   using namespace std::chrono;

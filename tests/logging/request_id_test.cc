@@ -10,6 +10,7 @@
 #include <vector>
 
 #include "logging/access_log.h"
+#include "tests/logging/utc_fixture.h"
 
 namespace gitgate::logging {
 namespace {
@@ -21,27 +22,7 @@ system_clock::time_point utc(int hour, int minute) {
   return sys_days{year{2026} / May / 25} + hours(hour) + minutes(minute) + seconds(59);
 }
 
-class RequestIdsTest : public testing::Test {
- protected:
-  void SetUp() override {
-    if (const char* zone = std::getenv("TZ")) {
-      saved_zone_ = zone;
-    }
-    setenv("TZ", "UTC", 1);
-    tzset();
-  }
-  void TearDown() override {
-    if (saved_zone_) {
-      setenv("TZ", saved_zone_->c_str(), 1);
-    } else {
-      unsetenv("TZ");
-    }
-    tzset();
-  }
-
- private:
-  std::optional<std::string> saved_zone_;
-};
+class RequestIdsTest : public fixtures::UtcTest {};
 
 TEST_F(RequestIdsTest, CountsFromOneAndTracksRequestsInFlight) {
   RequestIds ids("DX7BUK", false);
