@@ -17,14 +17,21 @@
 #include <tuple>
 #include <vector>
 
+#include "git/detail/pack_file.h"
+#include "git/pack/pack_entry.h"
+
 namespace gitgate::git {
 namespace {
 
 namespace fs = std::filesystem;
+using detail::has_pack_header;
+using detail::is_complete_pack;
+using detail::read_at;
+using detail::trailer_matches;
+using detail::write_all;
 
-constexpr size_t kChunk = size_t{64} << 10;  // what a hit hands to the sink at a time
-constexpr size_t kHeaderSize = 12;           // "PACK", version, object count
-constexpr size_t kTrailerSize = 20;          // SHA-1 of everything before it
+constexpr size_t kChunk = size_t{64} << 10;              // what a hit hands to the sink at a time
+constexpr size_t kTrailerSize = pack::kPackTrailerSize;  // SHA-1 of everything before it
 constexpr std::string_view kEntrySuffix = ".pack";
 constexpr std::string_view kTempSuffix = ".tmp";
 
@@ -34,98 +41,6 @@ std::optional<uint64_t> statvfs_free(const fs::path& dir) {
     return std::nullopt;
   }
   return static_cast<uint64_t>(st.f_bavail) * st.f_frsize;
-}
-
-bool read_at(int fd, uint8_t* data, size_t size, uint64_t offset) {
-  while (size > 0) {
-    const ssize_t n = ::pread(fd, data, size, static_cast<off_t>(offset));
-    if (n < 0 && errno == EINTR) {
-      continue;
-    }
-    if (n <= 0) {
-      return false;
-    }
-    data += n;
-    size -= static_cast<size_t>(n);
-    offset += static_cast<uint64_t>(n);
-  }
-  return true;
-}
-
-bool write_all(int fd, std::string_view data) {
-  while (!data.empty()) {
-    const ssize_t n = ::write(fd, data.data(), data.size());
-    if (n < 0 && errno == EINTR) {
-      continue;
-    }
-    if (n <= 0) {
-      return false;
-    }
-    data.remove_prefix(static_cast<size_t>(n));
-  }
-  return true;
-}
-
-// SHA-1 over a stream of pieces; ok() turns false if OpenSSL fails.
-class Sha1 {
- public:
-  Sha1() : ctx_(EVP_MD_CTX_new()) {
-    ok_ = ctx_ != nullptr && EVP_DigestInit_ex(ctx_, EVP_sha1(), nullptr) == 1;
-  }
-  ~Sha1() { EVP_MD_CTX_free(ctx_); }
-  Sha1(const Sha1&) = delete;
-  Sha1& operator=(const Sha1&) = delete;
-
-  bool ok() const { return ok_; }
-  void update(const uint8_t* data, size_t size) {
-    ok_ = ok_ && EVP_DigestUpdate(ctx_, data, size) == 1;
-  }
-  // Whether the digest of everything so far equals trailer.
-  bool matches(const std::array<uint8_t, kTrailerSize>& trailer) {
-    std::array<uint8_t, EVP_MAX_MD_SIZE> digest{};
-    unsigned size = 0;
-    ok_ = ok_ && EVP_DigestFinal_ex(ctx_, digest.data(), &size) == 1 && size == kTrailerSize;
-    return ok_ && std::memcmp(digest.data(), trailer.data(), kTrailerSize) == 0;
-  }
-
- private:
-  EVP_MD_CTX* ctx_;
-  bool ok_ = false;
-};
-
-// gitformat-pack: "PACK", version 2 or 3, the object count, the entries, then the SHA-1 of
-// all of that.
-bool has_pack_header(int fd, uint64_t size) {
-  std::array<uint8_t, kHeaderSize> header{};
-  return size >= kHeaderSize + kTrailerSize && read_at(fd, header.data(), header.size(), 0) &&
-         std::memcmp(header.data(), "PACK", 4) == 0 && header[4] == 0 && header[5] == 0 &&
-         header[6] == 0 && (header[7] == 2 || header[7] == 3);
-}
-
-// A file that is short, cut off or altered fails here and is never committed.
-bool is_complete_pack(int fd, uint64_t size) {
-  if (!has_pack_header(fd, size)) {
-    return false;
-  }
-  Sha1 sha;
-  std::vector<uint8_t> buffer(kChunk);
-  const uint64_t body = size - kTrailerSize;
-  for (uint64_t offset = 0; sha.ok() && offset < body;) {
-    const size_t n = static_cast<size_t>(std::min<uint64_t>(kChunk, body - offset));
-    if (!read_at(fd, buffer.data(), n, offset)) {
-      return false;
-    }
-    sha.update(buffer.data(), n);
-    offset += n;
-  }
-  std::array<uint8_t, kTrailerSize> trailer{};
-  return read_at(fd, trailer.data(), trailer.size(), body) && sha.matches(trailer);
-}
-
-bool trailer_matches(Sha1& sha, const uint8_t* trailer) {
-  std::array<uint8_t, kTrailerSize> copy{};
-  std::memcpy(copy.data(), trailer, kTrailerSize);
-  return sha.matches(copy);
 }
 
 // Removes path only if it is still the file fd was opened from (not a newer entry).
@@ -396,7 +311,7 @@ PackCache::Served PackCache::serve_file(int fd, std::string_view key, PackSink& 
   mark_used(fd);
   // The last chunk carries the whole trailer (it may run up to kTrailerSize over kChunk),
   // so the trailer is checked before any byte of it goes out.
-  Sha1 sha;
+  detail::Digest sha(EVP_sha1());
   std::vector<uint8_t> buffer(kChunk + kTrailerSize);
   for (uint64_t offset = 0; offset < size;) {
     const uint64_t left = size - offset;

@@ -8,6 +8,8 @@
 #include <type_traits>
 #include <vector>
 
+#include "git/detail/digest.h"
+
 namespace gitgate::git::detail {
 namespace {
 
@@ -20,16 +22,7 @@ constexpr std::string_view kObjectFormat = "sha1";
 // Every field is length-prefixed or fixed-size so that no two inputs hash alike.
 class Hasher {
  public:
-  Hasher() : ctx_(EVP_MD_CTX_new()) {
-    ok_ = ctx_ != nullptr && EVP_DigestInit_ex(ctx_, EVP_sha256(), nullptr) == 1;
-  }
-  ~Hasher() { EVP_MD_CTX_free(ctx_); }
-  Hasher(const Hasher&) = delete;
-  Hasher& operator=(const Hasher&) = delete;
-
-  void bytes(const void* data, size_t size) {
-    ok_ = ok_ && EVP_DigestUpdate(ctx_, data, size) == 1;
-  }
+  void bytes(const void* data, size_t size) { sha256_.update(data, size); }
   void number(uint64_t value) {
     std::array<uint8_t, 8> be{};
     for (size_t i = 0; i < be.size(); ++i) {
@@ -51,23 +44,21 @@ class Hasher {
     }
   }
   std::optional<std::string> hex() {
-    std::array<uint8_t, EVP_MAX_MD_SIZE> digest{};
-    unsigned size = 0;
-    if (!ok_ || EVP_DigestFinal_ex(ctx_, digest.data(), &size) != 1) {
+    const auto digest = sha256_.finish();
+    if (!digest) {
       return std::nullopt;
     }
     static constexpr std::string_view kDigits = "0123456789abcdef";
     std::string out;
-    for (unsigned i = 0; i < size; ++i) {
-      out += kDigits[digest[i] >> 4];
-      out += kDigits[digest[i] & 0xf];
+    for (const uint8_t byte : *digest) {
+      out += kDigits[byte >> 4];
+      out += kDigits[byte & 0xf];
     }
     return out;
   }
 
  private:
-  EVP_MD_CTX* ctx_;
-  bool ok_ = false;
+  Digest sha256_{EVP_sha256()};
 };
 
 void hash_filter(Hasher& h, const FilterSpec* filter) {

@@ -6,9 +6,9 @@
 
 namespace gitgate::git::pack {
 
-PackOutput::PackOutput(PackSink& sink) : sink_(sink), sha1_(EVP_MD_CTX_new()) {
+PackOutput::PackOutput(PackSink& sink) : sink_(sink), sha1_(EVP_sha1()) {
   buffer_.reserve(kOutputChunk);
-  ok_ = sha1_ != nullptr && EVP_DigestInit_ex(sha1_.get(), EVP_sha1(), nullptr) == 1;
+  ok_ = sha1_.ok();
 }
 
 bool PackOutput::write(std::span<const uint8_t> bytes) {
@@ -26,8 +26,8 @@ bool PackOutput::write(std::span<const uint8_t> bytes) {
 
 bool PackOutput::flush() {
   if (ok_ && !buffer_.empty()) {
-    ok_ = EVP_DigestUpdate(sha1_.get(), buffer_.data(), buffer_.size()) == 1 &&
-          sink_.pack_data(buffer_);
+    sha1_.update(buffer_.data(), buffer_.size());
+    ok_ = sha1_.ok() && sink_.pack_data(buffer_);
   }
   buffer_.clear();
   return ok_;
@@ -37,15 +37,14 @@ bool PackOutput::finish() {
   if (!flush()) {
     return false;
   }
-  std::array<uint8_t, EVP_MAX_MD_SIZE> digest{};
-  unsigned length = 0;
-  if (EVP_DigestFinal_ex(sha1_.get(), digest.data(), &length) != 1) {
+  const auto digest = sha1_.finish();
+  if (!digest) {
     ok_ = false;
     return false;
   }
   // The trailer is not part of what it hashes: straight to the sink.
-  ok_ = sink_.pack_data(std::span<const uint8_t>(digest.data(), length));
-  offset_ += length;
+  ok_ = sink_.pack_data(*digest);
+  offset_ += digest->size();
   return ok_;
 }
 

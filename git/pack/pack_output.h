@@ -11,6 +11,7 @@
 #include <span>
 #include <vector>
 
+#include "git/detail/digest.h"
 #include "git/pack_writer.h"
 
 namespace gitgate::git::pack {
@@ -28,11 +29,8 @@ class PackOutput {
 
  private:
   bool flush();
-  struct EvpFree {
-    void operator()(EVP_MD_CTX* ctx) const { EVP_MD_CTX_free(ctx); }
-  };
   PackSink& sink_;
-  std::unique_ptr<EVP_MD_CTX, EvpFree> sha1_;
+  detail::Digest sha1_;
   std::vector<uint8_t> buffer_;
   uint64_t offset_ = 0;
   bool ok_ = true;

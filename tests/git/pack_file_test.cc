@@ -1,0 +1,76 @@
+// Pack files checked through a descriptor: a pack written by git passes; every shorter
+// prefix, an altered byte and a wrong header fail.
+#include "git/detail/pack_file.h"
+
+#include <fcntl.h>
+#include <gtest/gtest.h>
+#include <unistd.h>
+
+#include <fstream>
+#include <string>
+#include <vector>
+
+#include "tests/git/git_fixture.h"
+
+namespace gitgate::git::detail {
+namespace {
+
+class PackFileTest : public testing::GitFixture {
+ protected:
+  // Writes bytes to a file and returns a descriptor for it (closed by TearDown).
+  int file_with(const std::vector<uint8_t>& bytes) {
+    const auto path = dir_ / ("f" + std::to_string(fds_.size()));
+    std::ofstream(path, std::ios::binary)
+        .write(reinterpret_cast<const char*>(bytes.data()),
+               static_cast<std::streamsize>(bytes.size()));
+    const int fd = ::open(path.c_str(), O_RDONLY | O_CLOEXEC);
+    fds_.push_back(fd);
+    return fd;
+  }
+  void TearDown() override {
+    for (const int fd : fds_) {
+      ::close(fd);
+    }
+    GitFixture::TearDown();
+  }
+  std::vector<int> fds_;
+};
+
+TEST_F(PackFileTest, OnlyAWholePackPasses) {
+  make_sample_repository();
+  sh("cd src && git repack -adq");
+  const std::string path = sh("ls src/.git/objects/pack/*.pack");
+  std::ifstream in(dir_ / path.substr(0, path.size() - 1), std::ios::binary);
+  const std::vector<uint8_t> pack((std::istreambuf_iterator<char>(in)),
+                                  std::istreambuf_iterator<char>());
+  ASSERT_GT(pack.size(), 32U);
+  EXPECT_TRUE(is_complete_pack(file_with(pack), pack.size()));
+  EXPECT_TRUE(has_pack_header(file_with(pack), pack.size()));
+  for (size_t cut = 0; cut < pack.size(); ++cut) {
+    const std::vector<uint8_t> prefix(pack.begin(), pack.begin() + static_cast<ptrdiff_t>(cut));
+    EXPECT_FALSE(is_complete_pack(file_with(prefix), prefix.size())) << "cut at " << cut;
+  }
+  for (const size_t at : {size_t{0}, size_t{7}, size_t{20}, pack.size() / 2, pack.size() - 1}) {
+    std::vector<uint8_t> altered = pack;
+    altered[at] ^= 0x01;
+    EXPECT_FALSE(is_complete_pack(file_with(altered), altered.size())) << "byte " << at;
+  }
+  // A size larger than the file: the reads come up short.
+  EXPECT_FALSE(is_complete_pack(file_with(pack), pack.size() + 1));
+}
+
+TEST_F(PackFileTest, ReadAtAndWriteAll) {
+  const int fd = file_with({});
+  const auto path = dir_ / "f0";
+  const int out = ::open(path.c_str(), O_WRONLY | O_APPEND | O_CLOEXEC);
+  ASSERT_GE(out, 0);
+  fds_.push_back(out);
+  ASSERT_TRUE(write_all(out, "PACK and more"));
+  uint8_t buffer[4] = {};
+  ASSERT_TRUE(read_at(fd, buffer, sizeof buffer, 9));
+  EXPECT_EQ(std::string(reinterpret_cast<char*>(buffer), sizeof buffer), "more");
+  EXPECT_FALSE(read_at(fd, buffer, sizeof buffer, 10)) << "past the end";
+}
+
+}  // namespace
+}  // namespace gitgate::git::detail
