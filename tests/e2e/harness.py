@@ -303,6 +303,18 @@ users = {toml_string(self.users_path)}
 path = {toml_string(self.access_log_path)}
 """)
 
+    def single_user(self, mode="optional", extra_config=""):
+        """demo/repo.git, user alice (id 2) and gitgate with PROXY mode and extra_config
+        (TOML appended to the config file)."""
+        self.add_repository()
+        self.add_user("alice", 2)
+        self.write_users()
+        self.write_config(mode=mode)
+        if extra_config:
+            with open(self.config_path, "a") as f:
+                f.write("\n" + extra_config)
+        self.start_gitgate()
+
     def standard(self, haproxy_modes=()):
         """The usual fixture: demo/repo.git, users alice (id 2) and bob (id 3), gitgate, and
         one haproxy per mode in haproxy_modes."""

@@ -23,14 +23,7 @@ class KeepaliveTest(harness.GitgateTestCase):
     def setUpClass(cls):
         cls.env = harness.Env(cls.__name__)
         cls.addClassCleanup(cls.env.close)
-        env = cls.env
-        env.add_repository()
-        env.add_user("alice", 2)
-        env.write_users()
-        env.write_config()
-        with open(env.config_path, "a") as f:
-            f.write("\n[limits]\nkeepalive_seconds = 1\n")
-        env.start_gitgate()
+        cls.env.single_user(extra_config="[limits]\nkeepalive_seconds = 1\n")
 
     def setUp(self):
         self.mark = self.env.gitgate.mark()

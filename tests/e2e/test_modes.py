@@ -14,12 +14,7 @@ class ModeTestBase(harness.GitgateTestCase):
     def setUpClass(cls):
         cls.env = harness.Env(cls.__name__)
         cls.addClassCleanup(cls.env.close)
-        env = cls.env
-        env.add_repository()
-        env.add_user("alice", 2)
-        env.write_users()
-        env.write_config(mode=cls.mode)
-        env.start_gitgate()
+        cls.env.single_user(mode=cls.mode)
 
     def ls_remote(self, via=None, ssh_command=None):
         return self.env.git(["ls-remote", self.env.url(self.env.port_for(via))], self.alice, via,

@@ -13,6 +13,7 @@
 #include <memory>
 #include <string_view>
 
+#include "git/detail/pack_file.h"
 #include "git/upload_pack.h"
 
 namespace {
@@ -27,22 +28,13 @@ class FdStream : public gitgate::git::Stream {
       }
     }
   }
-  bool write(std::span<const uint8_t> data) override { return write_all(1, data); }
-  bool write_stderr(std::span<const uint8_t> data) override { return write_all(2, data); }
+  bool write(std::span<const uint8_t> data) override { return write_to(1, data); }
+  bool write_stderr(std::span<const uint8_t> data) override { return write_to(2, data); }
 
  private:
-  static bool write_all(int fd, std::span<const uint8_t> data) {
-    while (!data.empty()) {
-      const ssize_t n = ::write(fd, data.data(), data.size());
-      if (n < 0 && errno == EINTR) {
-        continue;
-      }
-      if (n <= 0) {
-        return false;
-      }
-      data = data.subspan(static_cast<size_t>(n));
-    }
-    return true;
+  static bool write_to(int fd, std::span<const uint8_t> data) {
+    return gitgate::git::detail::write_all(
+        fd, std::string_view(reinterpret_cast<const char*>(data.data()), data.size()));
   }
 };
 
