@@ -1,7 +1,6 @@
 #include "git/pack_cache.h"
 
 #include <fcntl.h>
-#include <openssl/evp.h>
 #include <spdlog/spdlog.h>
 #include <sys/stat.h>
 #include <sys/statvfs.h>
@@ -25,9 +24,8 @@ namespace {
 
 namespace fs = std::filesystem;
 using detail::has_pack_header;
-using detail::is_complete_pack;
+using detail::PackChecker;
 using detail::read_at;
-using detail::trailer_matches;
 using detail::write_all;
 
 constexpr size_t kChunk = size_t{64} << 10;              // what a hit hands to the sink at a time
@@ -120,6 +118,7 @@ void PackCacheWriter::append(std::span<const uint8_t> bytes) {
     return;
   }
   buffer_.append(reinterpret_cast<const char*>(bytes.data()), bytes.size());
+  checker_.feed(bytes);
   if (buffer_.size() >= kChunk && !flush(true)) {
     failed_ = true;
     abandon();  // followers must not wait for an entry that will never be complete
@@ -160,8 +159,7 @@ bool PackCacheWriter::commit() {
     return false;
   }
   struct stat st {};
-  if (::fstat(fd_, &st) != 0 || !is_complete_pack(fd_, static_cast<uint64_t>(st.st_size)) ||
-      ::fsync(fd_) != 0) {
+  if (!checker_.complete() || ::fstat(fd_, &st) != 0 || ::fsync(fd_) != 0) {
     abandon();
     return false;
   }
@@ -311,7 +309,7 @@ PackCache::Served PackCache::serve_file(int fd, std::string_view key, PackSink& 
   mark_used(fd);
   // The last chunk carries the whole trailer (it may run up to kTrailerSize over kChunk),
   // so the trailer is checked before any byte of it goes out.
-  detail::Digest sha(EVP_sha1());
+  PackChecker checker;
   std::vector<uint8_t> buffer(kChunk + kTrailerSize);
   for (uint64_t offset = 0; offset < size;) {
     const uint64_t left = size - offset;
@@ -320,12 +318,10 @@ PackCache::Served PackCache::serve_file(int fd, std::string_view key, PackSink& 
       ::close(fd);
       return Served::kFailed;
     }
-    const bool last = n == left;
-    const size_t body = last ? n - kTrailerSize : n;
-    sha.update(buffer.data(), body);
-    if (last && !trailer_matches(sha, buffer.data() + body)) {
+    checker.feed({buffer.data(), n});
+    if (n == left && !checker.complete()) {
       ::close(fd);
-      sink.pack_data({buffer.data(), body});  // the client then fails on a short pack
+      sink.pack_data({buffer.data(), n - kTrailerSize});  // the client fails on a short pack
       spdlog::error("pack cache: entry {} does not match its checksum; deleted, request failed",
                     path.string());
       remove_entry(path, st);
@@ -419,11 +415,7 @@ std::unique_ptr<PackCacheWriter> PackCache::start_locked(std::string_view key) {
   if (!free || *free < options_.min_free_bytes) {
     return nullptr;
   }
-  uint64_t n = 0;
-  {
-    const std::lock_guard lock(counter_mu_);
-    n = ++temp_counter_;
-  }
+  const uint64_t n = ++temp_counter_;  // flights_mu_ is held
   fs::path temp = options_.directory / (std::string(key) + "." + std::to_string(::getpid()) + "." +
                                         std::to_string(n) + std::string(kTempSuffix));
   const int fd = ::open(temp.c_str(), O_RDWR | O_CREAT | O_EXCL | O_CLOEXEC, 0644);

@@ -28,6 +28,7 @@
 #include <string_view>
 #include <variant>
 
+#include "git/detail/pack_file.h"
 #include "git/pack_writer.h"
 
 namespace gitgate::git {
@@ -62,8 +63,9 @@ class PackCacheWriter {
 
   // A write error (full disk) only marks the entry failed: the client's pack goes on.
   void append(std::span<const uint8_t> bytes);
-  // Checks the pack's trailer, fsyncs and renames the entry into place, then evicts
-  // down to max_bytes. False (and nothing cached) when anything failed.
+  // Checks the pack's trailer (against the SHA-1 of what was appended, computed as it
+  // came), fsyncs and renames the entry into place, then evicts down to max_bytes. False
+  // (and nothing cached) when anything failed.
   bool commit();
 
   // The entry can no longer be completed (a write failed).
@@ -84,6 +86,7 @@ class PackCacheWriter {
   std::filesystem::path temp_;
   int fd_ = -1;
   std::string buffer_;
+  detail::PackChecker checker_;
   bool failed_ = false;
   std::shared_ptr<PackGeneration> generation_;  // null once committed or abandoned
 };
@@ -143,10 +146,9 @@ class PackCache {
               const std::filesystem::path* temp);
 
   PackCacheOptions options_;
-  std::mutex evict_mu_;  // one directory scan at a time
+  std::mutex evict_mu_;            // one directory scan at a time
+  mutable std::mutex flights_mu_;  // flights_, counters_, temp_counter_
   uint64_t temp_counter_ = 0;
-  std::mutex counter_mu_;
-  mutable std::mutex flights_mu_;  // flights_, counters_
   std::map<std::string, std::shared_ptr<PackGeneration>, std::less<>> flights_;
   Counters counters_;
 };

@@ -16,7 +16,11 @@ namespace {
 using pack::kPackHeaderSize;
 using pack::kPackTrailerSize;
 
-constexpr size_t kReadChunk = size_t{64} << 10;
+// gitformat-pack's header: "PACK", version 2 or 3 (4 bytes), then the object count.
+bool valid_header(const uint8_t* header) {
+  return std::memcmp(header, "PACK", 4) == 0 && header[4] == 0 && header[5] == 0 &&
+         header[6] == 0 && (header[7] == 2 || header[7] == 3);
+}
 
 }  // namespace
 
@@ -53,34 +57,34 @@ bool write_all(int fd, std::string_view data) {
 bool has_pack_header(int fd, uint64_t size) {
   std::array<uint8_t, kPackHeaderSize> header{};
   return size >= kPackHeaderSize + kPackTrailerSize &&
-         read_at(fd, header.data(), header.size(), 0) &&
-         std::memcmp(header.data(), "PACK", 4) == 0 && header[4] == 0 && header[5] == 0 &&
-         header[6] == 0 && (header[7] == 2 || header[7] == 3);
+         read_at(fd, header.data(), header.size(), 0) && valid_header(header.data());
 }
 
-bool is_complete_pack(int fd, uint64_t size) {
-  if (!has_pack_header(fd, size)) {
-    return false;
+void PackChecker::feed(std::span<const uint8_t> bytes) {
+  size_ += bytes.size();
+  const size_t head =
+      std::min(bytes.size(), kPackHeaderSize - std::min(head_.size(), kPackHeaderSize));
+  head_.insert(head_.end(), bytes.begin(), bytes.begin() + static_cast<ptrdiff_t>(head));
+  // Hash all but the last kPackTrailerSize bytes of tail_ + bytes.
+  if (bytes.size() >= kPackTrailerSize) {
+    sha1_.update(tail_.data(), tail_.size());
+    const size_t body = bytes.size() - kPackTrailerSize;
+    sha1_.update(bytes.data(), body);
+    tail_.assign(bytes.begin() + static_cast<ptrdiff_t>(body), bytes.end());
+    return;
   }
-  Digest sha1(EVP_sha1());
-  std::vector<uint8_t> buffer(kReadChunk);
-  const uint64_t body = size - kPackTrailerSize;
-  for (uint64_t offset = 0; sha1.ok() && offset < body;) {
-    const size_t n = static_cast<size_t>(std::min<uint64_t>(kReadChunk, body - offset));
-    if (!read_at(fd, buffer.data(), n, offset)) {
-      return false;
-    }
-    sha1.update(buffer.data(), n);
-    offset += n;
+  tail_.insert(tail_.end(), bytes.begin(), bytes.end());
+  if (tail_.size() > kPackTrailerSize) {
+    const size_t spill = tail_.size() - kPackTrailerSize;
+    sha1_.update(tail_.data(), spill);
+    tail_.erase(tail_.begin(), tail_.begin() + static_cast<ptrdiff_t>(spill));
   }
-  std::array<uint8_t, kPackTrailerSize> trailer{};
-  return read_at(fd, trailer.data(), trailer.size(), body) && trailer_matches(sha1, trailer.data());
 }
 
-bool trailer_matches(Digest& sha1, const uint8_t* trailer) {
-  const auto digest = sha1.finish();
-  return digest && digest->size() == kPackTrailerSize &&
-         std::memcmp(digest->data(), trailer, kPackTrailerSize) == 0;
+bool PackChecker::complete() {
+  const auto digest = sha1_.finish();
+  return size_ >= kPackHeaderSize + kPackTrailerSize && valid_header(head_.data()) && digest &&
+         *digest == tail_;
 }
 
 }  // namespace gitgate::git::detail

@@ -6,7 +6,9 @@
 
 #include <cstddef>
 #include <cstdint>
+#include <span>
 #include <string_view>
+#include <vector>
 
 #include "git/detail/digest.h"
 
@@ -18,10 +20,22 @@ bool write_all(int fd, std::string_view data);
 
 // The file (of size bytes) starts with a pack header and is long enough for a trailer.
 bool has_pack_header(int fd, uint64_t size);
-// The whole file is a pack whose trailer is the SHA-1 of what precedes it: a file that is
-// short, cut off or altered fails.
-bool is_complete_pack(int fd, uint64_t size);
-// Whether sha1 (of a pack's body) ends in the 20-byte trailer; finishes sha1.
-bool trailer_matches(Digest& sha1, const uint8_t* trailer);
+
+// Checks a pack as it streams by, in pieces of any size: complete() says whether what was
+// fed is a whole pack, its trailer the SHA-1 of everything before it. A stream that is
+// short, cut off or altered fails. The last 20 bytes seen are held back from the digest
+// until the end shows whether they are the trailer.
+class PackChecker {
+ public:
+  void feed(std::span<const uint8_t> bytes);
+  // Only once, after the last feed().
+  bool complete();
+
+ private:
+  Digest sha1_{EVP_sha1()};
+  std::vector<uint8_t> head_;  // the first bytes, up to the pack header's size
+  std::vector<uint8_t> tail_;  // the last bytes fed, not yet hashed (at most a trailer)
+  uint64_t size_ = 0;
+};
 
 }  // namespace gitgate::git::detail

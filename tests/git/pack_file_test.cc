@@ -1,5 +1,6 @@
-// Pack files checked through a descriptor: a pack written by git passes; every shorter
-// prefix, an altered byte and a wrong header fail.
+// Packs checked as they stream (PackChecker) and files read through a descriptor: a pack
+// written by git passes in any split; every shorter prefix, an altered byte, a byte more
+// and a wrong header fail.
 #include "git/detail/pack_file.h"
 
 #include <fcntl.h>
@@ -7,6 +8,7 @@
 #include <unistd.h>
 
 #include <fstream>
+#include <span>
 #include <string>
 #include <vector>
 
@@ -44,19 +46,39 @@ TEST_F(PackFileTest, OnlyAWholePackPasses) {
   const std::vector<uint8_t> pack((std::istreambuf_iterator<char>(in)),
                                   std::istreambuf_iterator<char>());
   ASSERT_GT(pack.size(), 32U);
-  EXPECT_TRUE(is_complete_pack(file_with(pack), pack.size()));
   EXPECT_TRUE(has_pack_header(file_with(pack), pack.size()));
+  // Fed in two pieces split anywhere, or a byte at a time.
+  const auto complete = [](std::span<const uint8_t> bytes, size_t split) {
+    PackChecker checker;
+    checker.feed(bytes.subspan(0, split));
+    checker.feed(bytes.subspan(split));
+    return checker.complete();
+  };
+  for (size_t split = 0; split <= pack.size(); ++split) {
+    EXPECT_TRUE(complete(pack, split)) << "split at " << split;
+  }
+  PackChecker bytewise;
+  for (const uint8_t byte : pack) {
+    bytewise.feed({&byte, 1});
+  }
+  EXPECT_TRUE(bytewise.complete());
   for (size_t cut = 0; cut < pack.size(); ++cut) {
-    const std::vector<uint8_t> prefix(pack.begin(), pack.begin() + static_cast<ptrdiff_t>(cut));
-    EXPECT_FALSE(is_complete_pack(file_with(prefix), prefix.size())) << "cut at " << cut;
+    const std::span<const uint8_t> prefix(pack.data(), cut);
+    EXPECT_FALSE(complete(prefix, cut / 2)) << "cut at " << cut;
   }
   for (const size_t at : {size_t{0}, size_t{7}, size_t{20}, pack.size() / 2, pack.size() - 1}) {
     std::vector<uint8_t> altered = pack;
     altered[at] ^= 0x01;
-    EXPECT_FALSE(is_complete_pack(file_with(altered), altered.size())) << "byte " << at;
+    EXPECT_FALSE(complete(altered, at)) << "byte " << at;
   }
-  // A size larger than the file: the reads come up short.
-  EXPECT_FALSE(is_complete_pack(file_with(pack), pack.size() + 1));
+  // A byte after the trailer: the last 20 bytes are no longer the trailer.
+  std::vector<uint8_t> longer = pack;
+  longer.push_back(0);
+  EXPECT_FALSE(complete(longer, pack.size()));
+  std::vector<uint8_t> not_a_pack = pack;
+  not_a_pack[3] = 'X';
+  EXPECT_FALSE(has_pack_header(file_with(not_a_pack), not_a_pack.size()));
+  EXPECT_FALSE(has_pack_header(file_with({pack.begin(), pack.begin() + 31}), 31));
 }
 
 TEST_F(PackFileTest, ReadAtAndWriteAll) {
