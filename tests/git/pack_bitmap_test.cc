@@ -265,9 +265,9 @@ TEST_F(PackBitmapTest, DamagedBitmapsAreRejected) {
 TEST_F(PackBitmapTest, StoreUsesOnlyTheBitmapOfItsPack) {
   make_bitmapped_repository();
   // A bitmap of an older pack, left next to a new pack it does not describe.
-  sh("cd src/.git/objects/pack && cp pack-*.bitmap /tmp/gitgate-old-bitmap && cd ../../.. && "
+  sh("cd src/.git/objects/pack && cp pack-*.bitmap ../../../../old-bitmap && cd ../../.. && "
      "echo new > new && git add new && git commit -qm new && git repack -adq && "
-     "mv /tmp/gitgate-old-bitmap $(ls .git/objects/pack/*.idx | sed 's/idx$/bitmap/')");
+     "mv ../old-bitmap $(ls .git/objects/pack/*.idx | sed 's/idx$/bitmap/')");
   const PackStore store = PackStore::open(pack_dir());
   ASSERT_EQ(store.packs().size(), 1U);
   EXPECT_EQ(store.bitmapped(), nullptr);

@@ -122,6 +122,9 @@ class PackCacheTest : public ::testing::Test {
     options_.directory = dir_ / "cache";
     options_.min_free_bytes = 100;
     options_.free_space = [this](const fs::path&) { return free_; };
+    // Bounds every follower's wait (the default is 5 minutes): a Request's get() gives up
+    // after 10 s, but its future's destructor waits for serve() to return.
+    options_.follow_stall = std::chrono::seconds(5);
   }
   void TearDown() override { fs::remove_all(dir_); }
 

@@ -63,9 +63,13 @@ TEST(PackOutput, ChunksAndTrailer) {
     expected.resize(data.size() + SHA_DIGEST_LENGTH);
     SHA1(data.data(), data.size(), expected.data() + data.size());
     EXPECT_EQ(sink.all(), expected) << piece;
-    for (size_t i = 0; i + 1 < sink.chunks_.size(); ++i) {
-      EXPECT_LE(sink.chunks_[i].size(), kOutputChunk);
+    // Small writes are gathered: every chunk but the data's last and the trailer is full.
+    ASSERT_EQ(sink.chunks_.size(), 5U) << piece;  // 3 full, the rest of the data, the trailer
+    for (size_t i = 0; i < 3; ++i) {
+      EXPECT_EQ(sink.chunks_[i].size(), kOutputChunk) << piece << " chunk " << i;
     }
+    EXPECT_EQ(sink.chunks_[3].size(), 123U) << piece;
+    EXPECT_EQ(sink.chunks_[4].size(), size_t{SHA_DIGEST_LENGTH}) << piece;
   }
 }
 

@@ -167,6 +167,7 @@ TEST_F(UploadPackV2, Acknowledgments) {
                   texts.begin(), texts.begin() + static_cast<ptrdiff_t>(c.expected_start.size())),
               c.expected_start);
     const bool packed = c.expected_start.back() == "packfile";
+    ASSERT_FALSE(result.labels.empty()) << c.expected_start.front();
     EXPECT_EQ(result.labels.front(), packed ? (c.args.empty() ? "clone" : "fetch") : "refs");
     if (packed) {
       EXPECT_EQ(texts.back(), "0000");
@@ -315,7 +316,9 @@ TEST_F(UploadPackV2, RefusalDrainIsBounded) {
   CountingStream stream(input, 4096);
   const auto result = serve_upload_pack_v2({dir_ / "src", 2}, stream);
   EXPECT_EQ(result.exit_status, 128);
-  EXPECT_EQ(packet_texts(stream.output()).back().substr(0, 4), "ERR ");
+  const auto texts = packet_texts(stream.output());
+  ASSERT_FALSE(texts.empty());
+  EXPECT_EQ(texts.back().substr(0, 4), "ERR ");
   EXPECT_GE(stream.consumed(), refused.size() + kDrainLimit);
   EXPECT_LE(stream.consumed(), refused.size() + kDrainLimit + 8192);
 }
