@@ -72,6 +72,14 @@ std::map<std::string, VerifiedEntry> parse_verify_pack(const std::string& output
   return entries;
 }
 
+std::set<std::string> keys(const std::map<std::string, VerifiedEntry>& entries) {
+  std::set<std::string> out;
+  for (const auto& [oid, entry] : entries) {
+    out.insert(oid);
+  }
+  return out;
+}
+
 class ReusingWriter : public testing::GitFixture {
  protected:
   void SetUp() override {
@@ -139,6 +147,25 @@ class ReusingWriter : public testing::GitFixture {
     return parse_verify_pack(sh("git verify-pack -v out.idx"));
   }
 
+  // Writes set and checks the pack holds exactly its objects (index-pack --strict: the
+  // set must be closed); the entries by oid, and the writer's progress text in progress.
+  std::map<std::string, VerifiedEntry> write_whole(const ObjectSet& set, std::string& progress) {
+    RecordingSink sink;
+    EXPECT_EQ(write(set, sink), std::nullopt);
+    auto written = verify(true);
+    EXPECT_EQ(keys(written), oids(set));
+    progress = sink.progress_;
+    return written;
+  }
+
+  // A push kept as a pack (transfer.unpackLimit=1): three commits changing d/b.txt.
+  void push_three_commits_as_pack() {
+    sh("cd src && git repack -adfq && git config transfer.unpackLimit 1 && "
+       "git config receive.denyCurrentBranch ignore");
+    sh("git clone -q src work && cd work && for i in 1 2 3; do sed -i \"s/^$i$/pushed $i/\" "
+       "d/b.txt && git commit -qam p$i; done && git push -q origin main");
+  }
+
   static std::set<std::string> oids(const ObjectSet& set) {
     std::set<std::string> out;
     for (const PackObject& object : set.objects) {
@@ -167,30 +194,20 @@ class ReusingWriter : public testing::GitFixture {
   detail::RepositoryPtr repo_;
 };
 
-std::set<std::string> keys(const std::map<std::string, VerifiedEntry>& entries) {
-  std::set<std::string> out;
-  for (const auto& [oid, entry] : entries) {
-    out.insert(oid);
-  }
-  return out;
-}
-
 TEST_F(ReusingWriter, FullSetOfOnePackKeepsEveryStoredDelta) {
   make_history(40);
   sh("cd src && git repack -adfq");
   const auto stored = stored_pack();
   ASSERT_GT(deltas(stored), 20U);  // the history must give deltas to reuse
   const ObjectSet set = select("--all");
-  RecordingSink sink;
-  ASSERT_EQ(write(set, sink), std::nullopt);
-  const auto written = verify(true);
-  EXPECT_EQ(keys(written), oids(set));
+  std::string progress;
+  const auto written = write_whole(set, progress);
   EXPECT_EQ(keys(written), keys(stored));
   EXPECT_EQ(deltas(written), deltas(stored));
-  EXPECT_NE(sink.progress_.find(fmt::format("reused {} (delta {}, thin 0), fresh 0",
-                                            set.objects.size(), deltas(stored))),
+  EXPECT_NE(progress.find(fmt::format("reused {} (delta {}, thin 0), fresh 0", set.objects.size(),
+                                      deltas(stored))),
             std::string::npos)
-      << sink.progress_;
+      << progress;
 }
 
 TEST_F(ReusingWriter, PackedAndLooseObjects) {
@@ -198,12 +215,10 @@ TEST_F(ReusingWriter, PackedAndLooseObjects) {
   sh("cd src && git repack -adfq");
   make_history(5, 21);  // loose objects on top of the pack
   const ObjectSet set = select("--all");
-  RecordingSink sink;
-  ASSERT_EQ(write(set, sink), std::nullopt);
-  const auto written = verify(true);
-  EXPECT_EQ(keys(written), oids(set));
+  std::string progress;
+  const auto written = write_whole(set, progress);
   EXPECT_GT(deltas(written), 0U);
-  EXPECT_EQ(sink.progress_.find("fresh 0"), std::string::npos) << sink.progress_;
+  EXPECT_EQ(progress.find("fresh 0"), std::string::npos) << progress;
 }
 
 TEST_F(ReusingWriter, TwoPacks) {
@@ -213,10 +228,8 @@ TEST_F(ReusingWriter, TwoPacks) {
   sh("cd src && git repack -dq");  // a second pack of the newer objects
   ASSERT_EQ(sh("ls src/.git/objects/pack/*.pack | wc -l"), "2\n");
   const ObjectSet set = select("--all");
-  RecordingSink sink;
-  ASSERT_EQ(write(set, sink), std::nullopt);
-  const auto written = verify(true);
-  EXPECT_EQ(keys(written), oids(set));
+  std::string progress;
+  const auto written = write_whole(set, progress);
   EXPECT_GT(deltas(written), 0U);
 }
 
@@ -228,12 +241,10 @@ TEST_F(ReusingWriter, StoredRefDeltasAreReused) {
   const auto stored = stored_pack();
   ASSERT_GT(deltas(stored), 10U);
   const ObjectSet set = select("--all");
-  RecordingSink sink;
-  ASSERT_EQ(write(set, sink), std::nullopt);
-  const auto written = verify(true);
-  EXPECT_EQ(keys(written), oids(set));
+  std::string progress;
+  const auto written = write_whole(set, progress);
   EXPECT_EQ(deltas(written), deltas(stored));
-  EXPECT_NE(sink.progress_.find("fresh 0\n"), std::string::npos) << sink.progress_;
+  EXPECT_NE(progress.find("fresh 0\n"), std::string::npos) << progress;
 }
 
 // A push kept as a pack (transfer.unpackLimit=1) is a thin pack completed by index-pack:
@@ -241,20 +252,15 @@ TEST_F(ReusingWriter, StoredRefDeltasAreReused) {
 // bases go out once, from the bigger pack, and the pushed deltas still refer to them.
 TEST_F(ReusingWriter, PushedPackWithDuplicatedBases) {
   make_history(20);
-  sh("cd src && git repack -adfq && git config transfer.unpackLimit 1 && "
-     "git config receive.denyCurrentBranch ignore");
-  sh("git clone -q src work && cd work && for i in 1 2 3; do sed -i \"s/^$i$/pushed $i/\" "
-     "d/b.txt && git commit -qam p$i; done && git push -q origin main");
+  push_three_commits_as_pack();
   ASSERT_EQ(sh("ls src/.git/objects/pack/*.pack | wc -l"), "2\n");
   const ObjectSet set = select("--all");
-  RecordingSink sink;
-  ASSERT_EQ(write(set, sink), std::nullopt);
-  const auto written = verify(true);
-  EXPECT_EQ(keys(written), oids(set));
+  std::string progress;
+  const auto written = write_whole(set, progress);
   EXPECT_GT(deltas(written), 0U);
-  EXPECT_NE(sink.progress_.find(fmt::format("Total {} ", set.objects.size())), std::string::npos)
-      << sink.progress_;
-  EXPECT_NE(sink.progress_.find("fresh 0\n"), std::string::npos) << sink.progress_;
+  EXPECT_NE(progress.find(fmt::format("Total {} ", set.objects.size())), std::string::npos)
+      << progress;
+  EXPECT_NE(progress.find("fresh 0\n"), std::string::npos) << progress;
 }
 
 // A fetch of pushed commits by a client that has the commit before them: the pushed
@@ -264,10 +270,7 @@ TEST_F(ReusingWriter, PushedPackWithDuplicatedBases) {
 // goes out complete, the deltas' objects compressed afresh.
 TEST_F(ReusingWriter, ThinPackLeansOnWhatTheClientHas) {
   make_history(20);
-  sh("cd src && git repack -adfq && git config transfer.unpackLimit 1 && "
-     "git config receive.denyCurrentBranch ignore");
-  sh("git clone -q src work && cd work && for i in 1 2 3; do sed -i \"s/^$i$/pushed $i/\" "
-     "d/b.txt && git commit -qam p$i; done && git push -q origin main");
+  push_three_commits_as_pack();
   ObjectSet set = select("main --not main~3");
   const ObjectSet client = select("main~3");
   const std::set<std::string> has = oids(client);
@@ -307,11 +310,9 @@ TEST_F(ReusingWriter, SubsetWithoutDeltaBasesIsSelfContained) {
     stored_deltas_in_set += stored.at(oid).delta ? 1 : 0;
   }
   ASSERT_GT(stored_deltas_in_set, 0U);
-  RecordingSink sink;
-  ASSERT_EQ(write(set, sink), std::nullopt);
-  const auto written = verify(true);
-  EXPECT_EQ(keys(written), oids(set));
-  EXPECT_EQ(sink.progress_.find("fresh 0"), std::string::npos) << sink.progress_;
+  std::string progress;
+  const auto written = write_whole(set, progress);
+  EXPECT_EQ(progress.find("fresh 0"), std::string::npos) << progress;
 }
 
 // A subset that is not closed under reachability (one commit's new blobs and trees only).

@@ -297,23 +297,32 @@ class UploadPackWithGit : public UploadPack {
   }
 };
 
+// Plain, and with --symref for HEAD (v2 ls-refs "symrefs", v0/v1 the symref capability).
 TEST_F(UploadPackWithGit, LsRemote) {
-  const std::string expected = sh("git ls-remote src");
-  for (int version : {0, 1, 2}) {
-    EXPECT_EQ(sh(git(version) + "ls-remote " + upload_pack() + " src"), expected);
-    EXPECT_EQ(log(), fmt::format("exit=0 labels=refs,protocol:{}, error=\n", version));
+  for (const auto& [options, patterns] : {std::pair{"", ""}, std::pair{"--symref ", " HEAD"}}) {
+    const std::string expected = sh(std::string("git ls-remote ") + options + "src" + patterns);
+    for (int version : {0, 1, 2}) {
+      EXPECT_EQ(sh(git(version) + "ls-remote " + options + upload_pack() + " src" + patterns),
+                expected)
+          << options;
+      EXPECT_EQ(log(), fmt::format("exit=0 labels=refs,protocol:{}, error=\n", version));
+    }
   }
 }
 
 TEST_F(UploadPackWithGit, CloneThenFetch) {
-  for (int version : {0, 1, 2}) {
-    const std::string clone = fmt::format("clone{}", version);
-    sh(git(version) + "clone -q --no-local " + upload_pack() + " src " + clone);
-    EXPECT_EQ(log(), fmt::format("exit=0 labels=clone,protocol:{}, error=\n", version));
+  // The clone is whole and has every branch and tag of src.
+  const auto check_clone = [&](const std::string& clone) {
     sh("git -C " + clone + " fsck --strict");
     EXPECT_EQ(refs_of(clone, "refs/remotes/origin/main refs/remotes/origin/side"),
               refs_of("src", "refs/heads"));
     EXPECT_EQ(refs_of(clone, "refs/tags"), refs_of("src", "refs/tags"));
+  };
+  for (int version : {0, 1, 2}) {
+    const std::string clone = fmt::format("clone{}", version);
+    sh(git(version) + "clone -q --no-local " + upload_pack() + " src " + clone);
+    EXPECT_EQ(log(), fmt::format("exit=0 labels=clone,protocol:{}, error=\n", version));
+    check_clone(clone);
   }
   sh("cd src && echo 4 > f4 && echo changed > d/e/g1 && git add -A && git commit -qm c4 && "
      "git tag -a v2 -m two && git checkout -q side && echo t > t && git add t && "
@@ -322,10 +331,7 @@ TEST_F(UploadPackWithGit, CloneThenFetch) {
     const std::string clone = fmt::format("clone{}", version);
     sh("cd " + clone + " && " + git(version) + "fetch -q " + upload_pack() + " origin");
     EXPECT_EQ(log(), fmt::format("exit=0 labels=fetch,protocol:{}, error=\n", version));
-    sh("git -C " + clone + " fsck --strict");
-    EXPECT_EQ(refs_of(clone, "refs/remotes/origin/main refs/remotes/origin/side"),
-              refs_of("src", "refs/heads"));
-    EXPECT_EQ(refs_of(clone, "refs/tags"), refs_of("src", "refs/tags"));  // v2 followed
+    check_clone(clone);  // the new tag v2 followed
   }
 }
 
@@ -359,14 +365,6 @@ TEST_F(UploadPackWithGit, Sha256RepositoryIsRefused) {
                                  "does not support SHA-256 repositories: extensions.objectformat "
                                  "is not sha1\n",
                                  version));
-  }
-}
-
-TEST_F(UploadPackWithGit, LsRemoteSymref) {
-  const std::string expected = sh("git ls-remote --symref src HEAD");
-  for (int version : {0, 1, 2}) {
-    EXPECT_EQ(sh(git(version) + "ls-remote --symref " + upload_pack() + " src HEAD"), expected);
-    EXPECT_EQ(log(), fmt::format("exit=0 labels=refs,protocol:{}, error=\n", version));
   }
 }
 
