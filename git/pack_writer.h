@@ -17,6 +17,10 @@
 
 namespace gitgate::git {
 
+namespace pack {
+class PackStore;
+}
+
 struct PackObject {
   git_oid id{};
   std::string path;  // where a tree or blob was found ("" for commits and tags): a delta hint
@@ -62,6 +66,9 @@ class PackWriter {
 std::unique_ptr<PackWriter> make_libgit2_pack_writer();
 // Streams the entries stored in the repository's packs as they are (deltas whose base is
 // sent too stay deltas); only objects without a usable stored entry are compressed afresh.
-std::unique_ptr<PackWriter> make_reusing_pack_writer();
+// packs: the repository's packs when the caller has them already (detail::repository_packs
+// when null).
+std::unique_ptr<PackWriter> make_reusing_pack_writer(
+    std::shared_ptr<const pack::PackStore> packs = nullptr);
 
 }  // namespace gitgate::git

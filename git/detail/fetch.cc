@@ -102,6 +102,7 @@ std::optional<PackFailure> select_and_write(git_repository* repo, const RefSet& 
   }
   selection.filter = request.filter;
   selection.thin_pack = request.thin_pack;
+  selection.packs = repository_packs(repo);  // one look at the pack directory per request
   // The slot covers enumeration, the CPU-bound part. Writing mostly copies stored entries
   // at the client's pace: holding a slot through it served a burst of clones two at a time.
   auto objects = [&] {
@@ -116,7 +117,7 @@ std::optional<PackFailure> select_and_write(git_repository* repo, const RefSet& 
   out.progress("Enumerating objects: " + std::to_string(set.objects.size()) + ", done.\n");
   // Stored deltas are streamed as they are; libgit2's packbuilder (make_libgit2_pack_writer)
   // recomputes every delta and is kept only as a reference in the tests.
-  if (auto error = make_reusing_pack_writer()->write(repo, set, sink)) {
+  if (auto error = make_reusing_pack_writer(selection.packs)->write(repo, set, sink)) {
     return PackFailure{"cannot write the pack", *error};
   }
   return std::nullopt;

@@ -358,8 +358,7 @@ void Selector::include_tags(const RefSet& refs) {
 
 std::variant<ObjectSet, std::string> select_objects(git_repository* repo, const RefSet& refs,
                                                     const SelectionRequest& request) {
-  const auto store = pack::PackStore::shared(std::filesystem::path(git_repository_commondir(repo)) /
-                                             "objects" / "pack");
+  const auto store = request.packs ? request.packs : repository_packs(repo);
   if (auto answer = select_with_bitmap(repo, store, refs, request)) {
     return std::move(*answer);
   }

@@ -6,6 +6,7 @@
 
 #include <git2.h>
 
+#include <memory>
 #include <string>
 #include <variant>
 #include <vector>
@@ -13,6 +14,7 @@
 #include "git/detail/advertisement.h"
 #include "git/detail/object_filter.h"
 #include "git/detail/shallow.h"
+#include "git/pack/pack_store.h"
 #include "git/pack_writer.h"
 
 namespace gitgate::git::detail {
@@ -27,6 +29,8 @@ struct SelectionRequest {
   const FilterSpec* filter = nullptr;  // partial clone; wanted objects are sent regardless
   // The client accepts a thin pack: the set says which objects it has (ObjectSet::client_has).
   bool thin_pack = false;
+  // The repository's packs; repository_packs(repo) when null.
+  std::shared_ptr<const pack::PackStore> packs = nullptr;
 };
 
 // The object set, or the reason it could not be computed (a server-side fault). Answered

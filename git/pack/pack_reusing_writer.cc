@@ -290,6 +290,9 @@ class Writer {
 
 class ReusingPackWriter : public PackWriter {
  public:
+  explicit ReusingPackWriter(std::shared_ptr<const pack::PackStore> packs)
+      : packs_(std::move(packs)) {}
+
   std::optional<std::string> write(git_repository* repo, const ObjectSet& objects,
                                    PackSink& sink) override {
     git_odb* raw_odb = nullptr;
@@ -297,9 +300,7 @@ class ReusingPackWriter : public PackWriter {
       return last_error("cannot open the object database");
     }
     OdbPtr odb(raw_odb);
-    const std::filesystem::path pack_dir =
-        std::filesystem::path(git_repository_commondir(repo)) / "objects" / "pack";
-    const auto store = pack::PackStore::shared(pack_dir);
+    const auto store = packs_ ? packs_ : detail::repository_packs(repo);
     const std::vector<Planned> planned = plan(objects, *store);
     Writer writer(*store, odb.get(), objects, sink);
     if (auto error = writer.run(planned)) {
@@ -315,12 +316,15 @@ class ReusingPackWriter : public PackWriter {
                               counts.reused_deltas, counts.thin, counts.fresh));
     return std::nullopt;
   }
+
+ private:
+  std::shared_ptr<const pack::PackStore> packs_;
 };
 
 }  // namespace
 
-std::unique_ptr<PackWriter> make_reusing_pack_writer() {
-  return std::make_unique<ReusingPackWriter>();
+std::unique_ptr<PackWriter> make_reusing_pack_writer(std::shared_ptr<const pack::PackStore> packs) {
+  return std::make_unique<ReusingPackWriter>(std::move(packs));
 }
 
 }  // namespace gitgate::git
