@@ -8,6 +8,7 @@
 
 #include "git/detail/object_selection.h"
 #include "git/detail/pack_cache_key.h"
+#include "git/detail/repository_packs.h"
 #include "git/pack_writer.h"
 
 namespace gitgate::git::detail {

@@ -1,9 +1,5 @@
 #include "git/detail/libgit2.h"
 
-#include <filesystem>
-
-#include "git/pack/pack_store.h"
-
 namespace gitgate::git::detail {
 
 void ensure_libgit2() {
@@ -20,11 +16,6 @@ std::string to_hex(const git_oid& id) {
   char hex[GIT_OID_HEXSZ + 1];
   git_oid_tostr(hex, sizeof hex, &id);
   return hex;
-}
-
-std::shared_ptr<const pack::PackStore> repository_packs(git_repository* repo) {
-  return pack::PackStore::shared(std::filesystem::path(git_repository_commondir(repo)) / "objects" /
-                                 "pack");
 }
 
 }  // namespace gitgate::git::detail

@@ -8,10 +8,6 @@
 #include <memory>
 #include <string>
 
-namespace gitgate::git::pack {
-class PackStore;
-}
-
 namespace gitgate::git::detail {
 
 template <typename T, void (*Free)(T*)>
@@ -40,10 +36,6 @@ void ensure_libgit2();
 std::string last_error(const char* fallback);
 
 std::string to_hex(const git_oid& id);
-
-// The repository's packs (objects/pack of its common directory), as every request shares
-// them (pack::PackStore::shared).
-std::shared_ptr<const pack::PackStore> repository_packs(git_repository* repo);
 
 struct OidHash {
   size_t operator()(const git_oid& id) const {

@@ -6,6 +6,7 @@
 
 #include "git/detail/bitmap_selection.h"
 #include "git/detail/libgit2.h"
+#include "git/detail/repository_packs.h"
 
 namespace gitgate::git::detail {
 namespace {

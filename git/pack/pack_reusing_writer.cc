@@ -19,6 +19,7 @@
 #include <unordered_set>
 
 #include "git/detail/libgit2.h"
+#include "git/detail/repository_packs.h"
 #include "git/pack/pack_entry.h"
 #include "git/pack/pack_output.h"
 #include "git/pack/pack_store.h"
