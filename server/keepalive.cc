@@ -15,7 +15,7 @@ ClientAliveTimer::Action ClientAliveTimer::tick(Clock::time_point now, uint64_t 
   if (!enabled()) {
     return Action::kNone;
   }
-  if (missed_ > max_missed_) {
+  if (gave_up()) {
     return Action::kGiveUp;
   }
   if (packets_received != packets_seen_) {
@@ -33,9 +33,7 @@ ClientAliveTimer::Action ClientAliveTimer::tick(Clock::time_point now, uint64_t 
 }
 
 ClientAlive::ClientAlive(ssh_session session, std::chrono::seconds interval)
-    : session_(session),
-      interval_(interval),
-      timer_(interval, kMaxMissed, ClientAliveTimer::Clock::now()) {
+    : session_(session), timer_(interval, kMaxMissed, ClientAliveTimer::Clock::now()) {
   if (timer_.enabled()) {
     ssh_set_counters(session_, nullptr, &packets_);
   }
@@ -48,7 +46,7 @@ ClientAlive::~ClientAlive() {
 }
 
 bool ClientAlive::check() {
-  if (gave_up_) {
+  if (timer_.gave_up()) {
     return false;
   }
   switch (timer_.tick(ClientAliveTimer::Clock::now(), packets_.in_packets)) {
@@ -58,7 +56,6 @@ bool ClientAlive::check() {
       send_probe();
       return true;
     case ClientAliveTimer::Action::kGiveUp:
-      gave_up_ = true;
       return false;
   }
   return true;

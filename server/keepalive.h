@@ -27,6 +27,8 @@ class ClientAliveTimer {
 
   [[nodiscard]] bool enabled() const { return interval_.count() > 0; }
   [[nodiscard]] int missed() const { return missed_; }
+  [[nodiscard]] bool gave_up() const { return missed_ > max_missed_; }
+  [[nodiscard]] std::chrono::milliseconds interval() const { return interval_; }
 
  private:
   std::chrono::milliseconds interval_;
@@ -57,19 +59,19 @@ class ClientAlive {
   [[nodiscard]] bool check();
 
   [[nodiscard]] bool enabled() const { return timer_.enabled(); }
-  [[nodiscard]] bool gave_up() const { return gave_up_; }
+  [[nodiscard]] bool gave_up() const { return timer_.gave_up(); }
   [[nodiscard]] uint64_t probes_sent() const { return probes_sent_; }
-  [[nodiscard]] std::chrono::seconds interval() const { return interval_; }
+  [[nodiscard]] std::chrono::seconds interval() const {
+    return std::chrono::duration_cast<std::chrono::seconds>(timer_.interval());
+  }
 
  private:
   void send_probe();
 
   ssh_session session_;
-  std::chrono::seconds interval_;
   ssh_counter_struct packets_{};  // libssh adds to it on every packet in and out
   ClientAliveTimer timer_;
   uint64_t probes_sent_ = 0;
-  bool gave_up_ = false;
 };
 
 }  // namespace gitgate::server

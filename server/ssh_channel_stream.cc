@@ -66,10 +66,11 @@ bool SshChannelStream::write_all(std::span<const uint8_t> data, bool is_stderr) 
     if (written < 0 || (written == 0 && !may_retry_write())) {
       return false;
     }
-    if (written > 0) {
+    if (written > 0) {  // progress: the client is taking the data
       bytes_written_ += static_cast<uint64_t>(written);
       data = data.subspan(static_cast<size_t>(written));
       deadline = std::chrono::steady_clock::now() + idle_timeout_;
+      continue;
     }
     if (!client_alive() || std::chrono::steady_clock::now() >= deadline) {
       return false;

@@ -26,9 +26,9 @@ class SshChannelStream final : public git::Stream {
   bool write_stderr(std::string_view text);
 
   // The session's keepalive (server/keepalive.h), run while the request waits on the
-  // client: after each read slice without data, after each write, and when a write
-  // waited a whole session timeout for window space (then it tries again instead of
-  // failing). A false answer means the client is gone: the read or write fails.
+  // client: before each read slice, and when a write waited a whole session timeout for
+  // window space (then it tries again instead of failing). A false answer means the
+  // client is gone: the read or write fails.
   void set_liveness_check(std::function<bool()> check) { liveness_check_ = std::move(check); }
 
   [[nodiscard]] uint64_t bytes_read() const { return bytes_read_; }

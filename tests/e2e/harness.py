@@ -21,7 +21,6 @@ import socket
 import subprocess
 import sys
 import tempfile
-import time
 import unittest
 from pathlib import Path
 
@@ -95,9 +94,11 @@ class Gitgate:
                 stdout=out, stderr=err, env=base_env(self.env.home), cwd=self.env.tmp,
                 start_new_session=True)
         self.env.processes.append(self.popen)
+        # One "listening on" line per listen address of the config write_config wrote.
+        listen = getattr(self.env, "config_args", {}).get("listen")
+        expected = len(listen) if listen else 1
         wait_until(lambda: self.popen.poll() is not None or
-                   self.LISTEN_RE.search(self.stderr()[offset:]), START_TIMEOUT)
-        time.sleep(0.05)  # the other listen addresses' lines follow at once
+                   len(self.LISTEN_RE.findall(self.stderr()[offset:])) >= expected, START_TIMEOUT)
         found = self.LISTEN_RE.findall(self.stderr()[offset:])
         if not found:
             state = (f"exited with {self.popen.returncode}" if self.popen.poll() is not None
