@@ -17,11 +17,16 @@ struct ListenAddress {
   uint16_t port = 7999;
 };
 
+// [limits]. A field that is 0 is sized when the server starts (server/admission.h,
+// resolve_limits): from the descriptor limit, which the server raises to its hard limit.
 struct Limits {
-  int max_connections = 256;
-  int max_unauthenticated = 64;
-  int max_per_source = 32;
-  int login_grace_seconds = 30;
+  int max_connections = 0;      // 0: (RLIMIT_NOFILE - 64) / 4, at most 10,000
+  int max_unauthenticated = 0;  // 0: half of max_connections
+  int max_per_source = 32;      // per client address (IPv6: per /64)
+  int max_unauthenticated_per_source = 8;
+  int early_drop_start = 0;      // 0: half of max_unauthenticated
+  int early_drop_percent = 30;   // drop chance at early_drop_start, rising to 100 %
+  int login_grace_seconds = 20;  // from accept: PROXY header, key exchange, authentication
   int max_auth_tries = 6;
   int keepalive_seconds = 15;
 };
@@ -44,6 +49,8 @@ struct Config {
   proxyproto::Policy proxy;
   std::filesystem::path users;
   std::string access_log = "-";
+  // SIGTERM: how long requests in flight may run on before they are ended (and logged so).
+  int drain_timeout_seconds = 30;
   Limits limits;
   CacheConfig cache;
 };

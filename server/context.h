@@ -1,5 +1,6 @@
 // What every connection thread shares: the configuration, the ssh_bind holding the
-// host keys, the users, the access log, the connection limits and the stop flag.
+// host keys, the users, the access log, the connection limits, the requests in flight
+// and the stop flag.
 #pragma once
 
 #include <libssh/server.h>
@@ -9,19 +10,22 @@
 
 #include "git/pack_cache.h"
 #include "logging/access_log.h"
+#include "server/admission.h"
 #include "server/config.h"
-#include "server/listener.h"
+#include "server/refusal_log.h"
+#include "server/request_log.h"
 #include "server/user_store.h"
 
 namespace gitgate::server {
 
 struct ServerContext {
-  explicit ServerContext(Config config_in)
+  // resolved_limits: config.limits with the sizes fixed at start (resolve_limits).
+  ServerContext(Config config_in, const Limits& resolved_limits)
       : config(std::move(config_in)),
         users(config.users),
         access_log(config.access_log),
         request_ids(config.node_id, config.clustered),
-        admission(config.limits) {}
+        admission(resolved_limits) {}
 
   const Config config;
   ssh_bind bind = nullptr;
@@ -31,6 +35,10 @@ struct ServerContext {
   logging::AccessLog access_log;
   logging::RequestIds request_ids;
   Admission admission;
+  // Refusals before authentication: at most one diagnostic line per reason and second.
+  RefusalLimiter refusals;
+  // Requests between their i-line and o-line, for the drain deadline.
+  InFlightRequests requests;
   // The one pack cache ([cache]); nullptr when disabled or its directory is unusable.
   git::PackCache* pack_cache = nullptr;
   // Set on SIGTERM/SIGINT: sessions not running a request end, requests run to completion.

@@ -10,50 +10,30 @@
 #include "git/upload_pack.h"
 #include "logging/access_log.h"
 #include "logging/diagnostics.h"
+#include "server/request_log.h"
 #include "server/session_policy.h"
 
 namespace gitgate::server {
 namespace {
 
-using Clock = std::chrono::system_clock;
-
 std::string user_label(const auth::User& user) {
   return "ssh:user:id:" + std::to_string(user.identity.id);
 }
 
-// The access-log record of one request, from its i-line to its o-line.
-class LoggedRequest {
- public:
-  LoggedRequest(ServerContext& context, const SessionFacts& facts, git::Service service,
-                std::string_view display)
-      : context_(context) {
-    record_.client = facts.connection->client;
-    record_.load_balancer = load_balancer_of(*facts.connection);
-    record_.user = facts.user->identity.name;
-    record_.action = "SSH - " + git::format_exec_command(service, display);
-    record_.details = facts.client_banner;
-    record_.session_id = facts.session_id;
-    record_.start = Clock::now();
-    record_.request_id = context_.request_ids.start(record_.start);
-    context_.access_log.write(format_access_line(record_, logging::LineKind::kStart));
-  }
-  ~LoggedRequest() { context_.request_ids.finish(); }
-  LoggedRequest(const LoggedRequest&) = delete;
-  LoggedRequest& operator=(const LoggedRequest&) = delete;
-
-  void finish(int exit_status, const SshChannelStream& stream, std::vector<std::string> labels) {
-    record_.end = Clock::now();
-    record_.exit_status = exit_status;
-    record_.bytes_read = stream.bytes_read();
-    record_.bytes_written = stream.bytes_written();
-    record_.labels = std::move(labels);
-    context_.access_log.write(format_access_line(record_, logging::LineKind::kEnd));
-  }
-
- private:
-  ServerContext& context_;
-  logging::AccessRecord record_;
-};
+// The request's access-log record as the session knows it at the start.
+LoggedRequest start_request(ServerContext& context, const SessionFacts& facts, git::Service service,
+                            std::string_view display, const SshChannelStream& stream) {
+  logging::AccessRecord record;
+  record.client = facts.connection->client;
+  record.load_balancer = load_balancer_of(*facts.connection);
+  record.user = facts.user->identity.name;
+  record.action = "SSH - " + git::format_exec_command(service, display);
+  record.details = facts.client_banner;
+  record.session_id = facts.session_id;
+  record.labels = {user_label(*facts.user)};
+  return LoggedRequest(RequestLogContext{context.access_log, context.request_ids, context.requests},
+                       std::move(record), stream);
+}
 
 int run_upload_pack(ServerContext& context, const SessionFacts& facts,
                     const git::ExecCommand& command, SshChannelStream& stream) {
@@ -62,7 +42,7 @@ int run_upload_pack(ServerContext& context, const SessionFacts& facts,
   const auto* repository = std::get_if<git::ResolvedRepository>(&resolved);
   const std::string display =
       repository != nullptr ? repository->display : display_path(command.path);
-  LoggedRequest logged(context, facts, command.service, display);
+  LoggedRequest logged = start_request(context, facts, command.service, display, stream);
 
   // Missing and forbidden look the same to the client; the diagnostic says which.
   std::string refusal;
@@ -76,7 +56,7 @@ int run_upload_pack(ServerContext& context, const SessionFacts& facts,
                  user.identity.name, address_fields(*facts.connection));
     stream.write_stderr(repository_refusal_message(command.path));
     // No protocol was spoken; the label says which one the client asked for.
-    logged.finish(kExitFatal, stream,
+    logged.finish(kExitFatal,
                   {"protocol:" + std::to_string(facts.protocol_version), user_label(user)});
     return kExitFatal;
   }
@@ -91,18 +71,19 @@ int run_upload_pack(ServerContext& context, const SessionFacts& facts,
                  address_fields(*facts.connection));
   }
   result.labels.push_back(user_label(user));
-  logged.finish(result.exit_status, stream, std::move(result.labels));
+  logged.finish(result.exit_status, std::move(result.labels));
   return result.exit_status;
 }
 
 int refuse_push(ServerContext& context, const SessionFacts& facts, const git::ExecCommand& command,
                 SshChannelStream& stream) {
-  LoggedRequest logged(context, facts, command.service, display_path(command.path));
+  LoggedRequest logged =
+      start_request(context, facts, command.service, display_path(command.path), stream);
   spdlog::warn("[session {}] request refused: push to {} is not supported user={} {}",
                facts.session_id, logging::printable(display_path(command.path)),
                facts.user->identity.name, address_fields(*facts.connection));
   stream.write_stderr(push_refusal_message());
-  logged.finish(kExitFatal, stream, {"push", user_label(*facts.user)});
+  logged.finish(kExitFatal, {"push", user_label(*facts.user)});
   return kExitFatal;
 }
 

@@ -10,7 +10,8 @@
 #include <unistd.h>
 
 #include <cerrno>
-#include <cstring>
+#include <chrono>
+#include <system_error>
 #include <thread>
 
 namespace gitgate::server {
@@ -21,7 +22,9 @@ constexpr int kListenBacklog = 512;
 // instead of spinning on a socket that stays readable.
 constexpr std::chrono::milliseconds kAcceptBackoff{100};
 
-std::string errno_text(int error) { return std::strerror(error); }
+std::string errno_text(int error) {
+  return std::error_code(error, std::generic_category()).message();
+}
 
 std::variant<BoundSocket, std::string> bind_one(const ListenAddress& address) {
   const std::string shown = format_listen_address(address);
@@ -72,104 +75,6 @@ std::string format_listen_address(const ListenAddress& address) {
     return "[" + address.host + "]:" + std::to_string(address.port);
   }
   return address.host + ":" + std::to_string(address.port);
-}
-
-Admission::Admission(const Limits& limits) : limits_(limits) {}
-
-Admission::Verdict Admission::admit(const std::string& source) {
-  const std::lock_guard lock(mu_);
-  if (open_ >= static_cast<size_t>(limits_.max_connections)) {
-    return Verdict::kTooManyConnections;
-  }
-  if (unauthenticated_ >= static_cast<size_t>(limits_.max_unauthenticated)) {
-    return Verdict::kTooManyUnauthenticated;
-  }
-  size_t& from_source = per_source_[source];
-  if (from_source >= static_cast<size_t>(limits_.max_per_source)) {
-    if (from_source == 0) {
-      per_source_.erase(source);
-    }
-    return Verdict::kTooManyFromSource;
-  }
-  ++from_source;
-  ++open_;
-  ++unauthenticated_;
-  return Verdict::kAdmitted;
-}
-
-void Admission::authenticated() {
-  const std::lock_guard lock(mu_);
-  --unauthenticated_;
-}
-
-void Admission::release(const std::string& source, bool was_authenticated) {
-  // Notified under the lock: once open_ reaches 0 the waiter may destroy this object, so
-  // nothing here may touch it after the mutex is released.
-  const std::lock_guard lock(mu_);
-  if (!was_authenticated) {
-    --unauthenticated_;
-  }
-  --open_;
-  auto it = per_source_.find(source);
-  if (it != per_source_.end() && --it->second == 0) {
-    per_source_.erase(it);
-  }
-  idle_.notify_all();
-}
-
-size_t Admission::open_connections() const {
-  const std::lock_guard lock(mu_);
-  return open_;
-}
-
-size_t Admission::unauthenticated_connections() const {
-  const std::lock_guard lock(mu_);
-  return unauthenticated_;
-}
-
-size_t Admission::wait_until_idle(std::chrono::steady_clock::time_point deadline) {
-  std::unique_lock lock(mu_);
-  idle_.wait_until(lock, deadline, [this] { return open_ == 0; });
-  return open_;
-}
-
-std::string Admission::describe(Verdict verdict, const std::string& source) const {
-  switch (verdict) {
-    case Verdict::kAdmitted:
-      return "admitted";
-    case Verdict::kTooManyConnections:
-      return "connection limit: " + std::to_string(limits_.max_connections) + " connections open";
-    case Verdict::kTooManyFromSource:
-      return "per-source limit: " + std::to_string(limits_.max_per_source) +
-             " connections open from " + source;
-    case Verdict::kTooManyUnauthenticated:
-      return "unauthenticated limit: " + std::to_string(limits_.max_unauthenticated) +
-             " connections not yet authenticated";
-  }
-  return "unknown";
-}
-
-AdmissionTicket::AdmissionTicket(Admission& admission, std::string source)
-    : admission_(&admission), source_(std::move(source)) {}
-
-AdmissionTicket::AdmissionTicket(AdmissionTicket&& other) noexcept
-    : admission_(other.admission_),
-      source_(std::move(other.source_)),
-      authenticated_(other.authenticated_) {
-  other.admission_ = nullptr;
-}
-
-AdmissionTicket::~AdmissionTicket() {
-  if (admission_ != nullptr) {
-    admission_->release(source_, authenticated_);
-  }
-}
-
-void AdmissionTicket::mark_authenticated() {
-  if (admission_ != nullptr && !authenticated_) {
-    authenticated_ = true;
-    admission_->authenticated();
-  }
 }
 
 std::variant<std::vector<BoundSocket>, std::string> bind_listeners(

@@ -1,14 +1,10 @@
-// The accept side of the server: listening sockets, the accept loop, and the
-// connection limits (total, per source address, not yet authenticated).
+// The accept side of the server: listening sockets and the accept loop. The
+// connection limits are server/admission.h.
 #pragma once
 
-#include <chrono>
-#include <condition_variable>
 #include <cstdint>
 #include <functional>
-#include <mutex>
 #include <string>
-#include <unordered_map>
 #include <variant>
 #include <vector>
 
@@ -19,60 +15,6 @@ namespace gitgate::server {
 
 // "127.0.0.1:7999", "[::]:7999".
 [[nodiscard]] std::string format_listen_address(const ListenAddress& address);
-
-// Counts open connections against Limits. Thread-safe.
-class Admission {
- public:
-  enum class Verdict : uint8_t {
-    kAdmitted,
-    kTooManyConnections,
-    kTooManyFromSource,
-    kTooManyUnauthenticated,
-  };
-
-  explicit Admission(const Limits& limits);
-
-  // Counts a new (unauthenticated) connection from source (an IP string) unless a limit is reached.
-  [[nodiscard]] Verdict admit(const std::string& source);
-  // The connection from source authenticated: it no longer counts as unauthenticated.
-  void authenticated();
-  // The connection from source ended.
-  void release(const std::string& source, bool was_authenticated);
-
-  [[nodiscard]] size_t open_connections() const;
-  [[nodiscard]] size_t unauthenticated_connections() const;
-  // Waits until no connection is open or the deadline passes; returns how many remain.
-  size_t wait_until_idle(std::chrono::steady_clock::time_point deadline);
-
-  // "connection limit: 256 connections open" (for the refusal's log line).
-  [[nodiscard]] std::string describe(Verdict verdict, const std::string& source) const;
-
- private:
-  Limits limits_;
-  mutable std::mutex mu_;
-  std::condition_variable idle_;
-  size_t open_ = 0;
-  size_t unauthenticated_ = 0;
-  std::unordered_map<std::string, size_t> per_source_;
-};
-
-// One admitted connection's place in Admission; gives it back when destroyed.
-class AdmissionTicket {
- public:
-  AdmissionTicket(Admission& admission, std::string source);
-  ~AdmissionTicket();
-  AdmissionTicket(AdmissionTicket&& other) noexcept;
-  AdmissionTicket(const AdmissionTicket&) = delete;
-  AdmissionTicket& operator=(const AdmissionTicket&) = delete;
-  AdmissionTicket& operator=(AdmissionTicket&&) = delete;
-
-  void mark_authenticated();
-
- private:
-  Admission* admission_;
-  std::string source_;
-  bool authenticated_ = false;
-};
 
 struct BoundSocket {
   int fd = -1;

@@ -10,10 +10,12 @@
 #include <csignal>
 #include <ctime>
 #include <memory>
+#include <optional>
 #include <system_error>
 #include <thread>
 
 #include "logging/diagnostics.h"
+#include "server/admission.h"
 #include "server/context.h"
 #include "server/host_keys.h"
 #include "server/listener.h"
@@ -55,42 +57,64 @@ void reload(ServerContext& context) {
   }
 }
 
+void log_held_back_refusals(ServerContext& context) {
+  for (const std::string& line : context.refusals.flush(std::chrono::steady_clock::now())) {
+    spdlog::warn("{}", line);
+  }
+}
+
 // Signals are taken with sigtimedwait() on this thread (blocked everywhere else), so the
-// work they trigger runs as ordinary code, not in a handler.
+// work they trigger runs as ordinary code, not in a handler. The same thread writes the
+// counts of refusals held back by the rate limit.
 void signal_loop(ServerContext& context, Listener& listener, const std::atomic<bool>& done) {
   const sigset_t set = handled_signals();
   const timespec wait{0, kSignalPollNanoseconds};
   while (!done.load()) {
     const int signal = sigtimedwait(&set, nullptr, &wait);
+    log_held_back_refusals(context);
     if (signal == SIGHUP) {
       reload(context);
     } else if (signal == SIGTERM || signal == SIGINT) {
+      const char* name = signal == SIGTERM ? "SIGTERM" : "SIGINT";
       if (context.stopping.exchange(true)) {
-        spdlog::warn("{} again: exiting without waiting for sessions",
-                     signal == SIGTERM ? "SIGTERM" : "SIGINT");
+        spdlog::warn("{} again: exiting without waiting for sessions", name);
+        spdlog::default_logger()->flush();
         _exit(kExitFailure);
       }
-      spdlog::info("{}: no new connections; {} open", signal == SIGTERM ? "SIGTERM" : "SIGINT",
-                   context.admission.open_connections());
       listener.stop();
+      // Nobody waiting for a PROXY header, a key exchange or a login is worth waiting for.
+      const size_t cut = context.admission.cut_unauthenticated();
+      spdlog::info(
+          "{}: no new connections; {} open, {} not yet authenticated closed; "
+          "waiting up to {} s for requests in flight",
+          name, context.admission.open_connections(), cut, context.config.drain_timeout_seconds);
     }
   }
 }
 
+void refuse_at_accept(ServerContext& context, int fd, const proxyproto::SocketAddress& peer,
+                      Admission::Verdict verdict) {
+  const std::string reason = context.admission.describe(verdict, peer.ip_string());
+  if (auto line = context.refusals.admit(
+          reason, peer.ip_string(), "refused connection: " + reason + " peer=" + peer.to_string(),
+          std::chrono::steady_clock::now())) {
+    spdlog::warn("{}", *line);
+  }
+  close(fd);
+}
+
 void accept_connection(ServerContext& context, int fd, const proxyproto::SocketAddress& peer) {
-  const std::string source = peer.ip_string();
-  const Admission::Verdict verdict = context.admission.admit(source);
-  if (verdict != Admission::Verdict::kAdmitted) {
-    spdlog::warn("refused connection: {} peer={}", context.admission.describe(verdict, source),
-                 peer.to_string());
-    close(fd);
+  Admission::Verdict refused = Admission::Verdict::kAdmitted;
+  std::optional<AdmissionTicket> ticket = context.admission.accept(fd, &refused);
+  if (!ticket) {
+    refuse_at_accept(context, fd, peer, refused);
     return;
   }
-  AdmissionTicket ticket(context.admission, source);
   try {
-    std::thread(serve_connection, std::ref(context), fd, std::move(ticket)).detach();
+    std::thread(serve_connection, std::ref(context), fd, std::move(*ticket)).detach();
   } catch (const std::system_error& error) {
     spdlog::error("refused connection: no thread: {} peer={}", error.what(), peer.to_string());
+    ticket->forget_socket();
     close(fd);
   }
 }
@@ -167,16 +191,22 @@ int serve(ServerContext& context) {
   });
   context.stopping.store(true);
   listener.close_sockets();
+  const auto drain_timeout = std::chrono::seconds(context.config.drain_timeout_seconds);
   const size_t remaining =
-      context.admission.wait_until_idle(std::chrono::steady_clock::now() + kShutdownGrace);
+      context.admission.wait_until_idle(std::chrono::steady_clock::now() + drain_timeout);
   done.store(true);
   signals.join();
+  log_held_back_refusals(context);
   if (remaining > 0) {
-    // Their threads still use the shared state: leave without running destructors.
-    spdlog::warn("stopped with {} sessions still open after {} s", remaining,
-                 kShutdownGrace.count());
+    // Every request still running gets its o-line now; then leave without running
+    // destructors, since their threads still use the shared state.
+    const size_t drained = context.requests.drain();
+    spdlog::warn(
+        "drain timeout: {} connections still open after {} s; {} requests in flight "
+        "ended (o-line status {}, label drained)",
+        remaining, drain_timeout.count(), drained, kExitDrained);
     spdlog::default_logger()->flush();
-    _exit(kExitOk);
+    _exit(kExitFailure);
   }
   spdlog::info("stopped");
   return kExitOk;
@@ -192,7 +222,14 @@ int run_server(Config config) {
   int exit_code = kExitFailure;
   {
     const auto pack_cache = open_pack_cache(config.cache);  // outlives every session
-    ServerContext context(std::move(config));
+    const uint64_t descriptors = raise_descriptor_limit();
+    const Limits limits = resolve_limits(config.limits, descriptors);
+    spdlog::info(
+        "limits: {} descriptors; max_connections {}, max_unauthenticated {} (early "
+        "drop from {}), per source {} ({} unauthenticated), login grace {} s",
+        descriptors, limits.max_connections, limits.max_unauthenticated, limits.early_drop_start,
+        limits.max_per_source, limits.max_unauthenticated_per_source, limits.login_grace_seconds);
+    ServerContext context(std::move(config), limits);
     context.pack_cache = pack_cache.get();
     exit_code = serve(context);
     if (context.bind != nullptr) {

@@ -12,13 +12,16 @@
 #include <memory>
 #include <optional>
 #include <string>
+#include <utility>
 
 #include "auth/detail/base64.h"
 #include "auth/users.h"
 #include "logging/access_log.h"
 #include "logging/diagnostics.h"
 #include "proxyproto/reader.h"
+#include "server/admission.h"
 #include "server/git_request.h"
+#include "server/intake.h"
 #include "server/keepalive.h"
 #include "server/session_policy.h"
 #include "server/ssh_channel_stream.h"
@@ -89,13 +92,13 @@ std::optional<std::vector<uint8_t>> key_blob(ssh_key key) {
 
 class Connection {
  public:
-  Connection(ServerContext& context, proxyproto::ConnectionInfo info, AdmissionTicket ticket)
+  Connection(ServerContext& context, proxyproto::ConnectionInfo info, AdmissionTicket ticket,
+             SteadyClock::time_point login_deadline)
       : context_(context),
         info_(std::move(info)),
         ticket_(std::move(ticket)),
         session_id_(logging::new_session_id()),
-        login_deadline_(SteadyClock::now() +
-                        std::chrono::seconds(context.config.limits.login_grace_seconds)) {
+        login_deadline_(login_deadline) {
     server_callbacks_.userdata = this;
     server_callbacks_.auth_pubkey_function = on_auth_pubkey;
     server_callbacks_.channel_open_request_session_function = on_channel_open;
@@ -115,6 +118,7 @@ class Connection {
       ssh_event_remove_session(event_, session_);
       ssh_event_free(event_);
     }
+    ticket_.forget_socket();  // before the descriptor is closed and can be reused
     if (session_ != nullptr) {
       ssh_disconnect(session_);
       ssh_free(session_);  // frees the channels and closes the socket
@@ -136,15 +140,25 @@ class Connection {
   bool handshake();
   void event_loop();
   bool idle_step(SteadyClock::time_point now);
+  bool still_authorized();
   bool client_alive();
   void run_work();
+  int run_request(SshChannelStream& stream);
   void finish_channel(int exit_status);
   int authenticate(const char* user, ssh_key key, char signature_state);
   void count_failure(const char* user, const std::string& why, const std::string& key);
 
+  // libssh calls back from C: nothing may be thrown through its frames.
   static int on_auth_pubkey(ssh_session /*session*/, const char* user, ssh_key key,
                             char signature_state, void* self) {
-    return static_cast<Connection*>(self)->authenticate(user, key, signature_state);
+    auto* connection = static_cast<Connection*>(self);
+    try {
+      return connection->authenticate(user, key, signature_state);
+    } catch (const std::exception& error) {
+      spdlog::error("[session {}] internal error during authentication: {} {}",
+                    connection->session_id_, error.what(), address_fields(connection->info_));
+      return SSH_AUTH_DENIED;
+    }
   }
   static ssh_channel on_channel_open(ssh_session session, void* self);
   static int on_pty(ssh_session /*session*/, ssh_channel /*channel*/, const char* /*term*/,
@@ -190,9 +204,12 @@ class Connection {
   ssh_server_callbacks_struct server_callbacks_{};
   ssh_channel_callbacks_struct channel_callbacks_{};
 
-  // The identity, and the users snapshot it points into.
+  // The identity, the users snapshot it points into, and the key it was proven with
+  // (looked up again when SIGHUP replaces the users).
   std::shared_ptr<const auth::UserDb> users_;
   const auth::User* user_ = nullptr;
+  std::vector<uint8_t> user_key_;
+  std::string user_key_text_;
   int failed_attempts_ = 0;
   // [limits] keepalive_seconds, from authentication on.
   std::optional<ClientAlive> alive_;
@@ -207,6 +224,7 @@ class Connection {
 bool Connection::start(int fd) {
   session_ = ssh_new();
   if (session_ == nullptr) {
+    ticket_.forget_socket();
     close(fd);
     return false;
   }
@@ -219,6 +237,7 @@ bool Connection::start(int fd) {
     spdlog::error("[session {}] cannot start an SSH session: {} {}", session_id_,
                   ssh_get_error(context_.bind), address_fields(info_));
     if (ssh_get_fd(session_) != fd) {
+      ticket_.forget_socket();
       close(fd);
     }
     return false;
@@ -296,6 +315,9 @@ void Connection::event_loop() {
 // One turn of the loop of an authenticated session: run a request that arrived, drop a
 // channel the client closed, and decide whether the session is over.
 bool Connection::idle_step(SteadyClock::time_point now) {
+  if (!still_authorized()) {
+    return false;
+  }
   if (channel_ != nullptr && work_ != Work::kNone) {
     run_work();
     idle_deadline_ = SteadyClock::now() + kIdleAfterRequest;
@@ -315,6 +337,30 @@ bool Connection::idle_step(SteadyClock::time_point now) {
   return now < idle_deadline_;
 }
 
+// SIGHUP may have replaced the users. A session whose key no longer names the same user
+// is closed (before its next request: a request already running ends first); one whose
+// user is still there goes on with the new permissions.
+bool Connection::still_authorized() {
+  std::shared_ptr<const auth::UserDb> current = context_.users.get();
+  if (current == users_ || current == nullptr) {
+    return true;
+  }
+  const auth::User* found = current->find_by_key(user_key_);
+  if (found == nullptr || found->identity.name != user_->identity.name ||
+      found->identity.id != user_->identity.id) {
+    spdlog::warn(
+        "[session {}] closing: {} of {} (id {}) is no longer authorized after the "
+        "users file was reloaded {}",
+        session_id_, user_key_text_, user_->identity.name, user_->identity.id,
+        address_fields(info_));
+    ssh_session_set_disconnect_message(session_, "Key revoked");
+    return false;
+  }
+  users_ = std::move(current);
+  user_ = found;
+  return true;
+}
+
 // Keepalive probes go on while a request runs: its stream checks between reads and
 // writes, and a write waiting for the client's window returns every keepalive interval
 // (the session timeout) to let it.
@@ -327,6 +373,25 @@ void Connection::run_work() {
     long timeout = static_cast<long>(alive_->interval().count());
     ssh_options_set(session_, SSH_OPTIONS_TIMEOUT, &timeout);
   }
+  int exit_status = kExitFatal;
+  try {
+    exit_status = run_request(stream);
+  } catch (const std::exception& error) {
+    spdlog::error("[session {}] internal error: {}; request ended user={} {}", session_id_,
+                  logging::printable(error.what()), user_->identity.name, address_fields(info_));
+    stream.write_stderr("fatal: internal server error\n");
+  }
+  if (keepalive) {
+    long timeout = kBlockingTimeoutSeconds;
+    ssh_options_set(session_, SSH_OPTIONS_TIMEOUT, &timeout);
+  }
+  finish_channel(exit_status);
+  work_ = Work::kNone;
+  work_argument_.clear();
+  busy_ = false;
+}
+
+int Connection::run_request(SshChannelStream& stream) {
   int exit_status = kExitFatal;
   switch (work_) {
     case Work::kExec: {
@@ -354,14 +419,7 @@ void Connection::run_work() {
     case Work::kNone:
       break;
   }
-  if (keepalive) {
-    long timeout = kBlockingTimeoutSeconds;
-    ssh_options_set(session_, SSH_OPTIONS_TIMEOUT, &timeout);
-  }
-  finish_channel(exit_status);
-  work_ = Work::kNone;
-  work_argument_.clear();
-  busy_ = false;
+  return exit_status;
 }
 
 // ClientAliveInterval/ClientAliveCountMax: false once the client left the probes
@@ -423,6 +481,8 @@ int Connection::authenticate(const char* user, ssh_key key, char signature_state
   }
   users_ = std::move(users);
   user_ = found;
+  user_key_ = *blob;
+  user_key_text_ = key_text;
   ticket_.mark_authenticated();
   alive_.emplace(session_, std::chrono::seconds(context_.config.limits.keepalive_seconds));
   idle_deadline_ = SteadyClock::now() + kIdleAfterRequest;
@@ -482,26 +542,56 @@ bool set_nonblocking(int fd) {
 
 }  // namespace
 
-void serve_connection(ServerContext& context, int fd, AdmissionTicket ticket) {
-  auto read = proxyproto::read_connection_info(fd, context.config.proxy);
-  if (auto* refusal = std::get_if<proxyproto::Refusal>(&read)) {
-    // A peer that connects and hangs up is a TCP health check, not an attack.
-    const auto level = refusal->reason == proxyproto::RefusalReason::kPeerClosed
-                           ? spdlog::level::info
-                           : spdlog::level::warn;
-    spdlog::log(level, "refused connection: {}: {} peer={}", proxyproto::to_string(refusal->reason),
-                logging::printable(refusal->detail), refusal->peer.to_string());
-    close(fd);
-    return;
+namespace {
+// Closes the socket unless a Connection took it over, after taking it out of the set that
+// SIGTERM shuts down.
+class SocketGuard {
+ public:
+  SocketGuard(int fd, AdmissionTicket& ticket) : fd_(fd), ticket_(ticket) {}
+  ~SocketGuard() {
+    if (fd_ >= 0) {
+      ticket_.forget_socket();
+      close(fd_);
+    }
   }
+  SocketGuard(const SocketGuard&) = delete;
+  SocketGuard& operator=(const SocketGuard&) = delete;
+  int release() { return std::exchange(fd_, -1); }
+
+ private:
+  int fd_;
+  AdmissionTicket& ticket_;
+};
+
+void serve(ServerContext& context, int fd, AdmissionTicket ticket) {
+  SocketGuard socket(fd, ticket);
+  const SteadyClock::time_point login_deadline =
+      ticket.accepted_at() + std::chrono::seconds(context.config.limits.login_grace_seconds);
+  std::optional<proxyproto::ConnectionInfo> info =
+      identify_connection(context, fd, ticket, login_deadline);
   // libssh polls the socket itself; a blocking send() would escape its timeouts.
-  if (!set_nonblocking(fd)) {
-    close(fd);
+  if (!info || !set_nonblocking(fd)) {
     return;
   }
-  Connection connection(context, std::move(std::get<proxyproto::ConnectionInfo>(read)),
-                        std::move(ticket));
-  connection.run(fd);
+  Connection connection(context, std::move(*info), std::move(ticket), login_deadline);
+  connection.run(socket.release());
+}
+
+}  // namespace
+
+// Whatever a session throws ends that session, never the server: the thread is detached,
+// and an exception leaving it would terminate every other session with it.
+void serve_connection(ServerContext& context, int fd, AdmissionTicket ticket) {
+  try {
+    serve(context, fd, std::move(ticket));
+  } catch (const std::exception& error) {
+    spdlog::error("internal error: {}; that connection was closed and the server goes on",
+                  logging::printable(error.what()));
+  } catch (...) {
+    spdlog::error(
+        "internal error: unknown exception; that connection was closed and the "
+        "server goes on");
+  }
 }
 
 }  // namespace gitgate::server

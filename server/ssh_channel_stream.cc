@@ -29,7 +29,7 @@ ptrdiff_t SshChannelStream::read(std::span<uint8_t> out) {
     }
     const int n = ssh_channel_read_timeout(channel_, out.data(), count, 0, kReadSliceMs);
     if (n > 0) {
-      bytes_read_ += static_cast<uint64_t>(n);
+      bytes_read_.fetch_add(static_cast<uint64_t>(n), std::memory_order_relaxed);
       return n;
     }
     if (n < 0) {
@@ -67,7 +67,7 @@ bool SshChannelStream::write_all(std::span<const uint8_t> data, bool is_stderr) 
       return false;
     }
     if (written > 0) {  // progress: the client is taking the data
-      bytes_written_ += static_cast<uint64_t>(written);
+      bytes_written_.fetch_add(static_cast<uint64_t>(written), std::memory_order_relaxed);
       data = data.subspan(static_cast<size_t>(written));
       deadline = std::chrono::steady_clock::now() + idle_timeout_;
       continue;

@@ -1,9 +1,11 @@
 // git::Stream over a libssh channel in blocking mode, counting the bytes of the
-// request for the access log. Used only on the thread that owns the session.
+// request for the access log. Used only on the thread that owns the session; the
+// counters may also be read by the drain at shutdown (server/request_log.h).
 #pragma once
 
 #include <libssh/libssh.h>
 
+#include <atomic>
 #include <chrono>
 #include <cstdint>
 #include <functional>
@@ -31,9 +33,11 @@ class SshChannelStream final : public git::Stream {
   // client is gone: the read or write fails.
   void set_liveness_check(std::function<bool()> check) { liveness_check_ = std::move(check); }
 
-  [[nodiscard]] uint64_t bytes_read() const { return bytes_read_; }
+  [[nodiscard]] uint64_t bytes_read() const { return bytes_read_.load(std::memory_order_relaxed); }
   // stdout and stderr data together: what the channel carried to the client.
-  [[nodiscard]] uint64_t bytes_written() const { return bytes_written_; }
+  [[nodiscard]] uint64_t bytes_written() const {
+    return bytes_written_.load(std::memory_order_relaxed);
+  }
 
  private:
   bool write_all(std::span<const uint8_t> data, bool is_stderr);
@@ -43,8 +47,8 @@ class SshChannelStream final : public git::Stream {
   ssh_channel channel_;
   std::chrono::milliseconds idle_timeout_;
   std::function<bool()> liveness_check_;
-  uint64_t bytes_read_ = 0;
-  uint64_t bytes_written_ = 0;
+  std::atomic<uint64_t> bytes_read_{0};
+  std::atomic<uint64_t> bytes_written_{0};
 };
 
 }  // namespace gitgate::server

@@ -203,7 +203,8 @@ class Parser {
 // default_node_id(host name), clustered to false.
 void Parser::server(const toml::table* table) {
   if (!check_keys(table, "server",
-                  {"listen", "repositories", "host_keys", "node_id", "clustered"})) {
+                  {"listen", "repositories", "host_keys", "node_id", "clustered",
+                   "drain_timeout_seconds"})) {
     return;
   }
   listen(*table);
@@ -219,6 +220,10 @@ void Parser::server(const toml::table* table) {
   node_id(*table);
   if (const auto* clustered = typed<bool>(*table, "server", "clustered", "true or false")) {
     parsed_.config.clustered = clustered->get();
+  }
+  constexpr int64_t kMaxDrainSeconds = 86400;
+  if (auto drain = integer(*table, "server", "drain_timeout_seconds", 0, kMaxDrainSeconds)) {
+    parsed_.config.drain_timeout_seconds = static_cast<int>(*drain);
   }
 }
 
@@ -387,41 +392,54 @@ void Parser::access_log(const toml::table* table) {
   }
 }
 
-// [limits]: optional; each field keeps its Limits default when absent.
+// [limits]: optional; each field keeps its Limits default when absent. The fields sized at
+// start (0) can only be checked against each other when both are set.
 void Parser::limits(const toml::table* table) {
   if (!check_keys(table, "limits",
                   {"max_connections", "max_unauthenticated", "max_per_source",
+                   "max_unauthenticated_per_source", "early_drop_start", "early_drop_percent",
                    "login_grace_seconds", "max_auth_tries", "keepalive_seconds"})) {
     return;
   }
   constexpr int64_t kMaxConnections = 100000;
   constexpr int64_t kMaxSeconds = 3600;
+  constexpr int64_t kMaxPercent = 100;
   Limits& limits = parsed_.config.limits;
   const auto set = [&](std::string_view key, int& field, int64_t min, int64_t max) {
     if (auto value = integer(*table, "limits", key, min, max)) {
       field = static_cast<int>(*value);
     }
   };
-  set("max_connections", limits.max_connections, 1, kMaxConnections);
-  set("max_unauthenticated", limits.max_unauthenticated, 1, kMaxConnections);
+  // 0 keeps "sized at start" for the three pool sizes.
+  set("max_connections", limits.max_connections, 0, kMaxConnections);
+  set("max_unauthenticated", limits.max_unauthenticated, 0, kMaxConnections);
+  set("early_drop_start", limits.early_drop_start, 0, kMaxConnections);
   set("max_per_source", limits.max_per_source, 1, kMaxConnections);
+  set("max_unauthenticated_per_source", limits.max_unauthenticated_per_source, 1,
+      kMaxConnections);
+  set("early_drop_percent", limits.early_drop_percent, 0, kMaxPercent);
   set("login_grace_seconds", limits.login_grace_seconds, 1, kMaxSeconds);
   set("max_auth_tries", limits.max_auth_tries, 1, 100);
   set("keepalive_seconds", limits.keepalive_seconds, 0, kMaxSeconds);  // 0: no keepalives
-  // Both are shares of max_connections: a default above it shrinks to it, a
-  // configured value above it is a mistake.
-  for (auto [key, field] :
-       {std::pair<std::string_view, int*>{"max_unauthenticated", &limits.max_unauthenticated},
-        {"max_per_source", &limits.max_per_source}}) {
-    if (*field <= limits.max_connections) {
-      continue;
+  const auto at_most = [&](std::string_view key, int value, std::string_view bound_key,
+                           int bound) {
+    if (value > 0 && bound > 0 && value > bound) {
+      error(line_of(*table->get(key)),
+            fmt::format("limits.{} ({}) exceeds limits.{} ({})", key, value, bound_key, bound));
     }
-    if (const toml::node* node = table->get(key); node != nullptr) {
-      error(line_of(*node), fmt::format("limits.{} ({}) exceeds limits.max_connections ({})", key,
-                                        *field, limits.max_connections));
-    } else {
-      *field = limits.max_connections;
+  };
+  if (table->get("max_connections") != nullptr) {
+    for (auto [key, value] : {std::pair<std::string_view, int>{"max_unauthenticated",
+                                                               limits.max_unauthenticated},
+                              {"max_per_source", limits.max_per_source}}) {
+      if (table->get(key) != nullptr) {
+        at_most(key, value, "max_connections", limits.max_connections);
+      }
     }
+  }
+  if (table->get("max_unauthenticated") != nullptr && table->get("early_drop_start") != nullptr) {
+    at_most("early_drop_start", limits.early_drop_start, "max_unauthenticated",
+            limits.max_unauthenticated);
   }
 }
 

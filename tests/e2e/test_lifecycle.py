@@ -84,6 +84,36 @@ class LifecycleTest(unittest.TestCase):
         self.assertLess(time.monotonic() - start, 10)
         self.assertEqual(code, 0, gitgate.stderr())
 
+    def test_sigterm_cuts_connections_waiting_to_log_in(self):
+        """A connection still in its PROXY wait or key exchange is not worth waiting for:
+        SIGTERM closes it at once, and the exit is prompt and clean."""
+        self.env.write_config()
+        gitgate = self.env.start_gitgate()
+        silent = [harness.socket.create_connection((harness.SERVER_HOST, gitgate.port))
+                  for _ in range(3)]
+        banner_only = harness.socket.create_connection((harness.SERVER_HOST, gitgate.port))
+        banner_only.sendall(b"SSH-2.0-e2e\r\n")
+        try:
+            self.assertTrue(harness.wait_until(lambda: "SSH-2.0-" in self.peek(banner_only), 10),
+                            "no server banner")
+            start = time.monotonic()
+            gitgate.popen.send_signal(signal.SIGTERM)
+            code = gitgate.popen.wait(timeout=15)
+            self.assertLess(time.monotonic() - start, 3, gitgate.stderr())
+            self.assertEqual(code, 0, gitgate.stderr())
+            self.assertIn("4 not yet authenticated closed", gitgate.stderr())
+        finally:
+            for s in silent + [banner_only]:
+                s.close()
+
+    @staticmethod
+    def peek(sock):
+        sock.settimeout(0.2)
+        try:
+            return sock.recv(256, harness.socket.MSG_PEEK).decode(errors="replace")
+        except (TimeoutError, OSError):
+            return ""
+
 
 if __name__ == "__main__":
     unittest.main(verbosity=2)

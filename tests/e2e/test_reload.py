@@ -60,6 +60,42 @@ class ReloadTest(harness.GitgateTestCase):
                              "carol still admitted after removal and SIGHUP")
         self.assertCloneWorks()
 
+    def test_removed_key_closes_an_open_session(self):
+        """OpenSSH's ControlMaster keeps one authenticated connection and runs every later
+        request over it: without revocation a removed key would go on working there."""
+        self.env.write_users(self.base_users + [self.carol()])
+        self.reload()
+        self.assertIsNotNone(self.wait_ls_remote(self.carol_key, want_ok=True))
+        control = self.env.tmp / "carol.control"
+        mux = ["-o", f"ControlPath={control}"]
+        master = harness.subprocess.Popen(
+            self.env.ssh_command(self.carol_key, self.env.gitgate.port,
+                                 extra=["-M", "-N", *mux]) + [harness.SERVER_HOST],
+            env=self.env.env, stdin=harness.subprocess.DEVNULL,
+            stdout=harness.subprocess.DEVNULL, stderr=harness.subprocess.DEVNULL)
+        try:
+            self.assertTrue(harness.wait_until(control.exists, 10), "no control socket")
+            over_master = self.env.ssh_command(self.carol_key, self.env.gitgate.port,
+                                               extra=["-o", "ControlMaster=no", *mux])
+            url = self.env.url(self.env.gitgate.port)
+            self.assertOk(self.env.git(["ls-remote", url], self.carol_key,
+                                       ssh_command=over_master), "ls-remote over the master")
+            mark = self.env.gitgate.mark()
+            self.env.write_users(self.base_users)
+            self.reload()
+            line = self.env.gitgate.wait_diagnostic(mark, r"carol .*no longer authorized")
+            self.assertIsNotNone(line, "no diagnostic for the revoked session; stderr:\n" +
+                                 self.env.gitgate.diagnostics_since(mark))
+            self.assertIn(CLIENT_ADDR, line)
+            master.wait(timeout=10)  # the server closed the master connection
+            proc = self.env.git(["ls-remote", url], self.carol_key, ssh_command=over_master)
+            self.assertNotEqual(proc.returncode, 0, "a revoked key still served a request")
+        finally:
+            if master.poll() is None:
+                master.kill()
+            master.wait()
+        self.assertCloneWorks()
+
     def test_invalid_users_file_keeps_old_users(self):
         self.env.write_users(self.base_users + [self.carol()])
         self.reload()

@@ -173,10 +173,11 @@ keepalive_seconds = 0
   EXPECT_EQ(config.limits.keepalive_seconds, 0);
   EXPECT_EQ(parse_ok("[proxy_protocol]\nmode = \"off\"\n" + std::string(kMinimal)).proxy.mode,
             proxyproto::Mode::kOff);
-  // Defaults above a small max_connections shrink to it.
+  // The pool sizes left out are sized at start (resolve_limits), not here.
   const Config small = parse_ok(std::string(kMinimal) + "[limits]\nmax_connections = 4\n");
-  EXPECT_EQ(small.limits.max_unauthenticated, 4);
-  EXPECT_EQ(small.limits.max_per_source, 4);
+  EXPECT_EQ(small.limits.max_connections, 4);
+  EXPECT_EQ(small.limits.max_unauthenticated, 0);
+  EXPECT_EQ(small.limits.max_per_source, Limits{}.max_per_source);
 }
 
 TEST(ConfigTest, ParsesListenAddresses) {

@@ -1,0 +1,22 @@
+// The first step of a connection, before SSH: the PROXY header (within what is left of
+// the login grace time), then admission on the client it names (server/admission.h).
+// Refusals are logged through the context's RefusalLimiter, so that a flood cannot flood
+// the diagnostics.
+#pragma once
+
+#include <chrono>
+#include <optional>
+
+#include "proxyproto/reader.h"
+#include "server/admission.h"
+#include "server/context.h"
+
+namespace gitgate::server {
+
+// The connection as the header describes it, admitted; or nullopt when it was refused
+// (logged; the caller closes fd).
+[[nodiscard]] std::optional<proxyproto::ConnectionInfo> identify_connection(
+    ServerContext& context, int fd, AdmissionTicket& ticket,
+    std::chrono::steady_clock::time_point login_deadline);
+
+}  // namespace gitgate::server

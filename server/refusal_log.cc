@@ -1,0 +1,67 @@
+#include "server/refusal_log.h"
+
+#include <fmt/format.h>
+
+namespace gitgate::server {
+namespace {
+
+std::string held_back_text(uint64_t count) {
+  return fmt::format("{} more like it since the last such line", count);
+}
+
+}  // namespace
+
+RefusalLimiter::RefusalLimiter(std::chrono::milliseconds interval) : interval_(interval) {}
+
+std::optional<std::string> RefusalLimiter::admit(std::string_view reason, std::string_view client,
+                                                 const std::string& line, Clock::time_point now) {
+  const std::lock_guard lock(mu_);
+  Reason& state = reasons_[std::string(reason)];
+  state.last_refusal = now;
+  if (now - state.window_start >= interval_) {
+    state.window_start = now;
+    state.lines_in_window = 0;
+  }
+  std::string key = fmt::format("{}\n{}", reason, client);
+  auto seen = clients_.find(key);
+  if (seen == clients_.end() && clients_.size() < kMaxClients) {
+    seen = clients_.emplace(std::move(key), Client{now, 0}).first;
+  }
+  if (seen != clients_.end() && now - seen->second.window_start >= interval_) {
+    seen->second = Client{now, 0};
+  }
+  if (seen == clients_.end() || seen->second.lines_in_window >= kLinesPerClient ||
+      state.lines_in_window >= kLinesPerReason) {
+    ++state.held_back;
+    return std::nullopt;
+  }
+  ++seen->second.lines_in_window;
+  ++state.lines_in_window;
+  if (state.held_back == 0) {
+    return line;
+  }
+  std::string text = line + " (and " + held_back_text(state.held_back) + ")";
+  state.held_back = 0;
+  return text;
+}
+
+std::vector<std::string> RefusalLimiter::flush(Clock::time_point now) {
+  const std::lock_guard lock(mu_);
+  std::vector<std::string> lines;
+  for (auto it = reasons_.begin(); it != reasons_.end();) {
+    if (now - it->second.last_refusal < interval_) {
+      ++it;
+      continue;
+    }
+    if (it->second.held_back > 0) {
+      lines.push_back("refused connection: " + it->first + ": " +
+                      held_back_text(it->second.held_back) + ", not shown");
+    }
+    it = reasons_.erase(it);  // quiet reasons are forgotten: the maps stay small
+  }
+  std::erase_if(clients_,
+                [&](const auto& entry) { return now - entry.second.window_start >= interval_; });
+  return lines;
+}
+
+}  // namespace gitgate::server

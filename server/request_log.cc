@@ -1,0 +1,83 @@
+#include "server/request_log.h"
+
+#include <chrono>
+#include <utility>
+
+#include "server/session_policy.h"
+#include "server/ssh_channel_stream.h"
+
+namespace gitgate::server {
+
+void InFlightRequests::add(LoggedRequest* request) {
+  const std::lock_guard lock(mu_);
+  requests_.insert(request);
+}
+
+void InFlightRequests::remove(LoggedRequest* request) {
+  const std::lock_guard lock(mu_);
+  requests_.erase(request);
+}
+
+// Lock order: this set, then a request's own mutex. A request takes its own mutex only
+// without holding this one, so the two never wait on each other.
+size_t InFlightRequests::drain() {
+  const std::lock_guard lock(mu_);
+  for (LoggedRequest* request : requests_) {
+    request->finish_drained();
+  }
+  return requests_.size();
+}
+
+LoggedRequest::LoggedRequest(const RequestLogContext& context, logging::AccessRecord record,
+                             const SshChannelStream& stream)
+    : context_(context), stream_(stream), record_(std::move(record)) {
+  record_.start = std::chrono::system_clock::now();
+  record_.request_id = context_.request_ids.start(record_.start);
+  context_.access_log.write(format_access_line(record_, logging::LineKind::kStart));
+  context_.in_flight.add(this);
+}
+
+// A request that ends without finish() (an exception unwound it) still gets its o-line:
+// every i-line has one.
+LoggedRequest::~LoggedRequest() {
+  {
+    const std::lock_guard lock(mu_);
+    if (!finished_) {
+      std::vector<std::string> labels = record_.labels;
+      labels.insert(labels.begin(), "error");
+      write_end(kExitFatal, std::move(labels));
+    }
+  }
+  context_.in_flight.remove(this);
+  context_.request_ids.finish();
+}
+
+void LoggedRequest::finish(int exit_status, std::vector<std::string> labels) {
+  const std::lock_guard lock(mu_);
+  if (!finished_) {
+    write_end(exit_status, std::move(labels));
+  }
+}
+
+// The labels known at the start (the user's) stay; what the request would have added is
+// not known, and "drained" says why.
+void LoggedRequest::finish_drained() {
+  const std::lock_guard lock(mu_);
+  if (!finished_) {
+    std::vector<std::string> labels = record_.labels;
+    labels.insert(labels.begin(), "drained");
+    write_end(kExitDrained, std::move(labels));
+  }
+}
+
+void LoggedRequest::write_end(int exit_status, std::vector<std::string> labels) {
+  finished_ = true;
+  record_.end = std::chrono::system_clock::now();
+  record_.exit_status = exit_status;
+  record_.bytes_read = stream_.bytes_read();
+  record_.bytes_written = stream_.bytes_written();
+  record_.labels = std::move(labels);
+  context_.access_log.write(format_access_line(record_, logging::LineKind::kEnd));
+}
+
+}  // namespace gitgate::server

@@ -1,0 +1,70 @@
+// The access-log record of one request, from its i-line to its o-line, and the set of
+// requests in flight, so that a drain that runs out of time can still write every o-line.
+#pragma once
+
+#include <cstddef>
+#include <mutex>
+#include <string>
+#include <string_view>
+#include <unordered_set>
+#include <vector>
+
+#include "logging/access_log.h"
+#include "proxyproto/reader.h"
+
+namespace gitgate::server {
+
+class SshChannelStream;
+class LoggedRequest;
+
+// The o-line status of a request ended by the drain deadline: 128 + SIGTERM, as a shell
+// reports a process ended by that signal.
+inline constexpr int kExitDrained = 143;
+
+// Requests whose i-line is written and whose o-line is not. Thread-safe.
+class InFlightRequests {
+ public:
+  void add(LoggedRequest* request);
+  void remove(LoggedRequest* request);
+  // Writes the o-line of every request still in flight (label "drained", status
+  // kExitDrained); their own finish() then writes nothing. Returns how many.
+  size_t drain();
+
+ private:
+  std::mutex mu_;
+  std::unordered_set<LoggedRequest*> requests_;
+};
+
+struct RequestLogContext {
+  logging::AccessLog& access_log;
+  logging::RequestIds& request_ids;
+  InFlightRequests& in_flight;
+};
+
+// Writes the i-line when constructed; finish() (or the drain) writes the o-line, once.
+// The record's labels, when constructed, are those known from the start (the user's): the
+// drain writes them after "drained".
+class LoggedRequest {
+ public:
+  LoggedRequest(const RequestLogContext& context, logging::AccessRecord record,
+                const SshChannelStream& stream);
+  ~LoggedRequest();
+  LoggedRequest(const LoggedRequest&) = delete;
+  LoggedRequest& operator=(const LoggedRequest&) = delete;
+
+  void finish(int exit_status, std::vector<std::string> labels);
+  // The drain deadline: the o-line as things stand, labelled "drained".
+  void finish_drained();
+
+ private:
+  // Under mu_, once.
+  void write_end(int exit_status, std::vector<std::string> labels);
+
+  RequestLogContext context_;
+  const SshChannelStream& stream_;
+  std::mutex mu_;
+  bool finished_ = false;
+  logging::AccessRecord record_;
+};
+
+}  // namespace gitgate::server
