@@ -12,6 +12,7 @@
 #include <map>
 #include <optional>
 #include <sstream>
+#include <system_error>
 
 #include "auth/detail/authorized_key.h"
 #include "auth/detail/base64.h"
@@ -273,8 +274,9 @@ std::variant<UserDb, std::vector<FileError>> UserDb::load(const std::filesystem:
   }
   std::ifstream in(path, std::ios::binary);
   if (!in) {
-    return std::vector<FileError>{
-        FileError{0, fmt::format("cannot open: {}", std::strerror(errno))}};
+    return std::vector<FileError>{FileError{
+        0,
+        fmt::format("cannot open: {}", std::error_code(errno, std::generic_category()).message())}};
   }
   std::ostringstream text;
   text << in.rdbuf();

@@ -21,10 +21,10 @@
 #include <algorithm>
 #include <cerrno>
 #include <climits>
-#include <cstring>
 #include <optional>
 #include <span>
 #include <string>
+#include <system_error>
 #include <utility>
 #include <variant>
 #include <vector>
@@ -40,7 +40,7 @@ using Clock = std::chrono::steady_clock;
 constexpr std::chrono::milliseconds kNoProgressPause{5};
 
 std::string errno_text(const char* what, int error) {
-  return std::string(what) + ": " + std::strerror(error);
+  return std::string(what) + ": " + std::error_code(error, std::generic_category()).message();
 }
 
 // poll() reports a socket readable while any byte is queued, so after peeking a partial

@@ -5,10 +5,10 @@
 #include <fmt/format.h>
 
 #include <cerrno>
-#include <cstring>
 #include <fstream>
 #include <ostream>
 #include <sstream>
+#include <system_error>
 
 #include "auth/users.h"
 #include "server/detail/config_parser.h"
@@ -27,7 +27,8 @@ std::variant<std::string, ConfigError> read_file(const fs::path& path) {
   }
   std::ifstream in(path, std::ios::binary);
   if (!in) {
-    return ConfigError{0, fmt::format("cannot open: {}", std::strerror(errno))};
+    return ConfigError{0, fmt::format("cannot open: {}",
+                                      std::error_code(errno, std::generic_category()).message())};
   }
   std::ostringstream text;
   text << in.rdbuf();

@@ -6,7 +6,6 @@
 #include <unistd.h>
 
 #include <cerrno>
-#include <cstring>
 #include <memory>
 #include <set>
 #include <system_error>
@@ -90,14 +89,15 @@ std::string create_key_file(const std::filesystem::path& path, ssh_key* out) {
   const std::filesystem::path temporary = path.string() + ".new";
   const int fd = open(temporary.c_str(), O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0600);
   if (fd < 0) {
-    return "cannot create " + temporary.string() + ": " + std::strerror(errno);
+    return "cannot create " + temporary.string() + ": " +
+           std::error_code(errno, std::generic_category()).message();
   }
   const bool written =
       ::write(fd, encoded.data(), encoded.size()) == static_cast<ssize_t>(encoded.size()) &&
       fsync(fd) == 0;
   close(fd);
   if (!written || rename(temporary.c_str(), path.c_str()) != 0) {
-    const std::string error = std::strerror(errno);
+    const std::string error = std::error_code(errno, std::generic_category()).message();
     unlink(temporary.c_str());
     return "cannot write " + path.string() + ": " + error;
   }
