@@ -32,8 +32,8 @@ double early_drop_chance() {
 
 void log_refusal(ServerContext& context, spdlog::level::level_enum level, std::string_view reason,
                  std::string_view client, const std::string& line) {
-  if (auto shown = context.refusals.admit(reason, client, "refused connection: " + line,
-                                          SteadyClock::now())) {
+  if (auto shown = context.refusals.admit("refused connection: " + std::string(reason), client,
+                                          "refused connection: " + line, SteadyClock::now())) {
     spdlog::log(level, "{}", *shown);
   }
 }

@@ -54,8 +54,7 @@ std::vector<std::string> RefusalLimiter::flush(Clock::time_point now) {
       continue;
     }
     if (it->second.held_back > 0) {
-      lines.push_back("refused connection: " + it->first + ": " +
-                      held_back_text(it->second.held_back) + ", not shown");
+      lines.push_back(it->first + ": " + held_back_text(it->second.held_back) + ", not shown");
     }
     it = reasons_.erase(it);  // quiet reasons are forgotten: the maps stay small
   }

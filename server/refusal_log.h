@@ -1,5 +1,6 @@
-// Refusal diagnostics that a flood cannot flood. Each refused connection is worth a line
-// naming its client (fail2ban and audits read them), but not a thousand a second:
+// Diagnostics of connections refused or ended before login, which a flood cannot flood.
+// Each is worth a line naming its client (fail2ban and audits read them), but not a
+// thousand a second:
 //   - kLinesPerClient lines per reason and client per interval (one second by default);
 //   - at most kLinesPerReason lines per reason per interval, whatever the clients.
 // The refusals held back are counted per reason, and the count is written with the next

@@ -95,9 +95,10 @@ void signal_loop(ServerContext& context, Listener& listener, const std::atomic<b
 void refuse_at_accept(ServerContext& context, int fd, const proxyproto::SocketAddress& peer,
                       Admission::Verdict verdict) {
   const std::string reason = context.admission.describe(verdict, peer.ip_string());
-  if (auto line = context.refusals.admit(
-          reason, peer.ip_string(), "refused connection: " + reason + " peer=" + peer.to_string(),
-          std::chrono::steady_clock::now())) {
+  if (auto line =
+          context.refusals.admit("refused connection: " + reason, peer.ip_string(),
+                                 "refused connection: " + reason + " peer=" + peer.to_string(),
+                                 std::chrono::steady_clock::now())) {
     spdlog::warn("{}", *line);
   }
   close(fd);

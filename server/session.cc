@@ -1,6 +1,7 @@
 #include "server/session.h"
 
 #include <fcntl.h>
+#include <fmt/format.h>
 #include <libssh/callbacks.h>
 #include <libssh/libssh.h>
 #include <libssh/server.h>
@@ -141,6 +142,8 @@ class Connection {
   void event_loop();
   bool idle_step(SteadyClock::time_point now);
   bool still_authorized();
+  void log_before_login(spdlog::level::level_enum level, std::string_view what,
+                        std::string_view detail);
   bool client_alive();
   void run_work();
   int run_request(SshChannelStream& stream);
@@ -248,6 +251,21 @@ bool Connection::start(int fd) {
   return true;
 }
 
+// What ends a connection before login comes in floods: at most so many lines a second
+// (server/refusal_log.h).
+void Connection::log_before_login(spdlog::level::level_enum level, std::string_view what,
+                                  std::string_view detail) {
+  if (!spdlog::should_log(level)) {
+    return;
+  }
+  const std::string line =
+      fmt::format("[session {}] {}: {} {}", session_id_, what, detail, address_fields(info_));
+  if (auto shown =
+          context_.refusals.admit(what, source_key(info_.client), line, SteadyClock::now())) {
+    spdlog::log(level, "{}", *shown);
+  }
+}
+
 bool Connection::handshake() {
   // The key exchange is part of the login grace time.
   const auto remaining =
@@ -256,18 +274,18 @@ bool Connection::handshake() {
   ssh_options_set(session_, SSH_OPTIONS_TIMEOUT, &timeout);
   if (ssh_handle_key_exchange(session_) != SSH_OK) {
     if (SteadyClock::now() >= login_deadline_) {
-      spdlog::warn("[session {}] login grace time exceeded: no SSH handshake after {} s {}",
-                   session_id_, context_.config.limits.login_grace_seconds, address_fields(info_));
+      log_before_login(
+          spdlog::level::warn, "login grace time exceeded",
+          fmt::format("no SSH handshake after {} s", context_.config.limits.login_grace_seconds));
     } else {
       // A balancer's health check (a PROXY LOCAL header, then a close once it has
       // seen our banner) ends here every few seconds: not worth an info line each.
       const bool health_check =
           info_.header.has_value() && info_.header->command == proxyproto::Command::kLocal;
       const std::string error = ssh_get_error(session_);
-      spdlog::log(health_check ? spdlog::level::debug : spdlog::level::info,
-                  "[session {}] SSH handshake failed: {} {}", session_id_,
-                  error.empty() ? "connection closed" : logging::printable(error),
-                  address_fields(info_));
+      log_before_login(health_check ? spdlog::level::debug : spdlog::level::info,
+                       "SSH handshake failed",
+                       error.empty() ? "connection closed" : logging::printable(error));
     }
     return false;
   }
@@ -296,9 +314,9 @@ void Connection::event_loop() {
         return;
       }
       if (now >= login_deadline_) {
-        spdlog::warn("[session {}] login grace time exceeded: not authenticated after {} s {}",
-                     session_id_, context_.config.limits.login_grace_seconds,
-                     address_fields(info_));
+        log_before_login(spdlog::level::warn, "login grace time exceeded",
+                         fmt::format("not authenticated after {} s",
+                                     context_.config.limits.login_grace_seconds));
         return;
       }
       if (context_.stopping.load()) {

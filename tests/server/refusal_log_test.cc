@@ -53,8 +53,7 @@ TEST(RefusalLimiter, FlushWritesTheCountOfAReasonGoneQuiet) {
   EXPECT_TRUE(limiter.flush(kStart + milliseconds(1009)).empty());  // not quiet yet
   const auto lines = limiter.flush(kStart + milliseconds(1010));
   ASSERT_EQ(lines.size(), 1U);
-  EXPECT_EQ(lines[0],
-            "refused connection: early drop: 57 more like it since the last such line, not shown");
+  EXPECT_EQ(lines[0], "early drop: 57 more like it since the last such line, not shown");
   EXPECT_TRUE(limiter.flush(kStart + milliseconds(5000)).empty());  // counted once
   EXPECT_EQ(limiter.admit("early drop", "a", "y", kStart + milliseconds(5001)), "y");
 }
