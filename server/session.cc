@@ -15,12 +15,12 @@
 #include <string>
 #include <utility>
 
-#include "auth/detail/base64.h"
 #include "auth/users.h"
 #include "logging/access_log.h"
 #include "logging/diagnostics.h"
 #include "proxyproto/reader.h"
 #include "server/admission.h"
+#include "server/detail/ssh_messages.h"
 #include "server/git_request.h"
 #include "server/intake.h"
 #include "server/keepalive.h"
@@ -44,52 +44,6 @@ constexpr long kBlockingTimeoutSeconds = 600;
 
 // What the client asked the session channel to do; run after the event loop returns.
 enum class Work : uint8_t { kNone, kExec, kShell, kSubsystem };
-
-// The wire name of a refused channel type or global request, for the diagnostic line.
-std::string describe_refused(ssh_message message) {
-  const int type = ssh_message_type(message);
-  const int subtype = ssh_message_subtype(message);
-  if (type == SSH_REQUEST_CHANNEL_OPEN) {
-    switch (subtype) {
-      case SSH_CHANNEL_DIRECT_TCPIP:
-        return "channel direct-tcpip to " +
-               logging::printable(ssh_message_channel_request_open_destination(message)) + ":" +
-               std::to_string(ssh_message_channel_request_open_destination_port(message));
-      case SSH_CHANNEL_FORWARDED_TCPIP:
-        return "channel forwarded-tcpip";
-      case SSH_CHANNEL_X11:
-        return "channel x11";
-      case SSH_CHANNEL_AUTH_AGENT:
-        return "channel auth-agent";
-      default:
-        return "channel of type " + std::to_string(subtype);
-    }
-  }
-  if (type == SSH_REQUEST_GLOBAL) {
-    switch (subtype) {
-      case SSH_GLOBAL_REQUEST_TCPIP_FORWARD:
-        return "global request tcpip-forward";
-      case SSH_GLOBAL_REQUEST_CANCEL_TCPIP_FORWARD:
-        return "global request cancel-tcpip-forward";
-      case SSH_GLOBAL_REQUEST_KEEPALIVE:
-        return {};  // a client's keepalive: refusing it is the expected answer
-      default:
-        return "global request of type " + std::to_string(subtype);
-    }
-  }
-  return {};
-}
-
-// The key's SSH wire-format blob. libssh 0.10 exports it publicly only as base64.
-std::optional<std::vector<uint8_t>> key_blob(ssh_key key) {
-  char* base64 = nullptr;
-  if (ssh_pki_export_pubkey_base64(key, &base64) != SSH_OK) {
-    return std::nullopt;
-  }
-  auto blob = auth::detail::base64_decode(base64);
-  ssh_string_free_char(base64);
-  return blob;
-}
 
 class Connection {
  public:
@@ -477,7 +431,7 @@ int Connection::authenticate(const char* user, ssh_key key, char signature_state
   if (user_ != nullptr) {
     return SSH_AUTH_DENIED;  // already authenticated; no second identity
   }
-  const std::optional<std::vector<uint8_t>> blob = key_blob(key);
+  const std::optional<std::vector<uint8_t>> blob = detail::key_blob(key);
   if (!blob) {
     count_failure(user, "unreadable key", "-");
     return SSH_AUTH_DENIED;
@@ -545,7 +499,7 @@ int Connection::on_env(ssh_session /*session*/, ssh_channel channel, const char*
 // reply; forwarding attempts are logged so that an audit sees them.
 int Connection::on_message(ssh_session /*session*/, ssh_message message, void* self) {
   auto* connection = static_cast<Connection*>(self);
-  if (std::string refused = describe_refused(message); !refused.empty()) {
+  if (std::string refused = detail::describe_refused(message); !refused.empty()) {
     spdlog::info("[session {}] refused {} user={} {}", connection->session_id_, refused,
                  connection->user_ != nullptr ? connection->user_->identity.name : "-",
                  address_fields(connection->info_));
