@@ -1,0 +1,119 @@
+"""[ssh]: the algorithms gitgate offers, seen by the real OpenSSH client. With the defaults,
+a client that insists on finite-field Diffie-Hellman, hmac-sha1, a CBC cipher or RSA
+signatures with SHA-1 (ssh-rsa) gets nowhere, while a default client works; a configured
+kex list is what the server offers. This also shows that the lists set on the ssh_bind reach
+the sessions that ssh_bind_accept_fd() makes. No timings: bench/ measures them."""
+
+import re
+
+import harness
+from harness import REPO, SERVER_HOST
+
+UNABLE_RE = re.compile(r"Unable to negotiate with .*: no matching (.+?) found\. "
+                       r"Their offer: (\S+)")
+
+
+def add_rsa_user(env, name, uid):
+    key = env.keys / f"id_{name}"
+    harness.run(["ssh-keygen", "-q", "-t", "rsa", "-b", "2048", "-N", "", "-C", f"{name}@e2e",
+                 "-f", str(key)], check=True)
+    user = {"name": name, "id": uid, "keys": [key.with_suffix(".pub").read_text().strip()],
+            "read": ["*"], "write": [], "key": key}
+    env.users.append(user)
+    return user
+
+
+class SshAlgorithmsCase(harness.GitgateTestCase):
+    ssh_config = ""  # the [ssh] table appended to the configuration
+
+    @classmethod
+    def setUpClass(cls):
+        cls.env = harness.Env(cls.__name__)
+        cls.addClassCleanup(cls.env.close)
+        env = cls.env
+        harness.make_repository(env.tmp, env.repos / REPO, env.env, big_blob_kib=1)
+        env.add_user("alice", 2)
+        cls.carol = add_rsa_user(env, "carol", 4)
+        env.write_users()
+        env.write_config()
+        if cls.ssh_config:
+            with open(env.config_path, "a") as f:
+                f.write("\n" + cls.ssh_config)
+        env.start_gitgate()
+
+    def ls_remote(self, user, options=()):
+        """git ls-remote through ssh with extra -o options; ssh logs at INFO, the level of
+        its "Unable to negotiate" line."""
+        opts = [arg for option in options for arg in ("-o", option)]
+        cmd = ["LogLevel=INFO" if arg == "LogLevel=ERROR" else arg
+               for arg in self.env.ssh_command(user["key"], self.env.gitgate.port, extra=opts)]
+        return self.env.git(["ls-remote", self.env.url(self.env.gitgate.port)], user,
+                            ssh_command=cmd, timeout=30)
+
+    def assertUnableToNegotiate(self, options, what, refused):
+        """ssh with these options fails to negotiate `what`; the server's offer leaves out
+        `refused`."""
+        proc = self.ls_remote(self.alice, options)
+        self.assertNotEqual(proc.returncode, 0, f"{options}: {proc.stdout}")
+        self.assertEqual(proc.stdout, "")
+        match = UNABLE_RE.search(proc.stderr)
+        self.assertIsNotNone(match, f"{options}: no 'Unable to negotiate' line in:\n"
+                             f"{proc.stderr}\ngitgate:\n{self.env.tail()}")
+        self.assertEqual(match.group(1), what, proc.stderr)
+        self.assertNotIn(refused, match.group(2).split(","))
+        return match.group(2).split(",")
+
+
+class DefaultsTest(SshAlgorithmsCase):
+    def test_default_client_works_with_ed25519_and_rsa_keys(self):
+        expected = self.env.local_ls_remote()
+        for user in (self.alice, self.carol):  # carol's RSA key signs with rsa-sha2-512
+            proc = self.ls_remote(user)
+            self.assertOk(proc, f"ls-remote as {user['name']}")
+            self.assertEqual(proc.stdout, expected)
+
+    def test_no_finite_field_diffie_hellman(self):
+        for kex in ("diffie-hellman-group14-sha256", "diffie-hellman-group16-sha512",
+                    "diffie-hellman-group18-sha512", "diffie-hellman-group-exchange-sha256",
+                    "diffie-hellman-group14-sha1"):
+            with self.subTest(kex=kex):
+                offer = self.assertUnableToNegotiate([f"KexAlgorithms={kex}"],
+                                                     "key exchange method", kex)
+                self.assertIn("curve25519-sha256", offer)
+                self.assertFalse([k for k in offer if k.startswith("diffie-hellman")], offer)
+
+    def test_no_sha1_mac_and_no_cbc(self):
+        # An AEAD cipher needs no MAC: the MAC matters with a -ctr cipher.
+        offer = self.assertUnableToNegotiate(["Ciphers=aes128-ctr", "MACs=hmac-sha1"], "MAC",
+                                             "hmac-sha1")
+        self.assertIn("hmac-sha2-256-etm@openssh.com", offer)
+        self.assertUnableToNegotiate(["MACs=hmac-sha1-etm@openssh.com", "Ciphers=aes256-ctr"],
+                                     "MAC", "hmac-sha1-etm@openssh.com")
+        for cipher in ("aes128-cbc", "aes256-cbc", "3des-cbc"):
+            with self.subTest(cipher=cipher):
+                self.assertUnableToNegotiate([f"Ciphers={cipher}"], "cipher", cipher)
+
+    def test_no_rsa_signatures_with_sha1(self):
+        proc = self.ls_remote(self.carol, ["PubkeyAcceptedAlgorithms=ssh-rsa"])
+        self.assertNotEqual(proc.returncode, 0, proc.stdout)
+        self.assertEqual(proc.stdout, "")
+        self.assertIn("Permission denied (publickey)", proc.stderr)
+        # The host key side: no ssh-rsa signature either (the host key here is ed25519).
+        self.assertUnableToNegotiate(["HostKeyAlgorithms=ssh-rsa"], "host key type", "ssh-rsa")
+
+
+class ConfiguredKexTest(SshAlgorithmsCase):
+    ssh_config = '[ssh]\nkex = ["curve25519-sha256"]\n'
+
+    def test_offers_only_the_configured_kex(self):
+        offer = self.assertUnableToNegotiate(["KexAlgorithms=ecdh-sha2-nistp256"],
+                                             "key exchange method", "ecdh-sha2-nistp256")
+        # libssh adds its strict-kex marker (Terrapin, CVE-2023-48795) to whatever it offers.
+        self.assertEqual([k for k in offer if not k.startswith("kex-strict-")],
+                         ["curve25519-sha256"])
+        self.assertOk(self.ls_remote(self.alice, ["KexAlgorithms=curve25519-sha256"]),
+                      "ls-remote with curve25519-sha256")
+
+
+if __name__ == "__main__":
+    harness.unittest.main()
