@@ -115,5 +115,33 @@ class ConfiguredKexTest(SshAlgorithmsCase):
                       "ls-remote with curve25519-sha256")
 
 
+class CheckConfigTest(harness.unittest.TestCase):
+    """gitgate check-config names each bad [ssh] entry with its line."""
+
+    def test_reports_bad_names_with_their_lines(self):
+        env = harness.Env(type(self).__name__)
+        self.addCleanup(env.close)
+        env.add_user("alice", 2)
+        env.write_users()
+        env.write_config()
+        text = env.config_path.read_text()
+        first = text.count("\n") + 2  # the line of "[ssh]"
+        env.config_path.write_text(
+            text + '\n[ssh]\nkex = ["curve25519-sha256", "sntrup761x25519-sha512@openssh.com"]\n'
+            'ciphers = []\nmacs = ["hmac-sha2-256,hmac-sha1"]\n')
+        proc = harness.run([harness.gitgate_bin(), "check-config", "--config",
+                            str(env.config_path)], env=env.env, timeout=20)
+        self.assertEqual(proc.returncode, 2, proc.stdout + proc.stderr)
+        path = str(env.config_path)
+        out = proc.stdout + proc.stderr
+        lines = [line.split(": ", 1) for line in out.splitlines()]
+        self.assertEqual([where for where, _ in lines],
+                         [f"{path}:{first + n}" for n in (1, 2, 3)], out)
+        self.assertIn("'sntrup761x25519-sha512@openssh.com' is not a key exchange method",
+                      lines[0][1])
+        self.assertIn("ssh.ciphers must name at least one algorithm", lines[1][1])
+        self.assertIn("ssh.macs: an algorithm name is", lines[2][1])
+
+
 if __name__ == "__main__":
     harness.unittest.main()
