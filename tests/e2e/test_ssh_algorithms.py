@@ -1,8 +1,10 @@
 """[ssh]: the algorithms gitgate offers, seen by the real OpenSSH client. With the defaults,
 a client that insists on finite-field Diffie-Hellman, hmac-sha1, a CBC cipher or RSA
-signatures with SHA-1 (ssh-rsa) gets nowhere, while a default client works; a configured
-kex list is what the server offers. This also shows that the lists set on the ssh_bind reach
-the sessions that ssh_bind_accept_fd() makes. No timings: bench/ measures them."""
+signatures with SHA-1 (ssh-rsa) gets nowhere, while a default client works; configured lists
+are what the server offers. ConfiguredTest narrows each list below libssh's own defaults, so it
+shows that the lists set on the ssh_bind reach the sessions that ssh_bind_accept_fd() makes
+(DefaultsTest alone would not: libssh's defaults already leave out CBC, hmac-sha1 and ssh-rsa).
+No timings: bench/handshake_bench.py measures them."""
 
 import re
 
@@ -94,6 +96,8 @@ class DefaultsTest(SshAlgorithmsCase):
                 self.assertUnableToNegotiate([f"Ciphers={cipher}"], "cipher", cipher)
 
     def test_no_rsa_signatures_with_sha1(self):
+        # OpenSSH gives up on its side: the server-sig-algs that libssh sends (built from
+        # pubkey_algorithms) list no ssh-rsa.
         proc = self.ls_remote(self.carol, ["PubkeyAcceptedAlgorithms=ssh-rsa"])
         self.assertNotEqual(proc.returncode, 0, proc.stdout)
         self.assertEqual(proc.stdout, "")
@@ -102,10 +106,14 @@ class DefaultsTest(SshAlgorithmsCase):
         self.assertUnableToNegotiate(["HostKeyAlgorithms=ssh-rsa"], "host key type", "ssh-rsa")
 
 
-class ConfiguredKexTest(SshAlgorithmsCase):
-    ssh_config = '[ssh]\nkex = ["curve25519-sha256"]\n'
+class ConfiguredTest(SshAlgorithmsCase):
+    """Each list narrowed to what libssh's own defaults would not narrow it to: each offer
+    is the configured list, so the lists reach the sessions."""
 
-    def test_offers_only_the_configured_kex(self):
+    ssh_config = ('[ssh]\nkex = ["curve25519-sha256"]\nciphers = ["aes256-ctr"]\n'
+                  'macs = ["hmac-sha2-512-etm@openssh.com"]\npubkey_algorithms = ["ssh-ed25519"]\n')
+
+    def test_kex(self):
         offer = self.assertUnableToNegotiate(["KexAlgorithms=ecdh-sha2-nistp256"],
                                              "key exchange method", "ecdh-sha2-nistp256")
         # libssh adds its strict-kex marker (Terrapin, CVE-2023-48795) to whatever it offers.
@@ -114,20 +122,46 @@ class ConfiguredKexTest(SshAlgorithmsCase):
         self.assertOk(self.ls_remote(self.alice, ["KexAlgorithms=curve25519-sha256"]),
                       "ls-remote with curve25519-sha256")
 
+    def test_ciphers_and_macs(self):
+        self.assertEqual(self.assertUnableToNegotiate(
+            ["Ciphers=chacha20-poly1305@openssh.com"], "cipher", "chacha20-poly1305@openssh.com"),
+            ["aes256-ctr"])
+        self.assertEqual(self.assertUnableToNegotiate(
+            ["MACs=hmac-sha2-256-etm@openssh.com"], "MAC", "hmac-sha2-256-etm@openssh.com"),
+            ["hmac-sha2-512-etm@openssh.com"])
 
-class CheckConfigTest(harness.unittest.TestCase):
-    """gitgate check-config names each bad [ssh] entry with its line."""
+    def test_pubkey_algorithms(self):
+        # libssh's default would take carol's rsa-sha2-512 signature.
+        proc = self.ls_remote(self.carol)
+        self.assertNotEqual(proc.returncode, 0, proc.stdout)
+        self.assertIn("Permission denied (publickey)", proc.stderr)
 
-    def test_reports_bad_names_with_their_lines(self):
+
+class ConfigErrorsTest(harness.unittest.TestCase):
+    """check-config names each bad [ssh] entry with its line; serve refuses to start when no
+    host key can sign with host_key_algorithms (check-config does not read the keys)."""
+
+    def env_with_ssh_table(self, table):
+        """A configuration with table appended; returns (env, the line of "[ssh]")."""
         env = harness.Env(type(self).__name__)
         self.addCleanup(env.close)
         env.add_user("alice", 2)
         env.write_users()
         env.write_config()
         text = env.config_path.read_text()
-        first = text.count("\n") + 2  # the line of "[ssh]"
-        env.config_path.write_text(
-            text + '\n[ssh]\nkex = ["curve25519-sha256", "sntrup761x25519-sha512@openssh.com"]\n'
+        env.config_path.write_text(text + "\n" + table)
+        return env, text.count("\n") + 2
+
+    def test_serve_needs_a_usable_host_key(self):
+        env, _ = self.env_with_ssh_table('[ssh]\nhost_key_algorithms = ["rsa-sha2-512"]\n')
+        proc = harness.run([harness.gitgate_bin(), "serve", "--config", str(env.config_path)],
+                           env=env.env, timeout=20)
+        self.assertNotEqual(proc.returncode, 0, proc.stderr)
+        self.assertIn("no host key can sign with any of ssh.host_key_algorithms", proc.stderr)
+
+    def test_reports_bad_names_with_their_lines(self):
+        env, first = self.env_with_ssh_table(
+            '[ssh]\nkex = ["curve25519-sha256", "sntrup761x25519-sha512@openssh.com"]\n'
             'ciphers = []\nmacs = ["hmac-sha2-256,hmac-sha1"]\n')
         proc = harness.run([harness.gitgate_bin(), "check-config", "--config",
                             str(env.config_path)], env=env.env, timeout=20)
