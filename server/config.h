@@ -40,6 +40,31 @@ struct CacheConfig {
   int64_t min_free_disk_mb = 1024;
 };
 
+// [ssh]: the algorithms offered in key exchange and accepted in user authentication.
+// Each list is non-empty and names only algorithms the linked libssh knows
+// (server/ssh_algorithms.h). Defaults: no SHA-1, no finite-field Diffie-Hellman (each
+// such handshake costs the server 100+ ms of CPU before the client authenticates).
+struct SshAlgorithms {
+  std::vector<std::string> kex = {"curve25519-sha256", "curve25519-sha256@libssh.org",
+                                  "ecdh-sha2-nistp256", "ecdh-sha2-nistp384", "ecdh-sha2-nistp521"};
+  std::vector<std::string> ciphers = {"chacha20-poly1305@openssh.com",
+                                      "aes256-gcm@openssh.com",
+                                      "aes128-gcm@openssh.com",
+                                      "aes256-ctr",
+                                      "aes192-ctr",
+                                      "aes128-ctr"};
+  std::vector<std::string> macs = {"hmac-sha2-256-etm@openssh.com", "hmac-sha2-512-etm@openssh.com",
+                                   "hmac-sha2-256", "hmac-sha2-512"};
+  std::vector<std::string> host_key_algorithms = {"ssh-ed25519",         "ecdsa-sha2-nistp256",
+                                                  "ecdsa-sha2-nistp384", "ecdsa-sha2-nistp521",
+                                                  "rsa-sha2-512",        "rsa-sha2-256"};
+  std::vector<std::string> pubkey_algorithms = {
+      "ssh-ed25519",         "sk-ssh-ed25519@openssh.com",
+      "ecdsa-sha2-nistp256", "ecdsa-sha2-nistp384",
+      "ecdsa-sha2-nistp521", "sk-ecdsa-sha2-nistp256@openssh.com",
+      "rsa-sha2-512",        "rsa-sha2-256"};
+};
+
 struct Config {
   std::vector<ListenAddress> listen;
   std::filesystem::path repositories;
@@ -53,6 +78,7 @@ struct Config {
   int drain_timeout_seconds = 30;
   Limits limits;
   CacheConfig cache;
+  SshAlgorithms ssh;
 };
 
 struct ConfigError {

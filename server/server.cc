@@ -1,5 +1,6 @@
 #include "server/server.h"
 
+#include <fmt/ranges.h>
 #include <libssh/libssh.h>
 #include <libssh/server.h>
 #include <pthread.h>
@@ -20,6 +21,7 @@
 #include "server/host_keys.h"
 #include "server/listener.h"
 #include "server/session.h"
+#include "server/ssh_algorithms.h"
 
 namespace gitgate::server {
 namespace {
@@ -129,14 +131,26 @@ bool set_up_bind(ServerContext& context) {
   bool process_config = false;  // no /etc/ssh/libssh_server_config surprises
   ssh_bind_options_set(context.bind, SSH_BIND_OPTIONS_PROCESS_CONFIG, &process_config);
   ssh_bind_options_set(context.bind, SSH_BIND_OPTIONS_BANNER, kSshBanner);
+  const SshAlgorithms& algorithms = context.config.ssh;
+  if (std::string error = apply_ssh_algorithms(context.bind, algorithms); !error.empty()) {
+    spdlog::error("{}", error);
+    return false;
+  }
   auto keys = install_host_keys(context.bind, context.config.host_keys);
   if (auto* error = std::get_if<std::string>(&keys)) {
     spdlog::error("host keys: {}", *error);
     return false;
   }
+  bool usable = false;
   for (const HostKey& key : std::get<std::vector<HostKey>>(keys)) {
     spdlog::info("host key {}: {} {}{}", key.path.string(), key.type, key.fingerprint,
                  key.created ? " (created)" : "");
+    usable = usable || offers_host_key(algorithms, key.type);
+  }
+  if (!usable) {
+    spdlog::error("no host key can sign with any of ssh.host_key_algorithms = [{}]",
+                  fmt::join(algorithms.host_key_algorithms, ", "));
+    return false;
   }
   return true;
 }

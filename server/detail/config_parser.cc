@@ -15,6 +15,7 @@
 #include <tuple>
 
 #include "auth/detail/toml_source.h"
+#include "server/ssh_algorithms.h"
 
 namespace gitgate::server::detail {
 namespace {
@@ -60,10 +61,10 @@ class Parser {
   void run(const toml::table& root) {
     for (auto&& [key, node] : root) {
       if (!is_known(key.str(),
-                    {"server", "proxy_protocol", "auth", "access_log", "limits", "cache"})) {
+                    {"server", "proxy_protocol", "auth", "access_log", "limits", "cache", "ssh"})) {
         error(line_of(key),
               fmt::format("unknown {} '{}' (known tables: [server], [proxy_protocol], "
-                          "[auth], [access_log], [limits], [cache])",
+                          "[auth], [access_log], [limits], [cache], [ssh])",
                           node.is_table() ? "table" : "key", key.str()));
       } else if (!node.is_table()) {
         error(line_of(node), fmt::format("'{}' must be a table, [{}]", key.str(), key.str()));
@@ -81,6 +82,7 @@ class Parser {
     access_log(root["access_log"].as_table());
     limits(root["limits"].as_table());
     cache(root["cache"].as_table());
+    ssh(root["ssh"].as_table());
     // toml++ visits keys in name order; report in file order.
     std::stable_sort(errors_.begin(), errors_.end(),
                      [](const ConfigError& a, const ConfigError& b) { return a.line < b.line; });
@@ -192,6 +194,7 @@ class Parser {
   void access_log(const toml::table* table);
   void limits(const toml::table* table);
   void cache(const toml::table* table);
+  void ssh(const toml::table* table);
 
   fs::path base_dir_;
   ParsedConfig parsed_;
@@ -469,6 +472,44 @@ void Parser::cache(const toml::table* table) {
     if (auto value = integer(*table, "cache", key, min, max)) {
       *field = *value;
     }
+  }
+}
+
+// [ssh]: optional; a list given replaces its default (SshAlgorithms in server/config.h)
+// whole, and must be non-empty, without repeats, and known to libssh.
+void Parser::ssh(const toml::table* table) {
+  if (!check_keys(table, "ssh",
+                  {"kex", "ciphers", "macs", "host_key_algorithms", "pubkey_algorithms"})) {
+    return;
+  }
+  SshAlgorithms& ssh = parsed_.config.ssh;
+  for (auto [list, field] :
+       {std::pair<AlgorithmList, std::vector<std::string>*>{AlgorithmList::kKex, &ssh.kex},
+        {AlgorithmList::kCiphers, &ssh.ciphers},
+        {AlgorithmList::kMacs, &ssh.macs},
+        {AlgorithmList::kHostKey, &ssh.host_key_algorithms},
+        {AlgorithmList::kPubkey, &ssh.pubkey_algorithms}}) {
+    const std::string_view key = key_of(list);
+    const toml::array* array = strings(*table, "ssh", key);
+    if (array == nullptr) {
+      continue;
+    }
+    if (array->empty()) {
+      error(line_of(*array), fmt::format("ssh.{} must name at least one algorithm", key));
+      continue;
+    }
+    std::vector<std::string> names;
+    for (const toml::node& element : *array) {
+      const std::string& name = element.as_string()->get();
+      if (auto why = algorithm_problem(list, name)) {
+        error(line_of(element), fmt::format("ssh.{}: {}", key, *why));
+      } else if (std::find(names.begin(), names.end(), name) != names.end()) {
+        error(line_of(element), fmt::format("ssh.{} names '{}' twice", key, name));
+      } else {
+        names.push_back(name);
+      }
+    }
+    *field = std::move(names);
   }
 }
 

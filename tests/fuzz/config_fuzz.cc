@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <cstddef>
 #include <cstdint>
+#include <string>
 #include <string_view>
 
 #include "server/config.h"
@@ -35,6 +36,24 @@ bool valid(const gitgate::server::Config& config) {
           !config.proxy.trusted.empty());
 }
 
+// [ssh]: every list non-empty, each entry one name (ssh_bind joins them with commas) and
+// listed once.
+bool ssh_ok(const gitgate::server::SshAlgorithms& ssh) {
+  for (const auto* list :
+       {&ssh.kex, &ssh.ciphers, &ssh.macs, &ssh.host_key_algorithms, &ssh.pubkey_algorithms}) {
+    if (list->empty()) {
+      return false;
+    }
+    for (auto it = list->begin(); it != list->end(); ++it) {
+      if (it->empty() || it->find_first_of(", ") != std::string::npos ||
+          std::find(list->begin(), it, *it) != it) {
+        return false;
+      }
+    }
+  }
+  return true;
+}
+
 }  // namespace
 
 extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
@@ -51,7 +70,8 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
     }
     return 0;
   }
-  if (!valid(std::get<gitgate::server::Config>(parsed))) {
+  const auto& config = std::get<gitgate::server::Config>(parsed);
+  if (!valid(config) || !ssh_ok(config.ssh)) {
     __builtin_trap();
   }
   return 0;

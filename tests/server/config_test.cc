@@ -320,19 +320,112 @@ std::vector<BadConfig> bad_configs() {
   };
 }
 
+void expect_errors(const BadConfig& bad) {
+  auto parsed = parse_config(bad.text, "/etc/gitgate");
+  ASSERT_TRUE(std::holds_alternative<std::vector<ConfigError>>(parsed)) << bad.name;
+  const auto& errors = std::get<std::vector<ConfigError>>(parsed);
+  ASSERT_EQ(errors.size(), bad.errors.size()) << bad.name << ":\n" << errors_text(errors);
+  for (size_t i = 0; i < errors.size(); ++i) {
+    EXPECT_EQ(errors[i].line, bad.errors[i].line) << bad.name << ":\n" << errors_text(errors);
+    EXPECT_NE(errors[i].message.find(bad.errors[i].message_part), std::string::npos)
+        << bad.name << ":\n"
+        << errors_text(errors);
+    EXPECT_FALSE(errors[i].message.empty()) << bad.name;
+  }
+}
+
 TEST(ConfigTest, ReportsEveryErrorWithItsLine) {
   for (const BadConfig& bad : bad_configs()) {
-    auto parsed = parse_config(bad.text, "/etc/gitgate");
-    ASSERT_TRUE(std::holds_alternative<std::vector<ConfigError>>(parsed)) << bad.name;
-    const auto& errors = std::get<std::vector<ConfigError>>(parsed);
-    ASSERT_EQ(errors.size(), bad.errors.size()) << bad.name << ":\n" << errors_text(errors);
-    for (size_t i = 0; i < errors.size(); ++i) {
-      EXPECT_EQ(errors[i].line, bad.errors[i].line) << bad.name << ":\n" << errors_text(errors);
-      EXPECT_NE(errors[i].message.find(bad.errors[i].message_part), std::string::npos)
-          << bad.name << ":\n"
-          << errors_text(errors);
-      EXPECT_FALSE(errors[i].message.empty()) << bad.name;
-    }
+    expect_errors(bad);
+  }
+}
+
+// [ssh]: a list given replaces its default whole; the others keep theirs.
+TEST(ConfigTest, SshSection) {
+  const SshAlgorithms defaults;
+  const Config plain = parse_ok(kMinimal);
+  EXPECT_EQ(plain.ssh.kex, defaults.kex);
+  EXPECT_EQ(plain.ssh.ciphers, defaults.ciphers);
+  EXPECT_EQ(plain.ssh.macs, defaults.macs);
+  EXPECT_EQ(plain.ssh.host_key_algorithms, defaults.host_key_algorithms);
+  EXPECT_EQ(plain.ssh.pubkey_algorithms, defaults.pubkey_algorithms);
+  const Config set = parse_ok(std::string(kMinimal) +
+                              "[ssh]\nkex = [\"curve25519-sha256\"]\n"
+                              "ciphers = [\"aes128-ctr\", \"chacha20-poly1305@openssh.com\"]\n"
+                              "macs = [\"hmac-sha2-512\"]\n"
+                              "host_key_algorithms = [\"rsa-sha2-256\"]\n"
+                              "pubkey_algorithms = [\"ssh-ed25519\", \"ssh-rsa\"]\n");
+  EXPECT_EQ(set.ssh.kex, std::vector<std::string>{"curve25519-sha256"});
+  EXPECT_EQ(set.ssh.ciphers,
+            (std::vector<std::string>{"aes128-ctr", "chacha20-poly1305@openssh.com"}));
+  EXPECT_EQ(set.ssh.macs, std::vector<std::string>{"hmac-sha2-512"});
+  EXPECT_EQ(set.ssh.host_key_algorithms, std::vector<std::string>{"rsa-sha2-256"});
+  EXPECT_EQ(set.ssh.pubkey_algorithms, (std::vector<std::string>{"ssh-ed25519", "ssh-rsa"}));
+  const Config partial = parse_ok(std::string(kMinimal) + "[ssh]\nmacs = [\"hmac-sha2-256\"]\n");
+  EXPECT_EQ(partial.ssh.kex, defaults.kex);
+  EXPECT_EQ(partial.ssh.macs, std::vector<std::string>{"hmac-sha2-256"});
+  // examples/gitgate.toml documents every list with its default.
+  auto example = load_config(fs::path(GITGATE_SOURCE_DIR) / "examples" / "gitgate.toml");
+  ASSERT_TRUE(std::holds_alternative<Config>(example));
+  const SshAlgorithms& documented = std::get<Config>(example).ssh;
+  EXPECT_EQ(documented.kex, defaults.kex);
+  EXPECT_EQ(documented.ciphers, defaults.ciphers);
+  EXPECT_EQ(documented.macs, defaults.macs);
+  EXPECT_EQ(documented.host_key_algorithms, defaults.host_key_algorithms);
+  EXPECT_EQ(documented.pubkey_algorithms, defaults.pubkey_algorithms);
+}
+
+TEST(ConfigTest, SshSectionErrors) {
+  const std::string minimal(kMinimal);  // lines 1-4, [ssh] on 5
+  const std::string longest(64, 'a');   // RFC 4251: names are at most 64 characters
+  const std::vector<BadConfig> cases = {
+      {"empty lists",
+       minimal + "[ssh]\nkex = []\nciphers = []\nmacs = []\nhost_key_algorithms = []\n"
+                 "pubkey_algorithms = []\n",
+       {{6, "ssh.kex must name at least one algorithm"},
+        {7, "ssh.ciphers must name at least one"},
+        {8, "ssh.macs must name at least one"},
+        {9, "ssh.host_key_algorithms must name at least one"},
+        {10, "ssh.pubkey_algorithms must name at least one"}}},
+      {"names libssh does not know",
+       minimal + "[ssh]\nkex = [\n  \"curve25519-sha256\",\n"
+                 "  \"sntrup761x25519-sha512@openssh.com\",\n  \"hmac-sha2-256\",\n]\n"
+                 "ciphers = [\"aes128-ocb\"]\nmacs = [\"hmac-md5\"]\n"
+                 "host_key_algorithms = [\"ssh-ed448\"]\npubkey_algorithms = [\"rsa-sha2-384\"]\n",
+       {{8, "'sntrup761x25519-sha512@openssh.com' is not a key exchange method that libssh"},
+        {9, "'hmac-sha2-256' is not a key exchange method"},
+        {11, "ssh.ciphers: 'aes128-ocb' is not a cipher"},
+        {12, "ssh.macs: 'hmac-md5' is not a MAC"},
+        {13, "ssh.host_key_algorithms: 'ssh-ed448' is not a host key algorithm"},
+        {14, "ssh.pubkey_algorithms: 'rsa-sha2-384' is not a public key signature"}}},
+      {"not one name each",
+       minimal +
+           "[ssh]\nkex = [\"curve25519-sha256,diffie-hellman-group1-sha1\"]\n"
+           "ciphers = [\"\"]\nmacs = [\" hmac-sha2-256\"]\n"
+           "host_key_algorithms = [\"" +
+           longest +
+           "\"]\n"
+           "pubkey_algorithms = [\"" +
+           longest + "b\"]\n",
+       {{6, "ssh.kex: an algorithm name is 1-64 printable ASCII characters"},
+        {7, "ssh.ciphers: an algorithm name"},
+        {8, "ssh.macs: an algorithm name"},
+        {9, "' is not a host key algorithm"},  // 64 characters: a name, unknown
+        {10, "ssh.pubkey_algorithms: an algorithm name"}}},
+      {"repeats",
+       minimal + "[ssh]\nmacs = [\"hmac-sha2-256\", \"hmac-sha2-256\"]\n",
+       {{6, "ssh.macs names 'hmac-sha2-256' twice"}}},
+      {"types and keys",
+       minimal + "[ssh]\nkex = \"curve25519-sha256\"\nciphers = [1]\nkex_algorithms = []\n",
+       {{6, "ssh.kex must be an array of strings, not a string"},
+        {7, "ssh.ciphers must hold only strings, not an integer"},
+        {8, "unknown key 'kex_algorithms' in [ssh]"}}},
+      {"ssh not a table",
+       "ssh = [\"curve25519-sha256\"]\n" + minimal,
+       {{1, "'ssh' must be a table"}}},
+  };
+  for (const BadConfig& bad : cases) {
+    expect_errors(bad);
   }
 }
 
