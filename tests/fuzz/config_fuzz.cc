@@ -6,9 +6,12 @@
 #include <string>
 #include <string_view>
 
+#include "server/admission.h"
 #include "server/config.h"
 
 namespace {
+
+constexpr uint64_t kDescriptors = 20000;
 
 bool valid(const gitgate::server::Config& config) {
   if (config.listen.empty() || config.host_keys.empty()) {
@@ -22,12 +25,18 @@ bool valid(const gitgate::server::Config& config) {
                      std::all_of(config.node_id.begin(), config.node_id.end(), [](char c) {
                        return (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9');
                      });
-  const auto& limits = config.limits;
-  const bool limits_ok = limits.max_connections >= 1 && limits.max_unauthenticated >= 1 &&
-                         limits.max_unauthenticated <= limits.max_connections &&
-                         limits.max_per_source >= 1 &&
-                         limits.max_per_source <= limits.max_connections &&
-                         limits.max_auth_tries >= 1 && limits.keepalive_seconds >= 0;
+  // What the server runs with: the limits resolved against a descriptor limit.
+  const auto limits = gitgate::server::resolve_limits(config.limits, kDescriptors);
+  const bool limits_ok =
+      limits.max_connections >= 1 && limits.max_unauthenticated >= 1 &&
+      limits.max_unauthenticated <= limits.max_connections && limits.max_per_source >= 1 &&
+      limits.max_per_source <= limits.max_connections &&
+      limits.max_unauthenticated_per_source >= 1 &&
+      limits.max_unauthenticated_per_source <= limits.max_unauthenticated &&
+      limits.early_drop_start >= 1 && limits.early_drop_start <= limits.max_unauthenticated &&
+      limits.early_drop_percent >= 0 && limits.early_drop_percent <= 100 &&
+      limits.login_grace_seconds >= 1 && limits.max_auth_tries >= 1 &&
+      limits.keepalive_seconds >= 0 && config.drain_timeout_seconds >= 0;
   const auto timeout = config.proxy.header_timeout.count();
   return ports_ok && keys_ok && id_ok && limits_ok && timeout >= 1 && timeout <= 60000 &&
          config.repositories.is_absolute() && config.users.is_absolute() &&
