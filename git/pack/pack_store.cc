@@ -180,9 +180,11 @@ std::optional<uint32_t> Pack::position_at(uint64_t offset) const {
 PackStore PackStore::open(const std::filesystem::path& pack_dir) {
   PackStore store;
   std::vector<std::filesystem::path> idx_paths;
+  // increment(ec), not a range-for: operator++ throws when the directory goes away.
   std::error_code ec;
-  for (const auto& entry : std::filesystem::directory_iterator(pack_dir, ec)) {
-    const auto& path = entry.path();
+  for (std::filesystem::directory_iterator it(pack_dir, ec), end; !ec && it != end;
+       it.increment(ec)) {
+    const auto& path = it->path();
     if (path.extension() == ".idx" && path.filename().string().starts_with("pack-")) {
       idx_paths.push_back(path);
     }
@@ -217,10 +219,11 @@ namespace {
 std::string pack_dir_signature(const std::filesystem::path& pack_dir) {
   std::vector<std::string> files;
   std::error_code ec;
-  for (const auto& entry : std::filesystem::directory_iterator(pack_dir, ec)) {
-    const std::string name = entry.path().filename().string();
+  for (std::filesystem::directory_iterator it(pack_dir, ec), end; !ec && it != end;
+       it.increment(ec)) {
+    const std::string name = it->path().filename().string();
     struct stat st {};
-    if (name.starts_with("pack-") && ::stat(entry.path().c_str(), &st) == 0) {
+    if (name.starts_with("pack-") && ::stat(it->path().c_str(), &st) == 0) {
       files.push_back(
           fmt::format("{} {} {}.{}", name, st.st_size, st.st_mtim.tv_sec, st.st_mtim.tv_nsec));
     }
