@@ -12,6 +12,7 @@
 
 #include "auth/detail/base64.h"
 #include "tests/auth/test_keys.h"
+#include "tests/testing/line_errors.h"
 
 namespace gitgate::auth {
 namespace {
@@ -27,13 +28,7 @@ std::vector<uint8_t> blob_of(std::string_view key_line) {
   return *detail::base64_decode(key_line.substr(start, end - start));
 }
 
-std::string errors_text(const std::vector<FileError>& errors) {
-  std::string out;
-  for (const auto& e : errors) {
-    out += fmt::format("  {}: {}\n", e.line, e.message);
-  }
-  return out;
-}
+using gitgate::testing::errors_text;
 
 UserDb parse_ok(const std::string& text) {
   auto parsed = UserDb::parse(text);
@@ -136,15 +131,10 @@ TEST(UsersTest, AcceptsAnEmptyFileAndAUserWithoutKeys) {
   EXPECT_EQ(db.users()[0].identity.name, "off");
 }
 
-struct Expected {
-  int line;
-  std::string_view message_part;
-};
-
 struct BadFile {
   std::string_view name;
   std::string text;
-  std::vector<Expected> errors;
+  std::vector<gitgate::testing::ExpectedError> errors;
 };
 
 std::vector<BadFile> bad_files() {
@@ -200,15 +190,8 @@ TEST(UsersTest, ReportsEveryErrorWithItsLine) {
   for (const BadFile& bad : bad_files()) {
     auto parsed = UserDb::parse(bad.text);
     ASSERT_TRUE(std::holds_alternative<std::vector<FileError>>(parsed)) << bad.name;
-    const auto& errors = std::get<std::vector<FileError>>(parsed);
-    ASSERT_EQ(errors.size(), bad.errors.size()) << bad.name << ":\n" << errors_text(errors);
-    for (size_t i = 0; i < errors.size(); ++i) {
-      EXPECT_EQ(errors[i].line, bad.errors[i].line) << bad.name << ":\n" << errors_text(errors);
-      EXPECT_NE(errors[i].message.find(bad.errors[i].message_part), std::string::npos)
-          << bad.name << ":\n"
-          << errors_text(errors);
-      EXPECT_FALSE(errors[i].message.empty()) << bad.name;
-    }
+    gitgate::testing::expect_line_errors(bad.name, std::get<std::vector<FileError>>(parsed),
+                                         bad.errors);
   }
 }
 

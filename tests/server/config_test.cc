@@ -12,6 +12,7 @@
 
 #include "auth/users.h"
 #include "server/detail/config_parser.h"
+#include "tests/testing/line_errors.h"
 
 namespace gitgate::server {
 namespace {
@@ -41,13 +42,7 @@ constexpr std::string_view kMinimal =
     "[server]\nrepositories = \"repos\"\n[auth]\nusers = "
     "\"users.toml\"\n";
 
-std::string errors_text(const std::vector<ConfigError>& errors) {
-  std::string out;
-  for (const auto& e : errors) {
-    out += fmt::format("  {}: {}\n", e.line, e.message);
-  }
-  return out;
-}
+using gitgate::testing::errors_text;
 
 Config parse_ok(std::string_view text, const fs::path& base = "/etc/gitgate") {
   auto parsed = parse_config(text, base);
@@ -226,15 +221,10 @@ TEST(ConfigTest, ParsesListenAddresses) {
   }
 }
 
-struct Expected {
-  int line;
-  std::string_view message_part;
-};
-
 struct BadConfig {
   std::string_view name;
   std::string text;
-  std::vector<Expected> errors;
+  std::vector<gitgate::testing::ExpectedError> errors;
 };
 
 std::vector<BadConfig> bad_configs() {
@@ -323,15 +313,8 @@ std::vector<BadConfig> bad_configs() {
 void expect_errors(const BadConfig& bad) {
   auto parsed = parse_config(bad.text, "/etc/gitgate");
   ASSERT_TRUE(std::holds_alternative<std::vector<ConfigError>>(parsed)) << bad.name;
-  const auto& errors = std::get<std::vector<ConfigError>>(parsed);
-  ASSERT_EQ(errors.size(), bad.errors.size()) << bad.name << ":\n" << errors_text(errors);
-  for (size_t i = 0; i < errors.size(); ++i) {
-    EXPECT_EQ(errors[i].line, bad.errors[i].line) << bad.name << ":\n" << errors_text(errors);
-    EXPECT_NE(errors[i].message.find(bad.errors[i].message_part), std::string::npos)
-        << bad.name << ":\n"
-        << errors_text(errors);
-    EXPECT_FALSE(errors[i].message.empty()) << bad.name;
-  }
+  gitgate::testing::expect_line_errors(bad.name, std::get<std::vector<ConfigError>>(parsed),
+                                       bad.errors);
 }
 
 TEST(ConfigTest, ReportsEveryErrorWithItsLine) {
