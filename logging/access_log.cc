@@ -3,12 +3,18 @@
 //   addresses | ssh | request id | user | time | action | "details" | status | bytes read |
 //   bytes written | labels | duration ms | session id |
 //
-// Fields 8-12 are "-" on the i-line (request start). Every field is text the client may have
-// influenced (identification string, user name, repository path, a unix-socket path from a PROXY
-// header), and log shippers split on " | " and on newlines, so no field may contain '|' or a
-// control byte: they become '?'. The quoted details field also loses '"' (it would end the quotes
-// early) and non-ASCII bytes (RFC 4253 allows only printable US-ASCII in the identification
-// string, and an invalid UTF-8 byte can make a shipper drop the whole line).
+// Fields 8-12 are "-" on the i-line (request start).
+//
+// The escaping rule, one for every field: a field is printable ASCII. Every byte outside
+// 0x20-0x7e, and '|' (the separator), '\' (the escape) and, inside the quoted details field, '"',
+// becomes "\xNN" (two lowercase hex digits) -- the rule of logging::printable() in the diagnostic
+// log, so both logs read the same. Every field is text the client may have influenced
+// (identification string, user name, repository path, a unix-socket path from a PROXY header),
+// and the tools downstream disagree about what ends a line: log shippers split on NEL (C2 85),
+// U+2028 and U+2029 as well as '\n', and drop or mangle a line with invalid UTF-8 (a lone 0xFF,
+// an overlong form). Passing validated UTF-8 through would mean tracking every such list;
+// ASCII means the same to all of them. Nothing is lost: "\xc3\xb6" reads back as the bytes
+// the client sent.
 #include "logging/access_log.h"
 
 #include <fcntl.h>
@@ -28,27 +34,34 @@ namespace {
 constexpr std::string_view kSeparator = " | ";
 constexpr mode_t kLogFileMode = 0640;
 
-bool is_control(unsigned char byte) { return byte < 0x20 || byte == 0x7f; }
+// Appends text to out under the escaping rule above; quote is '"' in the details field.
+void append_escaped(std::string& out, std::string_view text, char quote) {
+  static constexpr std::string_view kHex = "0123456789abcdef";
+  for (const char c : text) {
+    const auto byte = static_cast<unsigned char>(c);
+    if (byte >= 0x20 && byte < 0x7f && c != '|' && c != '\\' && (quote == 0 || c != quote)) {
+      out.push_back(c);
+    } else {
+      out += "\\x";
+      out.push_back(kHex[byte >> 4]);
+      out.push_back(kHex[byte & 0xf]);
+    }
+  }
+}
 
 std::string field(std::string_view text) {
   if (text.empty()) {
     return "-";
   }
-  std::string out(text);
-  for (char& c : out) {
-    if (c == '|' || is_control(static_cast<unsigned char>(c))) {
-      c = '?';
-    }
-  }
+  std::string out;
+  out.reserve(text.size());
+  append_escaped(out, text, 0);
   return out;
 }
 
 std::string quoted_field(std::string_view text) {
   std::string out = "\"";
-  for (const char c : text) {
-    const auto byte = static_cast<unsigned char>(c);
-    out.push_back(c == '|' || c == '"' || is_control(byte) || byte >= 0x80 ? '?' : c);
-  }
+  append_escaped(out, text, '"');
   out.push_back('"');
   return out;
 }

@@ -14,6 +14,7 @@
 #include <sstream>
 #include <string>
 #include <thread>
+#include <tuple>
 #include <vector>
 
 #include "tests/logging/utc_fixture.h"
@@ -128,7 +129,7 @@ INSTANTIATE_TEST_SUITE_P(
                     r.load_balancer->family = SocketAddress::Family::kUnix;
                     r.load_balancer->unix_path = "/x | ssh\n";
                   },
-                  LineKind::kStart, 1, "203.0.113.9,unix:/x ? ssh?"},
+                  LineKind::kStart, 1, "203.0.113.9,unix:/x \\x7c ssh\\x0a"},
         FieldCase{"Clustered", [](AccessRecord& r) { r.request_id.clustered = true; },
                   LineKind::kStart, 3, "i*DX7BUKx631x44878x0"},
         FieldCase{"ClusteredEnd", [](AccessRecord& r) { r.request_id.clustered = true; },
@@ -137,9 +138,9 @@ INSTANTIATE_TEST_SUITE_P(
                   LineKind::kEnd, 3, "o@DX7BUKx631x44878x3"},
         FieldCase{"NoUser", [](AccessRecord& r) { r.user.clear(); }, LineKind::kStart, 4, "-"},
         FieldCase{"UserWithBar", [](AccessRecord& r) { r.user = "a|b"; }, LineKind::kStart, 4,
-                  "a?b"},
+                  "a\\x7cb"},
         FieldCase{"Utf8User", [](AccessRecord& r) { r.user = "j\xc3\xb6rg"; }, LineKind::kStart, 4,
-                  "j\xc3\xb6rg"},
+                  "j\\xc3\\xb6rg"},
         FieldCase{"MillisecondsPadded", [](AccessRecord& r) { r.start = at(0, 0, 0, 5); },
                   LineKind::kStart, 5, "2026-05-25 00:00:00,005"},
         FieldCase{"NoLabels", [](AccessRecord& r) { r.labels.clear(); }, LineKind::kEnd, 11, "-"},
@@ -157,12 +158,86 @@ INSTANTIATE_TEST_SUITE_P(
                   [](AccessRecord& r) {
                     r.details = "SSH-2.0-x\" | 6.6.6.6 | ssh\n1.2.3.4 | ssh | \x1b[2J\xff";
                   },
-                  LineKind::kEnd, 7, "\"SSH-2.0-x? ? 6.6.6.6 ? ssh?1.2.3.4 ? ssh ? ?[2J?\""},
+                  LineKind::kEnd, 7,
+                  "\"SSH-2.0-x\\x22 \\x7c 6.6.6.6 \\x7c ssh\\x0a1.2.3.4 \\x7c ssh \\x7c "
+                  "\\x1b[2J\\xff\""},
         FieldCase{"ActionWithControl",
                   [](AccessRecord& r) { r.action = "SSH - git-upload-pack '/a\r|b'"; },
-                  LineKind::kStart, 6, "SSH - git-upload-pack '/a??b'"},
+                  LineKind::kStart, 6, "SSH - git-upload-pack '/a\\x0d\\x7cb'"},
         FieldCase{"StartLineHasNoResult", [](AccessRecord&) {}, LineKind::kStart, 12, "-"}),
     [](const testing::TestParamInfo<FieldCase>& info) { return info.param.name; });
+
+// Bytes that split or spoil a line for some reader, each in every text field.
+struct Hostile {
+  std::string name;
+  std::string bytes;
+  std::string escaped;
+};
+
+const Hostile kHostile[] = {
+    {"Nel", "a\xc2\x85z", "a\\xc2\\x85z"},
+    {"LineSeparator", "a\xe2\x80\xa8z", "a\\xe2\\x80\\xa8z"},
+    {"ParagraphSeparator", "a\xe2\x80\xa9z", "a\\xe2\\x80\\xa9z"},
+    {"LoneFf", "a\xffz", "a\\xffz"},
+    {"OverlongSlash", "a\xc0\xafz", "a\\xc0\\xafz"},
+    {"Bar", "a | z", "a \\x7c z"},
+    {"Controls", "a\n\r\t\x1b\x7f\x01z", "a\\x0a\\x0d\\x09\\x1b\\x7f\\x01z"},
+    {"Backslash", "a\\x41z", "a\\x5cx41z"},
+};
+
+// Where a string goes in the record, the field it shows up in, and what surrounds it there.
+struct Slot {
+  std::string name;
+  void (*put)(AccessRecord&, const std::string&);
+  int field;
+  std::string prefix;
+  std::string suffix;
+};
+
+const Slot kSlots[] = {
+    {"Addresses",
+     [](AccessRecord& r, const std::string& s) {
+       r.load_balancer = SocketAddress{};
+       r.load_balancer->family = SocketAddress::Family::kUnix;
+       r.load_balancer->unix_path = s;
+     },
+     1, "203.0.113.9,unix:", ""},
+    {"RequestIdNode", [](AccessRecord& r, const std::string& s) { r.request_id.node = s; }, 3, "o@",
+     "x631x44878x0"},
+    {"User", [](AccessRecord& r, const std::string& s) { r.user = s; }, 4, "", ""},
+    {"Action", [](AccessRecord& r, const std::string& s) { r.action = s; }, 6, "", ""},
+    {"Details", [](AccessRecord& r, const std::string& s) { r.details = s; }, 7, "\"", "\""},
+    {"Labels",
+     [](AccessRecord& r, const std::string& s) {
+       r.labels = {"clone", s};
+     },
+     11, "clone, ", ""},
+    {"SessionId", [](AccessRecord& r, const std::string& s) { r.session_id = s; }, 13, "", ""},
+};
+
+class AccessLineEscaping : public UtcTest,
+                           public testing::WithParamInterface<std::tuple<Hostile, Slot>> {};
+
+TEST_P(AccessLineEscaping, EveryFieldIsPrintableAscii) {
+  const auto& [hostile, slot] = GetParam();
+  auto record = design_example();
+  slot.put(record, hostile.bytes);
+  const auto line = format_access_line(record, LineKind::kEnd);
+  for (const char c : line) {
+    ASSERT_TRUE(c >= 0x20 && c < 0x7f)
+        << "byte " << int(static_cast<unsigned char>(c)) << " in " << line;
+  }
+  const auto fields = fields_of(line);
+  ASSERT_EQ(fields.size(), 13U) << line;
+  EXPECT_EQ(fields[slot.field - 1], slot.prefix + hostile.escaped + slot.suffix) << line;
+}
+
+INSTANTIATE_TEST_SUITE_P(Table, AccessLineEscaping,
+                         testing::Combine(testing::ValuesIn(kHostile), testing::ValuesIn(kSlots)),
+                         [](const testing::TestParamInfo<std::tuple<Hostile, Slot>>& info) {
+                           return std::get<0>(info.param).name + "In" +
+                                  std::get<1>(info.param).name;
+                         });
 
 TEST(RequestIdString, NamesKindNodeMinuteCounterConcurrent) {
   EXPECT_EQ(request_id_string(RequestId{"N1", 0, 1, 0, false}, LineKind::kStart), "i@N1x0x1x0");
