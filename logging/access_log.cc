@@ -17,22 +17,14 @@
 // the client sent.
 #include "logging/access_log.h"
 
-#include <fcntl.h>
 #include <fmt/format.h>
-#include <unistd.h>
 
-#include <cerrno>
 #include <ctime>
-#include <system_error>
-#include <utility>
-
-#include "logging/diagnostics.h"
 
 namespace gitgate::logging {
 namespace {
 
 constexpr std::string_view kSeparator = " | ";
-constexpr mode_t kLogFileMode = 0640;
 
 // Appends text to out under the escaping rule above; quote is '"' in the details field.
 void append_escaped(std::string& out, std::string_view text, char quote) {
@@ -104,19 +96,6 @@ int64_t duration_ms(const AccessRecord& record) {
   return ms.count() < 0 ? 0 : ms.count();
 }
 
-int open_log(const std::string& path) {
-  if (path == "-") {
-    return fcntl(STDOUT_FILENO, F_DUPFD_CLOEXEC, 0);
-  }
-  int fd = -1;
-  do {
-    fd = ::open(path.c_str(), O_WRONLY | O_APPEND | O_CREAT | O_CLOEXEC, kLogFileMode);
-  } while (fd < 0 && errno == EINTR);
-  return fd;
-}
-
-std::string errno_text() { return std::error_code(errno, std::generic_category()).message(); }
-
 }  // namespace
 
 std::string request_id_string(const RequestId& id, LineKind kind) {
@@ -149,76 +128,6 @@ std::string format_access_line(const AccessRecord& record, LineKind kind) {
   }
   line.pop_back();  // the line ends with " |"
   return line;
-}
-
-AccessLog::AccessLog(std::string path) : path_(std::move(path)) {}
-
-AccessLog::~AccessLog() {
-  if (fd_ >= 0) {
-    ::close(fd_);
-  }
-}
-
-bool AccessLog::open() { return reopen(); }
-
-// The new file is opened before the old one is closed, so a failed reopen (disk gone, directory
-// renamed) loses nothing: lines keep going to the old file and the operator sees why.
-bool AccessLog::reopen() {
-  const int fd = open_log(path_);
-  if (fd < 0) {
-    const std::string reason = errno_text();
-    std::lock_guard lock(mu_);
-    diagnostics().error("access log {}: cannot open: {}{}", path_, reason,
-                        fd_ >= 0 ? "; still writing to the previously opened file" : "");
-    return false;
-  }
-  int old = -1;
-  {
-    std::lock_guard lock(mu_);
-    old = std::exchange(fd_, fd);
-    failing_ = false;
-  }
-  if (old >= 0) {
-    ::close(old);
-  }
-  return true;
-}
-
-// One write() per line, under the mutex: lines from our threads never interleave, even on a pipe
-// ("-") where O_APPEND means nothing. For a regular file opened with O_APPEND, Linux writes a
-// line of this size in one piece in practice, so another process appending to the same file
-// (logrotate's copytruncate, a second instance) does not split it either. A short write or EINTR
-// is retried with the remainder.
-void AccessLog::write(const std::string& line) {
-  std::string buffer;
-  buffer.reserve(line.size() + 1);
-  buffer += line;
-  buffer += '\n';
-  std::lock_guard lock(mu_);
-  if (fd_ < 0) {
-    return;
-  }
-  std::string_view rest = buffer;
-  while (!rest.empty()) {
-    const ssize_t n = ::write(fd_, rest.data(), rest.size());
-    if (n < 0 && errno == EINTR) {
-      continue;
-    }
-    if (n <= 0) {
-      // Report once per failing streak, not once per line of a full disk.
-      if (!failing_) {
-        diagnostics().error("access log {}: write failed: {}", path_,
-                            n < 0 ? errno_text() : "nothing written");
-      }
-      failing_ = true;
-      return;
-    }
-    rest.remove_prefix(static_cast<size_t>(n));
-  }
-  if (failing_) {
-    diagnostics().warn("access log {}: writing again", path_);
-    failing_ = false;
-  }
 }
 
 }  // namespace gitgate::logging

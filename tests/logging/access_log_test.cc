@@ -1,19 +1,11 @@
 #include "logging/access_log.h"
 
-#include <fcntl.h>
 #include <gtest/gtest.h>
-#include <sys/stat.h>
-#include <unistd.h>
 
 #include <chrono>
 #include <cstdlib>
 #include <ctime>
-#include <filesystem>
-#include <fstream>
-#include <optional>
-#include <sstream>
 #include <string>
-#include <thread>
 #include <tuple>
 #include <vector>
 
@@ -22,7 +14,6 @@
 namespace gitgate::logging {
 namespace {
 
-namespace fs = std::filesystem;
 using proxyproto::SocketAddress;
 using std::chrono::hours;
 using std::chrono::milliseconds;
@@ -242,137 +233,6 @@ INSTANTIATE_TEST_SUITE_P(Table, AccessLineEscaping,
 TEST(RequestIdString, NamesKindNodeMinuteCounterConcurrent) {
   EXPECT_EQ(request_id_string(RequestId{"N1", 0, 1, 0, false}, LineKind::kStart), "i@N1x0x1x0");
   EXPECT_EQ(request_id_string(RequestId{"N1", 1439, 7, 2, true}, LineKind::kEnd), "o*N1x1439x7x2");
-}
-
-// A scratch directory per test, removed afterwards.
-class AccessLogFile : public testing::Test {
- protected:
-  void SetUp() override {
-    std::string tmpl = (fs::temp_directory_path() / "access_log_test.XXXXXX").string();
-    ASSERT_NE(mkdtemp(tmpl.data()), nullptr);
-    dir_ = tmpl;
-  }
-  void TearDown() override { fs::remove_all(dir_); }
-
-  static std::string read(const fs::path& path) {
-    std::ifstream in(path, std::ios::binary);
-    std::stringstream text;
-    text << in.rdbuf();
-    return text.str();
-  }
-
-  fs::path dir_;
-};
-
-TEST_F(AccessLogFile, AppendsLinesToAFileWithMode0640) {
-  const fs::path path = dir_ / "access.log";
-  std::ofstream(path) << "existing\n";
-  fs::permissions(path, fs::perms::owner_read | fs::perms::owner_write);
-  AccessLog log(path.string());
-  ASSERT_TRUE(log.open());
-  log.write("one |");
-  log.write("two |");
-  EXPECT_EQ(read(path), "existing\none |\ntwo |\n");
-
-  const fs::path fresh = dir_ / "fresh.log";
-  const mode_t old_umask = umask(0);
-  AccessLog created(fresh.string());
-  ASSERT_TRUE(created.open());
-  umask(old_umask);
-  struct stat st {};
-  ASSERT_EQ(stat(fresh.c_str(), &st), 0);
-  EXPECT_EQ(st.st_mode & 0777, 0640U);
-}
-
-TEST_F(AccessLogFile, OpenFailsForAMissingDirectory) {
-  AccessLog log((dir_ / "missing" / "access.log").string());
-  EXPECT_FALSE(log.open());
-  log.write("dropped |");  // no fd: nothing happens, nothing crashes
-}
-
-TEST_F(AccessLogFile, DashWritesToStandardOutput) {
-  const fs::path path = dir_ / "stdout.txt";
-  const int file = ::open(path.c_str(), O_WRONLY | O_CREAT | O_TRUNC, 0600);
-  ASSERT_GE(file, 0);
-  std::fflush(stdout);
-  const int saved = dup(STDOUT_FILENO);
-  dup2(file, STDOUT_FILENO);
-  AccessLog log("-");
-  const bool opened = log.open();
-  dup2(saved, STDOUT_FILENO);  // the log keeps its own duplicate of the redirected fd 1
-  ::close(saved);
-  ::close(file);
-  ASSERT_TRUE(opened);
-  log.write("to stdout |");
-  EXPECT_EQ(read(path), "to stdout |\n");
-}
-
-// Up to ~6 KB, longer than PIPE_BUF, so a torn write would show.
-size_t payload_size(int thread, int line) { return (thread * 977 + line * 131) % 6000 + 1; }
-
-TEST_F(AccessLogFile, ConcurrentWritersProduceWholeLines) {
-  const fs::path path = dir_ / "access.log";
-  AccessLog log(path.string());
-  ASSERT_TRUE(log.open());
-  constexpr int kThreads = 8;
-  constexpr int kLines = 400;
-  std::vector<std::thread> threads;
-  threads.reserve(kThreads);
-  for (int t = 0; t < kThreads; ++t) {
-    threads.emplace_back([&log, t] {
-      for (int i = 0; i < kLines; ++i) {
-        const std::string payload(payload_size(t, i), static_cast<char>('a' + t));
-        log.write(std::to_string(t) + " " + std::to_string(i) + " " + payload + " |");
-      }
-    });
-  }
-  for (auto& thread : threads) {
-    thread.join();
-  }
-  std::ifstream in(path);
-  std::vector<int> next(kThreads, 0);
-  std::string line;
-  int total = 0;
-  while (std::getline(in, line)) {
-    std::istringstream fields(line);
-    int t = -1;
-    int i = -1;
-    std::string payload;
-    fields >> t >> i >> payload;
-    ASSERT_TRUE(t >= 0 && t < kThreads) << line.substr(0, 40);
-    EXPECT_EQ(i, next[t]++);  // each thread's lines in its order, none missing
-    EXPECT_EQ(payload.size(), payload_size(t, i));
-    EXPECT_EQ(payload.find_first_not_of(static_cast<char>('a' + t)), std::string::npos);
-    EXPECT_TRUE(line.ends_with(" |"));
-    ++total;
-  }
-  EXPECT_EQ(total, kThreads * kLines);
-}
-
-TEST_F(AccessLogFile, ReopenAfterRenameWritesTheNewFile) {
-  const fs::path path = dir_ / "access.log";
-  const fs::path rotated = dir_ / "access.log.1";
-  AccessLog log(path.string());
-  ASSERT_TRUE(log.open());
-  log.write("a |");
-  fs::rename(path, rotated);  // logrotate, then SIGHUP
-  log.write("b |");           // still the renamed file until reopen()
-  ASSERT_TRUE(log.reopen());
-  log.write("c |");
-  EXPECT_EQ(read(rotated), "a |\nb |\n");
-  EXPECT_EQ(read(path), "c |\n");
-}
-
-TEST_F(AccessLogFile, FailedReopenKeepsTheOldFile) {
-  const fs::path logs = dir_ / "logs";
-  fs::create_directory(logs);
-  AccessLog log((logs / "access.log").string());
-  ASSERT_TRUE(log.open());
-  log.write("a |");
-  fs::rename(logs, dir_ / "moved");  // the configured directory is gone
-  EXPECT_FALSE(log.reopen());
-  log.write("b |");
-  EXPECT_EQ(read(dir_ / "moved" / "access.log"), "a |\nb |\n");
 }
 
 }  // namespace
