@@ -10,6 +10,7 @@
 #include <csignal>
 #include <ctime>
 #include <memory>
+#include <optional>
 #include <system_error>
 #include <thread>
 
@@ -116,8 +117,10 @@ bool set_up_bind(ServerContext& context) {
   return true;
 }
 
-// A cache that cannot be set up is no reason to refuse clones: log it and serve without.
-std::unique_ptr<git::PackCache> open_pack_cache(const CacheConfig& config) {
+// A cache that cannot be set up is no reason to refuse clones: log it and serve without
+// (a null cache). A cache directory another gitgate holds is: two servers would delete each
+// other's temp files and evict each other's entries, so nullopt, and gitgate does not start.
+std::optional<std::unique_ptr<git::PackCache>> open_pack_cache(const CacheConfig& config) {
   if (!config.enabled) {
     return nullptr;
   }
@@ -128,8 +131,12 @@ std::unique_ptr<git::PackCache> open_pack_cache(const CacheConfig& config) {
   options.ttl = std::chrono::minutes(config.ttl_minutes);
   options.min_free_bytes = static_cast<uint64_t>(config.min_free_disk_mb) << kMegabyteShift;
   auto opened = git::PackCache::open(std::move(options));
-  if (auto* error = std::get_if<std::string>(&opened)) {
-    spdlog::warn("pack cache disabled: {}", logging::printable(*error));
+  if (auto* error = std::get_if<git::PackCacheError>(&opened)) {
+    if (error->kind == git::PackCacheError::Kind::kInUse) {
+      spdlog::error("not starting: {}", logging::printable(error->message));
+      return std::nullopt;
+    }
+    spdlog::warn("pack cache disabled: {}", logging::printable(error->message));
     return nullptr;
   }
   spdlog::info("pack cache in {} (max {} MB, ttl {} min, min free disk {} MB)",
@@ -192,11 +199,13 @@ int run_server(Config config) {
   int exit_code = kExitFailure;
   {
     const auto pack_cache = open_pack_cache(config.cache);  // outlives every session
-    ServerContext context(std::move(config));
-    context.pack_cache = pack_cache.get();
-    exit_code = serve(context);
-    if (context.bind != nullptr) {
-      ssh_bind_free(context.bind);
+    if (pack_cache) {
+      ServerContext context(std::move(config));
+      context.pack_cache = pack_cache->get();
+      exit_code = serve(context);
+      if (context.bind != nullptr) {
+        ssh_bind_free(context.bind);
+      }
     }
   }
   ssh_finalize();

@@ -97,6 +97,12 @@ bool write_all(int fd, std::string_view data) {
   return true;
 }
 
+// Entries expire by modification time (when the entry was written), so only atime moves.
+void mark_used(int fd) {
+  const std::array<timespec, 2> times{timespec{0, UTIME_NOW}, timespec{0, UTIME_OMIT}};
+  ::futimens(fd, times.data());
+}
+
 bool has_pack_header(int fd, uint64_t size) {
   std::array<uint8_t, kPackHeaderSize> header{};
   return size >= kPackHeaderSize + kPackTrailerSize &&

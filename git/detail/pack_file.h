@@ -36,6 +36,10 @@ struct OwnedFile {
 bool read_at(int fd, uint8_t* data, size_t size, uint64_t offset);
 bool write_all(int fd, std::string_view data);
 
+// Sets the file's access time to now, leaving its modification time: the pack cache's
+// entries are LRU by access time, whatever the mount's atime policy.
+void mark_used(int fd);
+
 // The file (of size bytes) starts with a pack header and is long enough for a trailer.
 bool has_pack_header(int fd, uint64_t size);
 
