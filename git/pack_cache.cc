@@ -121,6 +121,44 @@ PackCache::Counters PackCache::counters() const {
   return counters_;
 }
 
+uint64_t PackCache::in_flight_bytes() const {
+  const std::lock_guard lock(flights_mu_);
+  return in_flight_bytes_;
+}
+
+// The free space the file system reports already counts the bytes written to temp files, so
+// checking it before every chunk is what counts them against the floor: concurrent
+// generations overshoot it by at most one chunk each. max_bytes has no such witness, hence
+// the in-flight total.
+bool PackCache::reserve(uint64_t n) {
+  bool over = false;
+  {
+    const std::lock_guard lock(flights_mu_);
+    if (in_flight_bytes_ + n > options_.max_bytes) {
+      return false;  // even an empty cache could not hold it
+    }
+    in_flight_bytes_ += n;
+    over = stored_bytes_ + in_flight_bytes_ > options_.max_bytes;
+  }
+  if (over) {
+    evict();
+  }
+  const auto free = options_.free_space(options_.directory);
+  if (!free || *free < options_.min_free_bytes + n) {
+    settle(n, false);
+    return false;
+  }
+  return true;
+}
+
+void PackCache::settle(uint64_t in_flight, bool stored) {
+  const std::lock_guard lock(flights_mu_);
+  in_flight_bytes_ -= in_flight;
+  if (stored) {
+    stored_bytes_ += in_flight;
+  }
+}
+
 std::optional<OwnedFile> PackCache::open_entry(std::string_view key) {
   const fs::path path = entry_path(key);
   auto opened = open_owned(path, O_RDONLY);
@@ -367,14 +405,19 @@ void PackCache::evict() {
   std::sort(entries.begin(), entries.end(), [](const Entry& a, const Entry& b) {
     return std::tie(a.used.tv_sec, a.used.tv_nsec) < std::tie(b.used.tv_sec, b.used.tv_nsec);
   });
+  // Room for the temp files being written, too: they become entries soon.
+  const uint64_t in_flight = in_flight_bytes();
+  const uint64_t limit = options_.max_bytes - std::min(options_.max_bytes, in_flight);
   for (const Entry& entry : entries) {
-    if (total <= options_.max_bytes) {
+    if (total <= limit) {
       break;
     }
     std::error_code ignored;
     fs::remove(entry.path, ignored);
     total -= entry.size;
   }
+  const std::lock_guard totals_lock(flights_mu_);
+  stored_bytes_ = total;
 }
 
 }  // namespace gitgate::git

@@ -5,7 +5,8 @@
 // and its trailing SHA-1 checks out. The directory is kept like a secret store (mode 0700,
 // entries 0600, only our own regular files opened, never through a symlink) and only this
 // process may use it: it holds a lock on the directory for its life, so temp files found at
-// start are leftovers of a crash and are removed.
+// start are leftovers of a crash and are removed. The bytes of temp files count against
+// max_bytes and min_free_bytes as they are written, not only once they are entries.
 //
 // Identical concurrent requests share one generation: while a pack is being written for a
 // key, later requests for that key follow it (serve, kShared) and stream the bytes from the
@@ -64,7 +65,9 @@ class PackCacheWriter {
   PackCacheWriter(const PackCacheWriter&) = delete;
   PackCacheWriter& operator=(const PackCacheWriter&) = delete;
 
-  // A write error (full disk) only marks the entry failed: the client's pack goes on.
+  // A write error (full disk), or bytes that would take the cache over max_bytes (counting
+  // the other temp files) or the disk under min_free_bytes, only mark the entry failed:
+  // the client's pack goes on.
   void append(std::span<const uint8_t> bytes);
   // Checks the pack's trailer (against the SHA-1 of what was appended, computed as it
   // came), fsyncs and renames the entry into place, then evicts down to max_bytes. False
@@ -83,6 +86,8 @@ class PackCacheWriter {
   // Writes the buffer; with publish, followers may read it.
   bool flush(bool publish);
   void abandon();
+  // Hands the bytes counted in flight back; stored: they are now an entry's.
+  void settle(bool stored);
 
   PackCache& cache_;
   std::string key_;
@@ -91,6 +96,7 @@ class PackCacheWriter {
   std::string buffer_;
   detail::PackChecker checker_;
   bool failed_ = false;
+  uint64_t in_flight_ = 0;  // bytes of the temp file counted in the cache's in-flight total
   std::shared_ptr<PackGeneration> generation_;  // null once committed or abandoned
 };
 
@@ -144,6 +150,8 @@ class PackCache {
 
   std::filesystem::path entry_path(std::string_view key) const;
   const PackCacheOptions& options() const { return options_; }
+  // Bytes written to temp files by generations in progress.
+  uint64_t in_flight_bytes() const;
 
  private:
   friend class PackCacheWriter;
@@ -156,6 +164,11 @@ class PackCache {
   // removed, with a warning).
   std::optional<detail::OwnedFile> open_entry(std::string_view key);
   Served serve_file(const detail::OwnedFile& entry, std::string_view key, PackSink& sink);
+  // Counts n more temp-file bytes in flight, evicting entries to make room; false when they
+  // do not fit under max_bytes with the other temp files, or the disk would go under
+  // min_free_bytes.
+  bool reserve(uint64_t n);
+  void settle(uint64_t in_flight, bool stored);
   std::unique_ptr<PackCacheWriter> start_locked(std::string_view key);
   // Drops generation from the in-progress table; with temp, first renames temp into place
   // in the same step (false if that fails), so serve() finds the generation or the entry.
@@ -165,8 +178,10 @@ class PackCache {
   PackCacheOptions options_;
   detail::CacheDirectoryLock lock_;  // held for the cache's life
   std::mutex evict_mu_;              // one directory scan at a time
-  mutable std::mutex flights_mu_;    // flights_, counters_, temp_counter_
+  mutable std::mutex flights_mu_;    // flights_, counters_, temp_counter_, byte totals
   uint64_t temp_counter_ = 0;
+  uint64_t in_flight_bytes_ = 0;
+  uint64_t stored_bytes_ = 0;  // entries' total at the last scan, plus commits since
   std::map<std::string, std::shared_ptr<PackGeneration>, std::less<>> flights_;
   Counters counters_;
 };

@@ -35,6 +35,7 @@ PackCacheWriter::PackCacheWriter(PackCache& cache, std::string key, fs::path tem
 
 PackCacheWriter::~PackCacheWriter() {
   abandon();
+  settle(false);
   if (fd_ >= 0) {
     ::close(fd_);
     std::error_code ec;
@@ -63,8 +64,16 @@ void PackCacheWriter::append(std::span<const uint8_t> bytes) {
 }
 
 bool PackCacheWriter::flush(bool publish) {
+  if (buffer_.empty()) {
+    return true;
+  }
+  if (!cache_.reserve(buffer_.size())) {
+    buffer_.clear();
+    return false;
+  }
+  in_flight_ += buffer_.size();
   const bool ok = write_all(fd_, buffer_);
-  if (ok && publish && generation_ && !buffer_.empty()) {
+  if (ok && publish && generation_) {
     {
       const std::lock_guard lock(generation_->mu);
       generation_->written += buffer_.size();
@@ -73,6 +82,13 @@ bool PackCacheWriter::flush(bool publish) {
   }
   buffer_.clear();
   return ok;
+}
+
+void PackCacheWriter::settle(bool stored) {
+  if (in_flight_ > 0) {
+    cache_.settle(in_flight_, stored);
+    in_flight_ = 0;
+  }
 }
 
 void PackCacheWriter::abandon() {
@@ -116,6 +132,7 @@ bool PackCacheWriter::commit() {
   }
   ::close(fd_);
   fd_ = -1;
+  settle(true);
   // The rename itself is durable only once the directory is synced.
   if (const int dir =
           ::open(cache_.options().directory.c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC);
