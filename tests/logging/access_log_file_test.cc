@@ -322,6 +322,20 @@ TEST_F(AccessLogFile, PipeGetsTheRestOfTheLineBeforeTheNextLine) {
   EXPECT_EQ(log.lines_lost(), 0U);
 }
 
+// SIGHUP while a line is half out: its rest goes where its start went, before the switch.
+TEST_F(AccessLogFile, ReopenFinishesAPendingLineOnTheOldFile) {
+  PipeAsStdout pipe;
+  ScriptedWrite script({{4}, {.error = EAGAIN}});
+  AccessLog log("-", script.call());
+  ASSERT_TRUE(log.open());
+  log.write("first line |");
+  ASSERT_TRUE(log.reopen());
+  pipe.restore();
+  log.write("second |");
+  EXPECT_EQ(pipe.drain(), "first line |\nsecond |\n");
+  EXPECT_EQ(log.lines_lost(), 0U);
+}
+
 // A real full disk: a 64 KiB tmpfs, filled up but for part of a page. tmpfs takes a write up
 // to the end of the last page it can allocate, so a line crossing it is a real short write.
 class AccessLogFullDisk : public AccessLogFile {
