@@ -1,5 +1,6 @@
-// PackCacheWriter: a temp file's bytes count against max_bytes and the free-space floor as
-// they are written, not only once the pack is an entry.
+// PackCacheWriter: only a whole, checked pack becomes an entry, and a temp file's bytes
+// count against max_bytes and the free-space floor as they are written, not only once the
+// pack is an entry.
 #include <gtest/gtest.h>
 
 #include <algorithm>
@@ -21,6 +22,28 @@ using detail::kChunk;
 using pack_cache_fixtures::append;
 using pack_cache_fixtures::make_pack;
 using pack_cache_fixtures::PackCacheTest;
+using pack_cache_fixtures::RecordingSink;
+
+TEST_F(PackCacheTest, NothingIsKeptWithoutACheckedCommit) {
+  auto cache = open();
+  const std::string pack = make_pack(5000, 'b');
+  {
+    auto dropped = cache->start("gone");  // a client that went away mid-pack
+    ASSERT_NE(dropped, nullptr);
+    dropped->append({reinterpret_cast<const uint8_t*>(pack.data()), 100});
+  }
+  std::string bad = pack;
+  bad[bad.size() - 1] ^= 1;  // wrong trailer
+  EXPECT_FALSE(store(*cache, "bad", bad));
+  EXPECT_FALSE(store(*cache, "short", pack.substr(0, pack.size() - 1)));
+  EXPECT_FALSE(store(*cache, "empty", ""));
+  EXPECT_EQ(files(), 0U);
+  RecordingSink sink;
+  for (const char* key : {"gone", "bad", "short", "empty"}) {
+    EXPECT_EQ(cache->serve(key, sink), PackCache::Served::kMiss) << key;
+  }
+  EXPECT_TRUE(sink.received.empty());
+}
 
 // Every append of a whole chunk is written (and counted) at once.
 const std::string kOneChunk(kChunk, 'x');
