@@ -59,6 +59,14 @@ bool expired(const struct stat& st, std::chrono::minutes ttl) {
   return ::time(nullptr) - st.st_mtim.tv_sec >= static_cast<time_t>(ttl.count() * 60);
 }
 
+// open_owned()'s refusals of a name that is there but not our own regular file (a symlink,
+// a FIFO or device, another user's file). Other errors (EMFILE, EIO) say nothing about the
+// entry, which stays.
+bool not_ours(const std::error_code& error) {
+  return error == std::errc::too_many_symbolic_link_levels ||
+         error == std::errc::invalid_argument || error == std::errc::operation_not_permitted;
+}
+
 // At open, with the directory locked: temp files are leftovers of a crash; an entry that is
 // not our own regular file goes (a symlink's name is removed, never its target); entries an
 // older gitgate wrote 0644 become 0600.
@@ -75,6 +83,9 @@ bool tidy_directory(const fs::path& directory, std::error_code& ec) {
     }
     auto opened = open_owned(path, O_RDONLY);
     if (const auto* error = std::get_if<std::error_code>(&opened)) {
+      if (!not_ours(*error)) {
+        continue;
+      }
       spdlog::warn("pack cache: removed {}: not an entry of ours ({})", path.string(),
                    error->message());
       fs::remove(path, ignored);
@@ -165,8 +176,7 @@ std::optional<OwnedFile> PackCache::open_entry(std::string_view key) {
   if (auto* entry = std::get_if<OwnedFile>(&opened)) {
     return *entry;
   }
-  if (const auto error = std::get<std::error_code>(opened);
-      error != std::errc::no_such_file_or_directory) {
+  if (const auto error = std::get<std::error_code>(opened); not_ours(error)) {
     spdlog::warn("pack cache: removed {}: not an entry of ours ({})", path.string(),
                  error.message());
     std::error_code ignored;
