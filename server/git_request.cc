@@ -74,7 +74,9 @@ int run_upload_pack(ServerContext& context, const SessionFacts& facts,
   // Missing and forbidden look the same to the client; the diagnostic says which.
   std::string refusal;
   if (const auto* error = std::get_if<git::RepoPathError>(&resolved)) {
-    refusal = "repository " + logging::printable(display) + ": " + error->reason;
+    // The reason quotes the client's path: it is escaped like the rest of the line.
+    refusal =
+        "repository " + logging::printable(display) + ": " + logging::printable(error->reason);
   } else if (!auth::UserDb::can_read(user, repository->relative)) {
     refusal = "repository " + repository->display + ": " + user.identity.name + " may not read it";
   }
