@@ -17,6 +17,7 @@
 #include <vector>
 
 #include "git/detail/pack_file.h"
+#include "git/detail/pack_generation.h"
 #include "git/pack/pack_entry.h"
 
 namespace gitgate::git {
@@ -24,14 +25,17 @@ namespace {
 
 namespace fs = std::filesystem;
 using detail::has_pack_header;
+using detail::kChunk;
+using detail::mark_used;
+using detail::open_owned;
+using detail::OwnedFile;
 using detail::PackChecker;
 using detail::read_at;
-using detail::write_all;
 
-constexpr size_t kChunk = size_t{64} << 10;              // what a hit hands to the sink at a time
 constexpr size_t kTrailerSize = pack::kPackTrailerSize;  // SHA-1 of everything before it
 constexpr std::string_view kEntrySuffix = ".pack";
 constexpr std::string_view kTempSuffix = ".tmp";
+constexpr mode_t kEntryMode = 0600;
 
 std::optional<uint64_t> statvfs_free(const fs::path& dir) {
   struct statvfs st {};
@@ -51,164 +55,70 @@ void remove_entry(const fs::path& path, const struct stat& opened) {
   }
 }
 
-// Entries are LRU by access time (set explicitly on every hit, whatever the mount's
-// atime policy) and expire by modification time (when the entry was written).
-void mark_used(int fd) {
-  const std::array<timespec, 2> times{timespec{0, UTIME_NOW}, timespec{0, UTIME_OMIT}};
-  ::futimens(fd, times.data());
-}
-
 bool expired(const struct stat& st, std::chrono::minutes ttl) {
   return ::time(nullptr) - st.st_mtim.tv_sec >= static_cast<time_t>(ttl.count() * 60);
 }
 
+// open_owned()'s refusals of a name that is there but not our own regular file (a symlink,
+// a FIFO or device, another user's file). Other errors (EMFILE, EIO) say nothing about the
+// entry, which stays.
+bool not_ours(const std::error_code& error) {
+  return error == std::errc::too_many_symbolic_link_levels ||
+         error == std::errc::invalid_argument || error == std::errc::operation_not_permitted;
+}
+
+// At open, with the directory locked: temp files are leftovers of a crash; an entry that is
+// not our own regular file goes (a symlink's name is removed, never its target); entries an
+// older gitgate wrote 0644 become 0600.
+bool tidy_directory(const fs::path& directory, std::error_code& ec) {
+  for (const auto& item : fs::directory_iterator(directory, ec)) {
+    const fs::path& path = item.path();
+    std::error_code ignored;
+    if (path.extension() == kTempSuffix) {
+      fs::remove(path, ignored);
+      continue;
+    }
+    if (path.extension() != kEntrySuffix) {
+      continue;
+    }
+    auto opened = open_owned(path, O_RDONLY);
+    if (const auto* error = std::get_if<std::error_code>(&opened)) {
+      if (!not_ours(*error)) {
+        continue;
+      }
+      spdlog::warn("pack cache: removed {}: not an entry of ours ({})", path.string(),
+                   error->message());
+      fs::remove(path, ignored);
+      continue;
+    }
+    const OwnedFile& entry = std::get<OwnedFile>(opened);
+    if ((entry.st.st_mode & 07777) != kEntryMode) {
+      ::fchmod(entry.fd, kEntryMode);
+    }
+    ::close(entry.fd);
+  }
+  return !ec;
+}
+
 }  // namespace
 
-// Shared by the writer and its followers. A follower reads through its own descriptor,
-// which stays valid whatever happens to the temp file's name (renamed or removed).
-struct PackGeneration {
-  enum class State { kWriting, kCommitted, kAbandoned };
-
-  explicit PackGeneration(int read_fd) : fd(read_fd) {}
-  ~PackGeneration() {
-    if (fd >= 0) {
-      ::close(fd);
-    }
-  }
-  PackGeneration(const PackGeneration&) = delete;
-  PackGeneration& operator=(const PackGeneration&) = delete;
-
-  const int fd;
-  std::mutex mu;
-  std::condition_variable changed;  // written or state changed
-  uint64_t written = 0;             // bytes in the file so far
-  State state = State::kWriting;
-  size_t followers = 0;
-};
-
-PackCacheWriter::PackCacheWriter(PackCache& cache, std::string key, fs::path temp, int fd,
-                                 std::shared_ptr<PackGeneration> generation)
-    : cache_(cache),
-      key_(std::move(key)),
-      temp_(std::move(temp)),
-      fd_(fd),
-      generation_(std::move(generation)) {
-  buffer_.reserve(kChunk);
-}
-
-PackCacheWriter::~PackCacheWriter() {
-  abandon();
-  if (fd_ >= 0) {
-    ::close(fd_);
-    std::error_code ec;
-    fs::remove(temp_, ec);
-  }
-}
-
-size_t PackCacheWriter::followers() const {
-  if (!generation_) {
-    return 0;
-  }
-  const std::lock_guard lock(generation_->mu);
-  return generation_->followers;
-}
-
-void PackCacheWriter::append(std::span<const uint8_t> bytes) {
-  if (failed_) {
-    return;
-  }
-  buffer_.append(reinterpret_cast<const char*>(bytes.data()), bytes.size());
-  checker_.feed(bytes);
-  if (buffer_.size() >= kChunk && !flush(true)) {
-    failed_ = true;
-    abandon();  // followers must not wait for an entry that will never be complete
-  }
-}
-
-bool PackCacheWriter::flush(bool publish) {
-  const bool ok = write_all(fd_, buffer_);
-  if (ok && publish && generation_ && !buffer_.empty()) {
-    {
-      const std::lock_guard lock(generation_->mu);
-      generation_->written += buffer_.size();
-    }
-    generation_->changed.notify_all();
-  }
-  buffer_.clear();
-  return ok;
-}
-
-void PackCacheWriter::abandon() {
-  failed_ = true;
-  if (!generation_) {
-    return;
-  }
-  cache_.finish(key_, generation_.get(), nullptr);
-  {
-    const std::lock_guard lock(generation_->mu);
-    generation_->state = PackGeneration::State::kAbandoned;
-  }
-  generation_->changed.notify_all();
-  generation_.reset();
-}
-
-bool PackCacheWriter::commit() {
-  // The last bytes reach followers only with the commit, once the whole file is checked.
-  if (failed_ || fd_ < 0 || !flush(false)) {
-    abandon();
-    return false;
-  }
-  struct stat st {};
-  if (!checker_.complete() || ::fstat(fd_, &st) != 0 || ::fsync(fd_) != 0) {
-    abandon();
-    return false;
-  }
-  mark_used(fd_);
-  if (!cache_.finish(key_, generation_.get(), &temp_)) {
-    abandon();
-    return false;
-  }
-  if (generation_) {
-    {
-      const std::lock_guard lock(generation_->mu);
-      generation_->written = static_cast<uint64_t>(st.st_size);
-      generation_->state = PackGeneration::State::kCommitted;
-    }
-    generation_->changed.notify_all();
-    generation_.reset();
-  }
-  ::close(fd_);
-  fd_ = -1;
-  // The rename itself is durable only once the directory is synced.
-  if (const int dir = ::open(cache_.options().directory.c_str(), O_RDONLY | O_CLOEXEC); dir >= 0) {
-    ::fsync(dir);
-    ::close(dir);
-  }
-  cache_.evict();
-  return true;
-}
-
-std::variant<std::unique_ptr<PackCache>, std::string> PackCache::open(PackCacheOptions options) {
-  std::error_code ec;
-  fs::create_directories(options.directory, ec);
-  if (ec) {
-    return "cannot create the pack cache directory " + options.directory.string() + ": " +
-           ec.message();
+std::variant<std::unique_ptr<PackCache>, PackCacheError> PackCache::open(PackCacheOptions options) {
+  auto claimed = detail::claim_cache_directory(options.directory);
+  if (auto* error = std::get_if<detail::CacheDirectoryError>(&claimed)) {
+    return PackCacheError{
+        error->in_use ? PackCacheError::Kind::kInUse : PackCacheError::Kind::kUnusable,
+        std::move(error->message)};
   }
   if (!options.free_space) {
     options.free_space = statvfs_free;
   }
-  for (const auto& item : fs::directory_iterator(options.directory, ec)) {
-    if (item.path().extension() == kTempSuffix) {
-      std::error_code ignored;
-      fs::remove(item.path(), ignored);
-    }
+  if (std::error_code ec; !tidy_directory(options.directory, ec)) {
+    return PackCacheError{
+        PackCacheError::Kind::kUnusable,
+        "cannot read the pack cache directory " + options.directory.string() + ": " + ec.message()};
   }
-  if (ec) {
-    return "cannot read the pack cache directory " + options.directory.string() + ": " +
-           ec.message();
-  }
-  std::unique_ptr<PackCache> cache(new PackCache(std::move(options)));
+  std::unique_ptr<PackCache> cache(
+      new PackCache(std::move(options), std::move(std::get<detail::CacheDirectoryLock>(claimed))));
   cache->evict();
   return cache;
 }
@@ -220,6 +130,59 @@ fs::path PackCache::entry_path(std::string_view key) const {
 PackCache::Counters PackCache::counters() const {
   const std::lock_guard lock(flights_mu_);
   return counters_;
+}
+
+uint64_t PackCache::in_flight_bytes() const {
+  const std::lock_guard lock(flights_mu_);
+  return in_flight_bytes_;
+}
+
+// The free space the file system reports already counts the bytes written to temp files, so
+// checking it before every chunk is what counts them against the floor: concurrent
+// generations overshoot it by at most one chunk each. max_bytes has no such witness, hence
+// the in-flight total.
+bool PackCache::reserve(uint64_t n) {
+  bool over = false;
+  {
+    const std::lock_guard lock(flights_mu_);
+    if (in_flight_bytes_ + n > options_.max_bytes) {
+      return false;  // even an empty cache could not hold it
+    }
+    in_flight_bytes_ += n;
+    over = stored_bytes_ + in_flight_bytes_ > options_.max_bytes;
+  }
+  if (over) {
+    evict();
+  }
+  const auto free = options_.free_space(options_.directory);
+  if (!free || *free < options_.min_free_bytes + n) {
+    settle(n, false);
+    return false;
+  }
+  return true;
+}
+
+void PackCache::settle(uint64_t in_flight, bool stored) {
+  const std::lock_guard lock(flights_mu_);
+  in_flight_bytes_ -= in_flight;
+  if (stored) {
+    stored_bytes_ += in_flight;
+  }
+}
+
+std::optional<OwnedFile> PackCache::open_entry(std::string_view key) {
+  const fs::path path = entry_path(key);
+  auto opened = open_owned(path, O_RDONLY);
+  if (auto* entry = std::get_if<OwnedFile>(&opened)) {
+    return *entry;
+  }
+  if (const auto error = std::get<std::error_code>(opened); not_ours(error)) {
+    spdlog::warn("pack cache: removed {}: not an entry of ours ({})", path.string(),
+                 error.message());
+    std::error_code ignored;
+    fs::remove(path, ignored);
+  }
+  return std::nullopt;
 }
 
 bool PackCache::finish(std::string_view key, const PackGeneration* generation,
@@ -244,7 +207,7 @@ PackCache::Served PackCache::serve(std::string_view key, PackSink& sink,
   // before its first byte, and then this request may lead (or generate without caching).
   for (int round = 0; round < 3; ++round) {
     std::shared_ptr<PackGeneration> generation;
-    int fd = -1;
+    std::optional<OwnedFile> entry;
     {
       const std::lock_guard lock(flights_mu_);
       if (const auto it = flights_.find(key); it != flights_.end()) {
@@ -254,7 +217,7 @@ PackCache::Served PackCache::serve(std::string_view key, PackSink& sink,
           ++generation->followers;
         }
         generation->changed.notify_all();  // for wait_for_followers
-      } else if (fd = ::open(entry_path(key).c_str(), O_RDONLY | O_CLOEXEC); fd < 0) {
+      } else if (entry = open_entry(key); !entry) {
         ++counters_.misses;
         if (lead != nullptr) {
           *lead = start_locked(key);
@@ -262,8 +225,8 @@ PackCache::Served PackCache::serve(std::string_view key, PackSink& sink,
         return Served::kMiss;
       }
     }
-    if (fd >= 0) {
-      if (const Served served = serve_file(fd, key, sink); served != Served::kMiss) {
+    if (entry) {
+      if (const Served served = serve_file(*entry, key, sink); served != Served::kMiss) {
         return served;
       }
       continue;
@@ -293,13 +256,11 @@ PackCache::Served PackCache::serve(std::string_view key, PackSink& sink,
 // the first byte (two reads): only bit rot or tampering can make it fail, and then the
 // trailer is withheld so the client rejects the short pack. The header is checked first,
 // so a file that is no pack at all is never sent a byte of.
-PackCache::Served PackCache::serve_file(int fd, std::string_view key, PackSink& sink) {
+PackCache::Served PackCache::serve_file(const OwnedFile& entry, std::string_view key,
+                                        PackSink& sink) {
   const fs::path path = entry_path(key);
-  struct stat st {};
-  if (::fstat(fd, &st) != 0) {
-    ::close(fd);
-    return Served::kMiss;
-  }
+  const int fd = entry.fd;
+  const struct stat& st = entry.st;
   const auto size = static_cast<uint64_t>(st.st_size);
   if (expired(st, options_.ttl) || !has_pack_header(fd, size)) {
     ::close(fd);
@@ -393,15 +354,6 @@ PackCache::Followed PackCache::follow(PackGeneration& generation, PackSink& sink
   }
 }
 
-bool PackCacheWriter::wait_for_followers(size_t count, std::chrono::milliseconds timeout) {
-  if (!generation_) {
-    return false;
-  }
-  std::unique_lock lock(generation_->mu);
-  return generation_->changed.wait_for(lock, timeout,
-                                       [&] { return generation_->followers >= count; });
-}
-
 std::unique_ptr<PackCacheWriter> PackCache::start(std::string_view key) {
   const std::lock_guard lock(flights_mu_);
   if (flights_.contains(key)) {
@@ -418,10 +370,11 @@ std::unique_ptr<PackCacheWriter> PackCache::start_locked(std::string_view key) {
   const uint64_t n = ++temp_counter_;  // flights_mu_ is held
   fs::path temp = options_.directory / (std::string(key) + "." + std::to_string(::getpid()) + "." +
                                         std::to_string(n) + std::string(kTempSuffix));
-  const int fd = ::open(temp.c_str(), O_RDWR | O_CREAT | O_EXCL | O_CLOEXEC, 0644);
-  if (fd < 0) {
+  auto created = open_owned(temp, O_RDWR | O_CREAT | O_EXCL, kEntryMode);
+  if (!std::holds_alternative<OwnedFile>(created)) {
     return nullptr;
   }
+  const int fd = std::get<OwnedFile>(created).fd;
   const int read_fd = ::fcntl(fd, F_DUPFD_CLOEXEC, 0);
   if (read_fd < 0) {
     ::close(fd);
@@ -447,11 +400,12 @@ void PackCache::evict() {
   std::error_code ec;
   for (const auto& item : fs::directory_iterator(options_.directory, ec)) {
     struct stat st {};
-    if (item.path().extension() != kEntrySuffix || ::stat(item.path().c_str(), &st) != 0) {
+    if (item.path().extension() != kEntrySuffix || ::lstat(item.path().c_str(), &st) != 0) {
       continue;
     }
     std::error_code ignored;
-    if (expired(st, options_.ttl)) {
+    // Not ours (a symlink, another user's file): never served, so it need not stay.
+    if (expired(st, options_.ttl) || !S_ISREG(st.st_mode) || st.st_uid != ::geteuid()) {
       fs::remove(item.path(), ignored);
       continue;
     }
@@ -461,14 +415,19 @@ void PackCache::evict() {
   std::sort(entries.begin(), entries.end(), [](const Entry& a, const Entry& b) {
     return std::tie(a.used.tv_sec, a.used.tv_nsec) < std::tie(b.used.tv_sec, b.used.tv_nsec);
   });
+  // Room for the temp files being written, too: they become entries soon.
+  const uint64_t in_flight = in_flight_bytes();
+  const uint64_t limit = options_.max_bytes - std::min(options_.max_bytes, in_flight);
   for (const Entry& entry : entries) {
-    if (total <= options_.max_bytes) {
+    if (total <= limit) {
       break;
     }
     std::error_code ignored;
     fs::remove(entry.path, ignored);
     total -= entry.size;
   }
+  const std::lock_guard totals_lock(flights_mu_);
+  stored_bytes_ = total;
 }
 
 }  // namespace gitgate::git

@@ -2,8 +2,11 @@
 // repository many times an hour), like Bitbucket's SCM cache. An entry holds the raw pack
 // bytes (side-band framing is applied when streaming out), is written to a temp file while
 // the first request streams its pack, and becomes visible only once the pack is complete
-// and its trailing SHA-1 checks out. Only this process may use the directory: temp files
-// found at start are leftovers of a crash and are removed.
+// and its trailing SHA-1 checks out. The directory is kept like a secret store (mode 0700,
+// entries 0600, only our own regular files opened, never through a symlink) and only this
+// process may use it: it holds a lock on the directory for its life, so temp files found at
+// start are leftovers of a crash and are removed. The bytes of temp files count against
+// max_bytes and min_free_bytes as they are written, not only once they are entries.
 //
 // Identical concurrent requests share one generation: while a pack is being written for a
 // key, later requests for that key follow it (serve, kShared) and stream the bytes from the
@@ -28,6 +31,7 @@
 #include <string_view>
 #include <variant>
 
+#include "git/detail/cache_directory.h"
 #include "git/detail/pack_file.h"
 #include "git/pack_writer.h"
 
@@ -61,7 +65,9 @@ class PackCacheWriter {
   PackCacheWriter(const PackCacheWriter&) = delete;
   PackCacheWriter& operator=(const PackCacheWriter&) = delete;
 
-  // A write error (full disk) only marks the entry failed: the client's pack goes on.
+  // A write error (full disk), or bytes that would take the cache over max_bytes (counting
+  // the other temp files) or the disk under min_free_bytes, only mark the entry failed:
+  // the client's pack goes on.
   void append(std::span<const uint8_t> bytes);
   // Checks the pack's trailer (against the SHA-1 of what was appended, computed as it
   // came), fsyncs and renames the entry into place, then evicts down to max_bytes. False
@@ -80,6 +86,8 @@ class PackCacheWriter {
   // Writes the buffer; with publish, followers may read it.
   bool flush(bool publish);
   void abandon();
+  // Hands the bytes counted in flight back; stored: they are now an entry's.
+  void settle(bool stored);
 
   PackCache& cache_;
   std::string key_;
@@ -88,13 +96,24 @@ class PackCacheWriter {
   std::string buffer_;
   detail::PackChecker checker_;
   bool failed_ = false;
+  uint64_t in_flight_ = 0;  // bytes of the temp file counted in the cache's in-flight total
   std::shared_ptr<PackGeneration> generation_;  // null once committed or abandoned
+};
+
+// Why PackCache::open failed. kInUse: another process holds the directory's lock (a second
+// gitgate must not start); kUnusable: anything else (the server may run without a cache).
+struct PackCacheError {
+  enum class Kind : uint8_t { kUnusable, kInUse };
+  Kind kind = Kind::kUnusable;
+  std::string message;  // names the directory; for kInUse the holder's pid when known
 };
 
 class PackCache {
  public:
-  // Creates the directory and removes leftover temp files; the error text otherwise.
-  static std::variant<std::unique_ptr<PackCache>, std::string> open(PackCacheOptions options);
+  // Claims the directory (creates it 0700 or brings ours to 0700, refuses another user's,
+  // locks it), removes leftover temp files and entries that are not our own regular files,
+  // brings entries to 0600, then evicts down to the limits.
+  static std::variant<std::unique_ptr<PackCache>, PackCacheError> open(PackCacheOptions options);
 
   // kSent: from a stored entry (cache:hit); kShared: from the generation in progress for
   // the same key (cache:hit, one generation shared); kMiss: nothing was sent, the caller
@@ -131,14 +150,25 @@ class PackCache {
 
   std::filesystem::path entry_path(std::string_view key) const;
   const PackCacheOptions& options() const { return options_; }
+  // Bytes written to temp files by generations in progress.
+  uint64_t in_flight_bytes() const;
 
  private:
   friend class PackCacheWriter;
-  explicit PackCache(PackCacheOptions options) : options_(std::move(options)) {}
+  PackCache(PackCacheOptions options, detail::CacheDirectoryLock lock)
+      : options_(std::move(options)), lock_(std::move(lock)) {}
 
   enum class Followed { kShared, kFailed, kLeaderGone, kStalled };
   Followed follow(PackGeneration& generation, PackSink& sink);
-  Served serve_file(int fd, std::string_view key, PackSink& sink);
+  // The entry for key, or nullopt: none, or a name that is not our own regular file (then
+  // removed, with a warning).
+  std::optional<detail::OwnedFile> open_entry(std::string_view key);
+  Served serve_file(const detail::OwnedFile& entry, std::string_view key, PackSink& sink);
+  // Counts n more temp-file bytes in flight, evicting entries to make room; false when they
+  // do not fit under max_bytes with the other temp files, or the disk would go under
+  // min_free_bytes.
+  bool reserve(uint64_t n);
+  void settle(uint64_t in_flight, bool stored);
   std::unique_ptr<PackCacheWriter> start_locked(std::string_view key);
   // Drops generation from the in-progress table; with temp, first renames temp into place
   // in the same step (false if that fails), so serve() finds the generation or the entry.
@@ -146,9 +176,12 @@ class PackCache {
               const std::filesystem::path* temp);
 
   PackCacheOptions options_;
-  std::mutex evict_mu_;            // one directory scan at a time
-  mutable std::mutex flights_mu_;  // flights_, counters_, temp_counter_
+  detail::CacheDirectoryLock lock_;  // held for the cache's life
+  std::mutex evict_mu_;              // one directory scan at a time
+  mutable std::mutex flights_mu_;    // flights_, counters_, temp_counter_, byte totals
   uint64_t temp_counter_ = 0;
+  uint64_t in_flight_bytes_ = 0;
+  uint64_t stored_bytes_ = 0;  // entries' total at the last scan, plus commits since
   std::map<std::string, std::shared_ptr<PackGeneration>, std::less<>> flights_;
   Counters counters_;
 };

@@ -3,52 +3,57 @@
 //   addresses | ssh | request id | user | time | action | "details" | status | bytes read |
 //   bytes written | labels | duration ms | session id |
 //
-// Fields 8-12 are "-" on the i-line (request start). Every field is text the client may have
-// influenced (identification string, user name, repository path, a unix-socket path from a PROXY
-// header), and log shippers split on " | " and on newlines, so no field may contain '|' or a
-// control byte: they become '?'. The quoted details field also loses '"' (it would end the quotes
-// early) and non-ASCII bytes (RFC 4253 allows only printable US-ASCII in the identification
-// string, and an invalid UTF-8 byte can make a shipper drop the whole line).
+// Fields 8-12 are "-" on the i-line (request start).
+//
+// The escaping rule, one for every field: a field is printable ASCII. Every byte outside
+// 0x20-0x7e, and '|' (the separator), '\' (the escape) and, inside the quoted details field, '"',
+// becomes "\xNN" (two lowercase hex digits) -- the rule of logging::printable() in the diagnostic
+// log, so both logs read the same. Every field is text the client may have influenced
+// (identification string, user name, repository path, a unix-socket path from a PROXY header),
+// and the tools downstream disagree about what ends a line: log shippers split on NEL (C2 85),
+// U+2028 and U+2029 as well as '\n', and drop or mangle a line with invalid UTF-8 (a lone 0xFF,
+// an overlong form). Passing validated UTF-8 through would mean tracking every such list;
+// ASCII means the same to all of them. Nothing is lost: "\xc3\xb6" reads back as the bytes
+// the client sent.
 #include "logging/access_log.h"
 
-#include <fcntl.h>
 #include <fmt/format.h>
-#include <unistd.h>
 
-#include <cerrno>
 #include <ctime>
-#include <system_error>
-#include <utility>
-
-#include "logging/diagnostics.h"
 
 namespace gitgate::logging {
 namespace {
 
 constexpr std::string_view kSeparator = " | ";
-constexpr mode_t kLogFileMode = 0640;
 
-bool is_control(unsigned char byte) { return byte < 0x20 || byte == 0x7f; }
+// Appends text to out under the escaping rule above; quote is '"' in the details field.
+void append_escaped(std::string& out, std::string_view text, char quote) {
+  static constexpr std::string_view kHex = "0123456789abcdef";
+  for (const char c : text) {
+    const auto byte = static_cast<unsigned char>(c);
+    if (byte >= 0x20 && byte < 0x7f && c != '|' && c != '\\' && (quote == 0 || c != quote)) {
+      out.push_back(c);
+    } else {
+      out += "\\x";
+      out.push_back(kHex[byte >> 4]);
+      out.push_back(kHex[byte & 0xf]);
+    }
+  }
+}
 
 std::string field(std::string_view text) {
   if (text.empty()) {
     return "-";
   }
-  std::string out(text);
-  for (char& c : out) {
-    if (c == '|' || is_control(static_cast<unsigned char>(c))) {
-      c = '?';
-    }
-  }
+  std::string out;
+  out.reserve(text.size());
+  append_escaped(out, text, 0);
   return out;
 }
 
 std::string quoted_field(std::string_view text) {
   std::string out = "\"";
-  for (const char c : text) {
-    const auto byte = static_cast<unsigned char>(c);
-    out.push_back(c == '|' || c == '"' || is_control(byte) || byte >= 0x80 ? '?' : c);
-  }
+  append_escaped(out, text, '"');
   out.push_back('"');
   return out;
 }
@@ -91,19 +96,6 @@ int64_t duration_ms(const AccessRecord& record) {
   return ms.count() < 0 ? 0 : ms.count();
 }
 
-int open_log(const std::string& path) {
-  if (path == "-") {
-    return fcntl(STDOUT_FILENO, F_DUPFD_CLOEXEC, 0);
-  }
-  int fd = -1;
-  do {
-    fd = ::open(path.c_str(), O_WRONLY | O_APPEND | O_CREAT | O_CLOEXEC, kLogFileMode);
-  } while (fd < 0 && errno == EINTR);
-  return fd;
-}
-
-std::string errno_text() { return std::error_code(errno, std::generic_category()).message(); }
-
 }  // namespace
 
 std::string request_id_string(const RequestId& id, LineKind kind) {
@@ -136,76 +128,6 @@ std::string format_access_line(const AccessRecord& record, LineKind kind) {
   }
   line.pop_back();  // the line ends with " |"
   return line;
-}
-
-AccessLog::AccessLog(std::string path) : path_(std::move(path)) {}
-
-AccessLog::~AccessLog() {
-  if (fd_ >= 0) {
-    ::close(fd_);
-  }
-}
-
-bool AccessLog::open() { return reopen(); }
-
-// The new file is opened before the old one is closed, so a failed reopen (disk gone, directory
-// renamed) loses nothing: lines keep going to the old file and the operator sees why.
-bool AccessLog::reopen() {
-  const int fd = open_log(path_);
-  if (fd < 0) {
-    const std::string reason = errno_text();
-    std::lock_guard lock(mu_);
-    diagnostics().error("access log {}: cannot open: {}{}", path_, reason,
-                        fd_ >= 0 ? "; still writing to the previously opened file" : "");
-    return false;
-  }
-  int old = -1;
-  {
-    std::lock_guard lock(mu_);
-    old = std::exchange(fd_, fd);
-    failing_ = false;
-  }
-  if (old >= 0) {
-    ::close(old);
-  }
-  return true;
-}
-
-// One write() per line, under the mutex: lines from our threads never interleave, even on a pipe
-// ("-") where O_APPEND means nothing. For a regular file opened with O_APPEND, Linux writes a
-// line of this size in one piece in practice, so another process appending to the same file
-// (logrotate's copytruncate, a second instance) does not split it either. A short write or EINTR
-// is retried with the remainder.
-void AccessLog::write(const std::string& line) {
-  std::string buffer;
-  buffer.reserve(line.size() + 1);
-  buffer += line;
-  buffer += '\n';
-  std::lock_guard lock(mu_);
-  if (fd_ < 0) {
-    return;
-  }
-  std::string_view rest = buffer;
-  while (!rest.empty()) {
-    const ssize_t n = ::write(fd_, rest.data(), rest.size());
-    if (n < 0 && errno == EINTR) {
-      continue;
-    }
-    if (n <= 0) {
-      // Report once per failing streak, not once per line of a full disk.
-      if (!failing_) {
-        diagnostics().error("access log {}: write failed: {}", path_,
-                            n < 0 ? errno_text() : "nothing written");
-      }
-      failing_ = true;
-      return;
-    }
-    rest.remove_prefix(static_cast<size_t>(n));
-  }
-  if (failing_) {
-    diagnostics().warn("access log {}: writing again", path_);
-    failing_ = false;
-  }
 }
 
 }  // namespace gitgate::logging

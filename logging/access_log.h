@@ -1,13 +1,19 @@
 // The access log of ../shared/DESIGN.md: one i-line when a request starts and one
-// o-line when it ends, 13 fields joined by " | ", written whole with one write().
+// o-line when it ends, 13 fields joined by " | ", each field printable ASCII, each line
+// written whole or not at all.
 #pragma once
+
+#include <sys/types.h>
 
 #include <atomic>
 #include <chrono>
+#include <cstddef>
 #include <cstdint>
+#include <functional>
 #include <mutex>
 #include <optional>
 #include <string>
+#include <string_view>
 #include <vector>
 
 #include "proxyproto/address.h"
@@ -67,10 +73,17 @@ class RequestIds {
 // 7 base-36 characters, random.
 [[nodiscard]] std::string new_session_id();
 
-// A file opened with O_APPEND ("-" = stdout); each line goes out with one write().
+// write(2) as the access log calls it, with its errno; tests stage a short write or a full
+// disk through it.
+using WriteCall = std::function<ssize_t(int fd, const void* data, size_t size)>;
+
+// A file opened with O_APPEND ("-" = stdout). Each line is written whole or not at all: a
+// line the file took only part of is cut back (a regular file) or finished before the next
+// line (a pipe). Lines that cannot be written are dropped and counted; once the file takes
+// lines again, one diagnostic says "N access-log lines lost while PATH was full (ENOSPC)".
 class AccessLog {
  public:
-  explicit AccessLog(std::string path);
+  explicit AccessLog(std::string path, WriteCall write_call = nullptr);  // null: ::write
   ~AccessLog();
   AccessLog(const AccessLog&) = delete;
   AccessLog& operator=(const AccessLog&) = delete;
@@ -78,12 +91,24 @@ class AccessLog {
   bool open();                          // false (and a diagnostic) on failure
   bool reopen();                        // on SIGHUP; keeps the old fd if the new open fails
   void write(const std::string& line);  // line without its newline
+  // Lines dropped since construction because the file would not take them.
+  [[nodiscard]] uint64_t lines_lost() const;
 
  private:
+  int write_all(std::string_view data, size_t& written);
+  bool finish_pending();
+  void failed(int error);
+  void lost(int error);
+  void recovered();
+
   std::string path_;
-  std::mutex mu_;
+  WriteCall write_;
+  mutable std::mutex mu_;
   int fd_ = -1;
-  bool failing_ = false;  // a write failed and has not succeeded since (reported once)
+  std::string pending_;   // the rest of a line that could not be cut back: written first
+  int streak_error_ = 0;  // errno of the failing streak; 0 while lines go out
+  uint64_t lost_in_streak_ = 0;
+  uint64_t lost_total_ = 0;
 };
 
 }  // namespace gitgate::logging

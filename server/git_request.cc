@@ -2,8 +2,12 @@
 
 #include <spdlog/spdlog.h>
 
-#include <chrono>
+#include <algorithm>
+#include <cstddef>
+#include <string>
+#include <string_view>
 #include <utility>
+#include <variant>
 
 #include "git/exec_command.h"
 #include "git/repo_path.h"
@@ -15,6 +19,9 @@
 
 namespace gitgate::server {
 namespace {
+
+// Longest client-chosen path the action field shows; a longer one ends with "...".
+constexpr size_t kMaxUnresolvedPathBytes = 256;
 
 std::string user_label(const auth::User& user) {
   return "ssh:user:id:" + std::to_string(user.identity.id);
@@ -40,14 +47,15 @@ int run_upload_pack(ServerContext& context, const SessionFacts& facts,
   const auth::User& user = *facts.user;
   auto resolved = git::resolve_repository(context.config.repositories, command.path);
   const auto* repository = std::get_if<git::ResolvedRepository>(&resolved);
-  const std::string display =
-      repository != nullptr ? repository->display : display_path(command.path);
+  const std::string display = logged_repository_path(resolved, command.path);
   LoggedRequest logged = start_request(context, facts, command.service, display, stream);
 
   // Missing and forbidden look the same to the client; the diagnostic says which.
   std::string refusal;
   if (const auto* error = std::get_if<git::RepoPathError>(&resolved)) {
-    refusal = "repository " + logging::printable(display) + ": " + error->reason;
+    // The reason quotes the client's path: it is escaped like the rest of the line.
+    refusal =
+        "repository " + logging::printable(display) + ": " + logging::printable(error->reason);
   } else if (!auth::UserDb::can_read(user, repository->relative)) {
     refusal = "repository " + repository->display + ": " + user.identity.name + " may not read it";
   }
@@ -77,17 +85,43 @@ int run_upload_pack(ServerContext& context, const SessionFacts& facts,
 
 int refuse_push(ServerContext& context, const SessionFacts& facts, const git::ExecCommand& command,
                 SshChannelStream& stream) {
-  LoggedRequest logged =
-      start_request(context, facts, command.service, display_path(command.path), stream);
+  const std::string display = logged_repository_path(
+      git::resolve_repository(context.config.repositories, command.path), command.path);
+  LoggedRequest logged = start_request(context, facts, command.service, display, stream);
   spdlog::warn("[session {}] request refused: push to {} is not supported user={} {}",
-               facts.session_id, logging::printable(display_path(command.path)),
-               facts.user->identity.name, address_fields(*facts.connection));
+               facts.session_id, logging::printable(display), facts.user->identity.name,
+               address_fields(*facts.connection));
   stream.write_stderr(push_refusal_message());
   logged.finish(kExitFatal, {"push", user_label(*facts.user)});
   return kExitFatal;
 }
 
 }  // namespace
+
+// As resolved, so that two spellings of one repository (an alias symlink, "//demo/repo")
+// log the same. A path that does not resolve is never logged raw: empty components are
+// dropped, one '/' leads, a long one is cut, and the access log escapes the bytes left.
+std::string logged_repository_path(
+    const std::variant<git::ResolvedRepository, git::RepoPathError>& resolved,
+    std::string_view requested) {
+  if (const auto* repository = std::get_if<git::ResolvedRepository>(&resolved)) {
+    return repository->display;
+  }
+  std::string path;
+  for (size_t start = 0; start < requested.size();) {
+    const size_t slash = std::min(requested.find('/', start), requested.size());
+    if (slash > start) {
+      path += '/';
+      path.append(requested.substr(start, slash - start));
+    }
+    start = slash + 1;
+  }
+  if (path.size() > kMaxUnresolvedPathBytes) {
+    path.resize(kMaxUnresolvedPathBytes);
+    path += "...";
+  }
+  return path.empty() ? "/" : path;
+}
 
 int run_exec_request(ServerContext& context, const SessionFacts& facts, std::string_view command,
                      SshChannelStream& stream) {

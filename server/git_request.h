@@ -5,8 +5,10 @@
 
 #include <string>
 #include <string_view>
+#include <variant>
 
 #include "auth/users.h"
+#include "git/repo_path.h"
 #include "proxyproto/reader.h"
 #include "server/context.h"
 #include "server/ssh_channel_stream.h"
@@ -21,6 +23,12 @@ struct SessionFacts {
   const auth::User* user = nullptr;
   int protocol_version = 0;  // from GIT_PROTOCOL
 };
+
+// The repository path of the access log's action field: as resolved ("/demo/repo.git",
+// canonical), or for a path that did not resolve the client's, normalized and capped.
+[[nodiscard]] std::string logged_repository_path(
+    const std::variant<git::ResolvedRepository, git::RepoPathError>& resolved,
+    std::string_view requested);
 
 // Runs the exec request `command` to completion over stream and returns the exit status
 // to send. Refusals write their message to the channel's stderr.

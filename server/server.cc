@@ -155,8 +155,10 @@ bool set_up_bind(ServerContext& context) {
   return true;
 }
 
-// A cache that cannot be set up is no reason to refuse clones: log it and serve without.
-std::unique_ptr<git::PackCache> open_pack_cache(const CacheConfig& config) {
+// A cache that cannot be set up is no reason to refuse clones: log it and serve without
+// (a null cache). A cache directory another gitgate holds is: two servers would delete each
+// other's temp files and evict each other's entries, so nullopt, and gitgate does not start.
+std::optional<std::unique_ptr<git::PackCache>> open_pack_cache(const CacheConfig& config) {
   if (!config.enabled) {
     return nullptr;
   }
@@ -167,8 +169,12 @@ std::unique_ptr<git::PackCache> open_pack_cache(const CacheConfig& config) {
   options.ttl = std::chrono::minutes(config.ttl_minutes);
   options.min_free_bytes = static_cast<uint64_t>(config.min_free_disk_mb) << kMegabyteShift;
   auto opened = git::PackCache::open(std::move(options));
-  if (auto* error = std::get_if<std::string>(&opened)) {
-    spdlog::warn("pack cache disabled: {}", logging::printable(*error));
+  if (auto* error = std::get_if<git::PackCacheError>(&opened)) {
+    if (error->kind == git::PackCacheError::Kind::kInUse) {
+      spdlog::error("not starting: {}", logging::printable(error->message));
+      return std::nullopt;
+    }
+    spdlog::warn("pack cache disabled: {}", logging::printable(error->message));
     return nullptr;
   }
   spdlog::info("pack cache in {} (max {} MB, ttl {} min, min free disk {} MB)",
@@ -237,18 +243,20 @@ int run_server(Config config) {
   int exit_code = kExitFailure;
   {
     const auto pack_cache = open_pack_cache(config.cache);  // outlives every session
-    const uint64_t descriptors = raise_descriptor_limit();
-    const Limits limits = resolve_limits(config.limits, descriptors);
-    spdlog::info(
-        "limits: {} descriptors; max_connections {}, max_unauthenticated {} (early "
-        "drop from {}), per source {} ({} unauthenticated), login grace {} s",
-        descriptors, limits.max_connections, limits.max_unauthenticated, limits.early_drop_start,
-        limits.max_per_source, limits.max_unauthenticated_per_source, limits.login_grace_seconds);
-    ServerContext context(std::move(config), limits);
-    context.pack_cache = pack_cache.get();
-    exit_code = serve(context);
-    if (context.bind != nullptr) {
-      ssh_bind_free(context.bind);
+    if (pack_cache) {
+      const uint64_t descriptors = raise_descriptor_limit();
+      const Limits limits = resolve_limits(config.limits, descriptors);
+      spdlog::info(
+          "limits: {} descriptors; max_connections {}, max_unauthenticated {} (early "
+          "drop from {}), per source {} ({} unauthenticated), login grace {} s",
+          descriptors, limits.max_connections, limits.max_unauthenticated, limits.early_drop_start,
+          limits.max_per_source, limits.max_unauthenticated_per_source, limits.login_grace_seconds);
+      ServerContext context(std::move(config), limits);
+      context.pack_cache = pack_cache->get();
+      exit_code = serve(context);
+      if (context.bind != nullptr) {
+        ssh_bind_free(context.bind);
+      }
     }
   }
   ssh_finalize();

@@ -1,5 +1,7 @@
 #include "git/detail/pack_file.h"
 
+#include <fcntl.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include <algorithm>
@@ -22,7 +24,48 @@ bool valid_header(const uint8_t* header) {
          header[6] == 0 && (header[7] == 2 || header[7] == 3);
 }
 
+std::error_code last_error() { return {errno, std::generic_category()}; }
+
+// fd is our own regular file (st: its stat), now in blocking mode.
+std::error_code check_owned(int fd, struct stat& st) {
+  if (::fstat(fd, &st) != 0) {
+    return last_error();
+  }
+  if (!S_ISREG(st.st_mode)) {
+    return std::make_error_code(std::errc::invalid_argument);
+  }
+  if (st.st_uid != ::geteuid()) {
+    return std::make_error_code(std::errc::operation_not_permitted);
+  }
+  const int status = ::fcntl(fd, F_GETFL);
+  if (status < 0 || ::fcntl(fd, F_SETFL, status & ~O_NONBLOCK) != 0) {
+    return last_error();
+  }
+  return {};
+}
+
 }  // namespace
+
+// The cache directory is ours alone (mode 0700), so these checks stop what got in anyway:
+// an entry a root-run tool left, a symlink planted to make us serve or overwrite another
+// file, a FIFO that would block the open forever.
+std::variant<OwnedFile, std::error_code> open_owned(const std::filesystem::path& path, int flags,
+                                                    mode_t mode) {
+  int fd = -1;
+  do {
+    fd = ::open(path.c_str(), flags | O_NOFOLLOW | O_NONBLOCK | O_CLOEXEC, mode);
+  } while (fd < 0 && errno == EINTR);
+  if (fd < 0) {
+    return last_error();
+  }
+  OwnedFile file{fd, {}};
+  const std::error_code error = check_owned(fd, file.st);
+  if (error) {
+    ::close(fd);
+    return error;
+  }
+  return file;
+}
 
 bool read_at(int fd, uint8_t* data, size_t size, uint64_t offset) {
   while (size > 0) {
@@ -52,6 +95,12 @@ bool write_all(int fd, std::string_view data) {
     data.remove_prefix(static_cast<size_t>(n));
   }
   return true;
+}
+
+// Entries expire by modification time (when the entry was written), so only atime moves.
+void mark_used(int fd) {
+  const std::array<timespec, 2> times{timespec{0, UTIME_NOW}, timespec{0, UTIME_OMIT}};
+  ::futimens(fd, times.data());
 }
 
 bool has_pack_header(int fd, uint64_t size) {

@@ -1,12 +1,14 @@
-// The pack cache's store: entries appear only complete and checked, are served byte for
-// byte, and go away by TTL, by size (least recently used first) and when corrupt; the
-// free-space floor turns caching off. Then end to end with the real git client.
+// The pack cache's store: entries are served byte for byte, and go away by TTL, by size
+// (least recently used first) and when corrupt; the free-space floor turns caching off;
+// the directory is 0700, entries 0600, and what is not our own regular file is never
+// served. Then end to end with the real git client.
 #include "git/pack_cache.h"
 
 #include <fcntl.h>
 #include <gtest/gtest.h>
 #include <openssl/sha.h>
 #include <sys/stat.h>
+#include <unistd.h>
 
 #include <array>
 #include <chrono>
@@ -17,146 +19,23 @@
 #include <mutex>
 #include <string>
 #include <thread>
+#include <variant>
 #include <vector>
 
 #include "tests/git/git_fixture.h"
+#include "tests/git/pack_cache_fixture.h"
 
 namespace gitgate::git {
 namespace {
 
+using pack_cache_fixtures::age;
+using pack_cache_fixtures::append;
+using pack_cache_fixtures::make_pack;
+using pack_cache_fixtures::PackCacheTest;
+using pack_cache_fixtures::read_file;
+using pack_cache_fixtures::RecordingSink;
+using pack_cache_fixtures::Request;
 namespace fs = std::filesystem;
-
-// "PACK", version 2, count, a body, then the SHA-1 of all that: what the cache checks.
-std::string make_pack(size_t body_size, char fill) {
-  std::string pack("PACK\0\0\0\2\0\0\0\1", 12);
-  pack.append(body_size, fill);
-  std::array<uint8_t, SHA_DIGEST_LENGTH> digest{};
-  SHA1(reinterpret_cast<const uint8_t*>(pack.data()), pack.size(), digest.data());
-  pack.append(reinterpret_cast<const char*>(digest.data()), digest.size());
-  return pack;
-}
-
-class RecordingSink : public PackSink {
- public:
-  explicit RecordingSink(size_t accept_bytes = SIZE_MAX) : accept_bytes_(accept_bytes) {}
-  bool pack_data(std::span<const uint8_t> bytes) override {
-    if (received.size() + bytes.size() > accept_bytes_) {
-      return false;
-    }
-    received.append(reinterpret_cast<const char*>(bytes.data()), bytes.size());
-    ++chunks;
-    return true;
-  }
-  void progress(std::string_view /*text*/) override {}
-  std::string received;
-  size_t chunks = 0;
-
- private:
-  size_t accept_bytes_;
-};
-
-// A RecordingSink that others can wait on (bounded) until it has received some bytes.
-class WatchedSink : public RecordingSink {
- public:
-  bool pack_data(std::span<const uint8_t> bytes) override {
-    const bool ok = RecordingSink::pack_data(bytes);
-    {
-      const std::lock_guard lock(mu_);
-      seen_ = received.size();
-    }
-    changed_.notify_all();
-    return ok;
-  }
-  bool wait_for_bytes(size_t at_least) {
-    std::unique_lock lock(mu_);
-    return changed_.wait_for(lock, std::chrono::seconds(10), [&] { return seen_ >= at_least; });
-  }
-
- private:
-  std::mutex mu_;
-  std::condition_variable changed_;
-  size_t seen_ = 0;
-};
-
-// One serve() on its own thread; get() waits at most 10 s.
-struct Request {
-  WatchedSink sink;
-  std::unique_ptr<PackCacheWriter> lead;
-  std::future<PackCache::Served> served;
-
-  void start(PackCache& cache, std::string_view key) {
-    served = std::async(std::launch::async,
-                        [this, &cache, key] { return cache.serve(key, sink, &lead); });
-  }
-  std::optional<PackCache::Served> get() {
-    if (served.wait_for(std::chrono::seconds(10)) != std::future_status::ready) {
-      return std::nullopt;
-    }
-    return served.get();
-  }
-};
-
-void append(PackCacheWriter& writer, std::string_view bytes) {
-  writer.append({reinterpret_cast<const uint8_t*>(bytes.data()), bytes.size()});
-}
-
-std::string read_file(const fs::path& path) {
-  std::ifstream in(path, std::ios::binary);
-  return {std::istreambuf_iterator<char>(in), std::istreambuf_iterator<char>()};
-}
-
-// Sets a file's access (LRU) and modification (TTL) times, seconds before now.
-void age(const fs::path& path, time_t accessed_ago, time_t modified_ago) {
-  const time_t now = ::time(nullptr);
-  const std::array<timespec, 2> times{timespec{now - accessed_ago, 0},
-                                      timespec{now - modified_ago, 0}};
-  ASSERT_EQ(::utimensat(AT_FDCWD, path.c_str(), times.data(), 0), 0);
-}
-
-class PackCacheTest : public ::testing::Test {
- protected:
-  void SetUp() override {
-    std::string pattern = (fs::temp_directory_path() / "gitgate-pc-XXXXXX").string();
-    ASSERT_NE(mkdtemp(pattern.data()), nullptr);
-    dir_ = pattern;
-    options_.directory = dir_ / "cache";
-    options_.min_free_bytes = 100;
-    options_.free_space = [this](const fs::path&) { return free_; };
-    // Bounds every follower's wait (the default is 5 minutes): a Request's get() gives up
-    // after 10 s, but its future's destructor waits for serve() to return.
-    options_.follow_stall = std::chrono::seconds(5);
-  }
-  void TearDown() override { fs::remove_all(dir_); }
-
-  std::unique_ptr<PackCache> open() {
-    auto opened = PackCache::open(options_);
-    EXPECT_TRUE(std::holds_alternative<std::unique_ptr<PackCache>>(opened));
-    return std::move(std::get<std::unique_ptr<PackCache>>(opened));
-  }
-  static bool store(PackCache& cache, std::string_view key, const std::string& pack) {
-    auto writer = cache.start(key);
-    if (!writer) {
-      return false;
-    }
-    // Odd-sized pieces, as a pack writer hands them over.
-    for (size_t at = 0; at < pack.size(); at += 1000) {
-      const std::string_view piece = std::string_view(pack).substr(at, 1000);
-      writer->append({reinterpret_cast<const uint8_t*>(piece.data()), piece.size()});
-    }
-    return writer->commit();
-  }
-  size_t files() const {
-    size_t n = 0;
-    for ([[maybe_unused]] const auto& item : fs::directory_iterator(options_.directory)) {
-      ++n;
-    }
-    return n;
-  }
-
-  fs::path dir_;
-  PackCacheOptions options_;
-  std::optional<uint64_t> free_ = uint64_t{1} << 40;
-};
 
 TEST_F(PackCacheTest, MissThenStoreThenHitServesTheSameBytes) {
   auto cache = open();
@@ -173,27 +52,6 @@ TEST_F(PackCacheTest, MissThenStoreThenHitServesTheSameBytes) {
   EXPECT_EQ(hit.chunks, (pack.size() + 65535) / 65536);  // 64 KiB at a time
   RecordingSink other;
   EXPECT_EQ(cache->serve("k2", other), PackCache::Served::kMiss);
-}
-
-TEST_F(PackCacheTest, NothingIsKeptWithoutACheckedCommit) {
-  auto cache = open();
-  const std::string pack = make_pack(5000, 'b');
-  {
-    auto dropped = cache->start("gone");  // a client that went away mid-pack
-    ASSERT_NE(dropped, nullptr);
-    dropped->append({reinterpret_cast<const uint8_t*>(pack.data()), 100});
-  }
-  std::string bad = pack;
-  bad[bad.size() - 1] ^= 1;  // wrong trailer
-  EXPECT_FALSE(store(*cache, "bad", bad));
-  EXPECT_FALSE(store(*cache, "short", pack.substr(0, pack.size() - 1)));
-  EXPECT_FALSE(store(*cache, "empty", ""));
-  EXPECT_EQ(files(), 0U);
-  RecordingSink sink;
-  for (const char* key : {"gone", "bad", "short", "empty"}) {
-    EXPECT_EQ(cache->serve(key, sink), PackCache::Served::kMiss) << key;
-  }
-  EXPECT_TRUE(sink.received.empty());
 }
 
 // The header is checked before the first byte, the checksum while streaming: a damaged
@@ -294,9 +152,10 @@ TEST_F(PackCacheTest, EvictsLeastRecentlyUsedAboveMaxBytes) {
   EXPECT_TRUE(fs::exists(cache->entry_path("b")));
   EXPECT_FALSE(fs::exists(cache->entry_path("c")));
   EXPECT_TRUE(fs::exists(cache->entry_path("d")));
-  // An entry larger than the whole cache does not stay.
-  ASSERT_TRUE(store(*cache, "huge", make_pack(4 * pack.size(), 'g')));
+  // An entry larger than the whole cache is given up while it is written.
+  EXPECT_FALSE(store(*cache, "huge", make_pack(4 * pack.size(), 'g')));
   EXPECT_FALSE(fs::exists(cache->entry_path("huge")));
+  EXPECT_EQ(cache->in_flight_bytes(), 0U);
 }
 
 TEST_F(PackCacheTest, BelowTheFreeSpaceFloorNothingIsCached) {
@@ -485,6 +344,88 @@ TEST_F(PackCacheTest, AStalledLeaderIsNotWaitedForForever) {
   }
 }
 
+mode_t mode_of(const fs::path& path) {
+  struct stat st {};
+  EXPECT_EQ(::stat(path.c_str(), &st), 0) << path;
+  return st.st_mode & 07777;
+}
+
+TEST_F(PackCacheTest, TheDirectoryIs0700AndEntriesAndTempFiles0600) {
+  const mode_t old_umask = ::umask(0);
+  auto cache = open();
+  const bool stored = store(*cache, "k", make_pack(100, 'm'));
+  auto writer = cache->start("t");
+  ::umask(old_umask);
+  ASSERT_TRUE(stored && writer);
+  EXPECT_EQ(mode_of(options_.directory), 0700U);
+  EXPECT_EQ(mode_of(cache->entry_path("k")), 0600U);
+  for (const auto& item : fs::directory_iterator(options_.directory)) {
+    EXPECT_EQ(mode_of(item.path()), 0600U) << item.path();  // the temp file, the lock file
+  }
+}
+
+// What an older gitgate, a root-run tool or an attacker left in the directory.
+TEST_F(PackCacheTest, OpenFixesModesAndRemovesWhatIsNotOurs) {
+  fs::create_directories(options_.directory);
+  ASSERT_EQ(::chmod(options_.directory.c_str(), 0755), 0);
+  const std::string pack = make_pack(100, 'o');
+  std::ofstream(options_.directory / "old.pack", std::ios::binary) << pack;
+  ASSERT_EQ(::chmod((options_.directory / "old.pack").c_str(), 0644), 0);
+  std::ofstream(dir_ / "outside.pack", std::ios::binary) << pack;
+  fs::create_symlink(dir_ / "outside.pack", options_.directory / "link.pack");
+  ASSERT_EQ(::mkfifo((options_.directory / "fifo.pack").c_str(), 0600), 0);
+  const bool root = ::geteuid() == 0;
+  if (root) {
+    std::ofstream(options_.directory / "theirs.pack", std::ios::binary) << pack;
+    ASSERT_EQ(::chown((options_.directory / "theirs.pack").c_str(), 4242, 4242), 0);
+  }
+  auto cache = open();
+  EXPECT_EQ(mode_of(options_.directory), 0700U);
+  EXPECT_EQ(mode_of(options_.directory / "old.pack"), 0600U);
+  for (const char* name : {"link.pack", "fifo.pack", "theirs.pack"}) {
+    EXPECT_FALSE(fs::exists(fs::symlink_status(options_.directory / name))) << name;
+  }
+  EXPECT_EQ(read_file(dir_ / "outside.pack"), pack);  // a symlink's target is left alone
+  RecordingSink sink;
+  EXPECT_EQ(cache->serve("old", sink), PackCache::Served::kSent);
+}
+
+TEST_F(PackCacheTest, AnEntryThatIsNotOursIsNeverServed) {
+  auto cache = open();
+  const std::string pack = make_pack(100, 's');
+  std::ofstream(dir_ / "secret.pack", std::ios::binary) << pack;
+  fs::create_symlink(dir_ / "secret.pack", cache->entry_path("link"));
+  RecordingSink sink;
+  EXPECT_EQ(cache->serve("link", sink), PackCache::Served::kMiss);
+  EXPECT_FALSE(fs::exists(fs::symlink_status(cache->entry_path("link"))));
+  EXPECT_EQ(read_file(dir_ / "secret.pack"), pack);
+  if (::geteuid() == 0) {
+    ASSERT_TRUE(store(*cache, "theirs", pack));
+    ASSERT_EQ(::chown(cache->entry_path("theirs").c_str(), 4242, 4242), 0);
+    EXPECT_EQ(cache->serve("theirs", sink), PackCache::Served::kMiss);
+    EXPECT_FALSE(fs::exists(cache->entry_path("theirs")));
+  }
+  EXPECT_TRUE(sink.received.empty());
+}
+
+// kInUse is what makes `gitgate serve` refuse to start; kUnusable only disables the cache.
+TEST_F(PackCacheTest, ASecondCacheOnTheDirectoryIsRefusedAsInUse) {
+  auto cache = open();
+  auto second = PackCache::open(options_);
+  ASSERT_TRUE(std::holds_alternative<PackCacheError>(second));
+  EXPECT_EQ(std::get<PackCacheError>(second).kind, PackCacheError::Kind::kInUse);
+  EXPECT_NE(std::get<PackCacheError>(second).message.find(options_.directory.string()),
+            std::string::npos);
+  cache.reset();
+  EXPECT_TRUE(std::holds_alternative<std::unique_ptr<PackCache>>(PackCache::open(options_)));
+
+  options_.directory = dir_ / "a-file";
+  std::ofstream(options_.directory) << "not a directory";
+  auto unusable = PackCache::open(options_);
+  ASSERT_TRUE(std::holds_alternative<PackCacheError>(unusable));
+  EXPECT_EQ(std::get<PackCacheError>(unusable).kind, PackCacheError::Kind::kUnusable);
+}
+
 // End to end: the real git client against upload_pack_stdio with a cache directory.
 class PackCacheClone : public testing::GitFixture {
  protected:
@@ -534,7 +475,9 @@ TEST_F(PackCacheClone, ATruncatedEntryFailsOnceThenIsRegenerated) {
   clone(2, "one");
   log();
   for (const auto& item : fs::directory_iterator(dir_ / "cache")) {
-    fs::resize_file(item.path(), fs::file_size(item.path()) - 30);
+    if (item.path().extension() == ".pack") {
+      fs::resize_file(item.path(), fs::file_size(item.path()) - 30);
+    }
   }
   const auto failed = testing::run(
       fmt::format("cd {} && UPLOAD_PACK_STDIO_LOG=log UPLOAD_PACK_STDIO_CACHE_DIR=cache git -c "

@@ -5,11 +5,16 @@
 
 #include <fcntl.h>
 #include <gtest/gtest.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
+#include <cerrno>
+#include <filesystem>
 #include <fstream>
 #include <span>
 #include <string>
+#include <system_error>
+#include <variant>
 #include <vector>
 
 #include "tests/git/git_fixture.h"
@@ -92,6 +97,54 @@ TEST_F(PackFileTest, ReadAtAndWriteAll) {
   ASSERT_TRUE(read_at(fd, buffer, sizeof buffer, 9));
   EXPECT_EQ(std::string(reinterpret_cast<char*>(buffer), sizeof buffer), "more");
   EXPECT_FALSE(read_at(fd, buffer, sizeof buffer, 10)) << "past the end";
+}
+
+// What open_owned() refuses, each with its own error: the pack cache serves only files that
+// are its own, wherever a name in its directory points.
+TEST_F(PackFileTest, OpenOwnedOpensOnlyOurOwnRegularFiles) {
+  const auto path = dir_ / "own";
+  std::ofstream(path) << "PACK";
+  std::filesystem::create_symlink(path, dir_ / "link");
+  ASSERT_EQ(::mkfifo((dir_ / "fifo").c_str(), 0600), 0);
+  struct Case {
+    std::string name;
+    std::errc expected;
+  };
+  for (const Case& c : {Case{"link", std::errc::too_many_symbolic_link_levels},
+                        Case{"fifo", std::errc::invalid_argument},  // and no blocking open
+                        Case{"missing", std::errc::no_such_file_or_directory}}) {
+    const auto opened = open_owned(dir_ / c.name, O_RDONLY);
+    ASSERT_TRUE(std::holds_alternative<std::error_code>(opened)) << c.name;
+    EXPECT_EQ(std::get<std::error_code>(opened), std::make_error_code(c.expected)) << c.name;
+  }
+  auto opened = open_owned(path, O_RDONLY);
+  ASSERT_TRUE(std::holds_alternative<OwnedFile>(opened));
+  const OwnedFile file = std::get<OwnedFile>(opened);
+  EXPECT_EQ(file.st.st_size, 4);
+  EXPECT_EQ(::fcntl(file.fd, F_GETFL) & O_NONBLOCK, 0);
+  EXPECT_NE(::fcntl(file.fd, F_GETFD) & FD_CLOEXEC, 0);
+  ::close(file.fd);
+}
+
+TEST_F(PackFileTest, OpenOwnedRefusesAnotherUsersFile) {
+  if (::geteuid() != 0) {
+    GTEST_SKIP() << "needs root to give a file to another user";
+  }
+  const auto path = dir_ / "theirs";
+  std::ofstream(path) << "PACK";
+  ASSERT_EQ(::chown(path.c_str(), 4242, 4242), 0);
+  const auto opened = open_owned(path, O_RDONLY);
+  ASSERT_TRUE(std::holds_alternative<std::error_code>(opened));
+  EXPECT_EQ(std::get<std::error_code>(opened), std::errc::operation_not_permitted);
+}
+
+TEST_F(PackFileTest, OpenOwnedCreatesWithTheGivenMode) {
+  const mode_t old_umask = ::umask(0);
+  auto opened = open_owned(dir_ / "new", O_RDWR | O_CREAT | O_EXCL, 0600);
+  ::umask(old_umask);
+  ASSERT_TRUE(std::holds_alternative<OwnedFile>(opened));
+  EXPECT_EQ(std::get<OwnedFile>(opened).st.st_mode & 0777, 0600U);
+  ::close(std::get<OwnedFile>(opened).fd);
 }
 
 }  // namespace

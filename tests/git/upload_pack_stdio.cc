@@ -78,8 +78,8 @@ int main(int argc, char** argv) {
     options.directory = dir;
     options.min_free_bytes = 0;
     auto opened = gitgate::git::PackCache::open(std::move(options));
-    if (auto* error = std::get_if<std::string>(&opened)) {
-      std::fprintf(stderr, "upload_pack_stdio: %s\n", error->c_str());
+    if (auto* error = std::get_if<gitgate::git::PackCacheError>(&opened)) {
+      std::fprintf(stderr, "upload_pack_stdio: %s\n", error->message.c_str());
       return 2;
     }
     cache = std::move(std::get<std::unique_ptr<gitgate::git::PackCache>>(opened));

@@ -1,19 +1,12 @@
 #include "logging/access_log.h"
 
-#include <fcntl.h>
 #include <gtest/gtest.h>
-#include <sys/stat.h>
-#include <unistd.h>
 
 #include <chrono>
 #include <cstdlib>
 #include <ctime>
-#include <filesystem>
-#include <fstream>
-#include <optional>
-#include <sstream>
 #include <string>
-#include <thread>
+#include <tuple>
 #include <vector>
 
 #include "tests/logging/utc_fixture.h"
@@ -21,7 +14,6 @@
 namespace gitgate::logging {
 namespace {
 
-namespace fs = std::filesystem;
 using proxyproto::SocketAddress;
 using std::chrono::hours;
 using std::chrono::milliseconds;
@@ -128,7 +120,7 @@ INSTANTIATE_TEST_SUITE_P(
                     r.load_balancer->family = SocketAddress::Family::kUnix;
                     r.load_balancer->unix_path = "/x | ssh\n";
                   },
-                  LineKind::kStart, 1, "203.0.113.9,unix:/x ? ssh?"},
+                  LineKind::kStart, 1, "203.0.113.9,unix:/x \\x7c ssh\\x0a"},
         FieldCase{"Clustered", [](AccessRecord& r) { r.request_id.clustered = true; },
                   LineKind::kStart, 3, "i*DX7BUKx631x44878x0"},
         FieldCase{"ClusteredEnd", [](AccessRecord& r) { r.request_id.clustered = true; },
@@ -137,9 +129,9 @@ INSTANTIATE_TEST_SUITE_P(
                   LineKind::kEnd, 3, "o@DX7BUKx631x44878x3"},
         FieldCase{"NoUser", [](AccessRecord& r) { r.user.clear(); }, LineKind::kStart, 4, "-"},
         FieldCase{"UserWithBar", [](AccessRecord& r) { r.user = "a|b"; }, LineKind::kStart, 4,
-                  "a?b"},
+                  "a\\x7cb"},
         FieldCase{"Utf8User", [](AccessRecord& r) { r.user = "j\xc3\xb6rg"; }, LineKind::kStart, 4,
-                  "j\xc3\xb6rg"},
+                  "j\\xc3\\xb6rg"},
         FieldCase{"MillisecondsPadded", [](AccessRecord& r) { r.start = at(0, 0, 0, 5); },
                   LineKind::kStart, 5, "2026-05-25 00:00:00,005"},
         FieldCase{"NoLabels", [](AccessRecord& r) { r.labels.clear(); }, LineKind::kEnd, 11, "-"},
@@ -157,147 +149,90 @@ INSTANTIATE_TEST_SUITE_P(
                   [](AccessRecord& r) {
                     r.details = "SSH-2.0-x\" | 6.6.6.6 | ssh\n1.2.3.4 | ssh | \x1b[2J\xff";
                   },
-                  LineKind::kEnd, 7, "\"SSH-2.0-x? ? 6.6.6.6 ? ssh?1.2.3.4 ? ssh ? ?[2J?\""},
+                  LineKind::kEnd, 7,
+                  "\"SSH-2.0-x\\x22 \\x7c 6.6.6.6 \\x7c ssh\\x0a1.2.3.4 \\x7c ssh \\x7c "
+                  "\\x1b[2J\\xff\""},
         FieldCase{"ActionWithControl",
                   [](AccessRecord& r) { r.action = "SSH - git-upload-pack '/a\r|b'"; },
-                  LineKind::kStart, 6, "SSH - git-upload-pack '/a??b'"},
+                  LineKind::kStart, 6, "SSH - git-upload-pack '/a\\x0d\\x7cb'"},
         FieldCase{"StartLineHasNoResult", [](AccessRecord&) {}, LineKind::kStart, 12, "-"}),
     [](const testing::TestParamInfo<FieldCase>& info) { return info.param.name; });
+
+// Bytes that split or spoil a line for some reader, each in every text field.
+struct Hostile {
+  std::string name;
+  std::string bytes;
+  std::string escaped;
+};
+
+const Hostile kHostile[] = {
+    {"Nel", "a\xc2\x85z", "a\\xc2\\x85z"},
+    {"LineSeparator", "a\xe2\x80\xa8z", "a\\xe2\\x80\\xa8z"},
+    {"ParagraphSeparator", "a\xe2\x80\xa9z", "a\\xe2\\x80\\xa9z"},
+    {"LoneFf", "a\xffz", "a\\xffz"},
+    {"OverlongSlash", "a\xc0\xafz", "a\\xc0\\xafz"},
+    {"Bar", "a | z", "a \\x7c z"},
+    {"Controls", "a\n\r\t\x1b\x7f\x01z", "a\\x0a\\x0d\\x09\\x1b\\x7f\\x01z"},
+    {"Backslash", "a\\x41z", "a\\x5cx41z"},
+};
+
+// Where a string goes in the record, the field it shows up in, and what surrounds it there.
+struct Slot {
+  std::string name;
+  void (*put)(AccessRecord&, const std::string&);
+  int field;
+  std::string prefix;
+  std::string suffix;
+};
+
+const Slot kSlots[] = {
+    {"Addresses",
+     [](AccessRecord& r, const std::string& s) {
+       r.load_balancer = SocketAddress{};
+       r.load_balancer->family = SocketAddress::Family::kUnix;
+       r.load_balancer->unix_path = s;
+     },
+     1, "203.0.113.9,unix:", ""},
+    {"RequestIdNode", [](AccessRecord& r, const std::string& s) { r.request_id.node = s; }, 3, "o@",
+     "x631x44878x0"},
+    {"User", [](AccessRecord& r, const std::string& s) { r.user = s; }, 4, "", ""},
+    {"Action", [](AccessRecord& r, const std::string& s) { r.action = s; }, 6, "", ""},
+    {"Details", [](AccessRecord& r, const std::string& s) { r.details = s; }, 7, "\"", "\""},
+    {"Labels",
+     [](AccessRecord& r, const std::string& s) {
+       r.labels = {"clone", s};
+     },
+     11, "clone, ", ""},
+    {"SessionId", [](AccessRecord& r, const std::string& s) { r.session_id = s; }, 13, "", ""},
+};
+
+class AccessLineEscaping : public UtcTest,
+                           public testing::WithParamInterface<std::tuple<Hostile, Slot>> {};
+
+TEST_P(AccessLineEscaping, EveryFieldIsPrintableAscii) {
+  const auto& [hostile, slot] = GetParam();
+  auto record = design_example();
+  slot.put(record, hostile.bytes);
+  const auto line = format_access_line(record, LineKind::kEnd);
+  for (const char c : line) {
+    ASSERT_TRUE(c >= 0x20 && c < 0x7f)
+        << "byte " << int(static_cast<unsigned char>(c)) << " in " << line;
+  }
+  const auto fields = fields_of(line);
+  ASSERT_EQ(fields.size(), 13U) << line;
+  EXPECT_EQ(fields[slot.field - 1], slot.prefix + hostile.escaped + slot.suffix) << line;
+}
+
+INSTANTIATE_TEST_SUITE_P(Table, AccessLineEscaping,
+                         testing::Combine(testing::ValuesIn(kHostile), testing::ValuesIn(kSlots)),
+                         [](const testing::TestParamInfo<std::tuple<Hostile, Slot>>& info) {
+                           return std::get<0>(info.param).name + "In" +
+                                  std::get<1>(info.param).name;
+                         });
 
 TEST(RequestIdString, NamesKindNodeMinuteCounterConcurrent) {
   EXPECT_EQ(request_id_string(RequestId{"N1", 0, 1, 0, false}, LineKind::kStart), "i@N1x0x1x0");
   EXPECT_EQ(request_id_string(RequestId{"N1", 1439, 7, 2, true}, LineKind::kEnd), "o*N1x1439x7x2");
-}
-
-// A scratch directory per test, removed afterwards.
-class AccessLogFile : public testing::Test {
- protected:
-  void SetUp() override {
-    std::string tmpl = (fs::temp_directory_path() / "access_log_test.XXXXXX").string();
-    ASSERT_NE(mkdtemp(tmpl.data()), nullptr);
-    dir_ = tmpl;
-  }
-  void TearDown() override { fs::remove_all(dir_); }
-
-  static std::string read(const fs::path& path) {
-    std::ifstream in(path, std::ios::binary);
-    std::stringstream text;
-    text << in.rdbuf();
-    return text.str();
-  }
-
-  fs::path dir_;
-};
-
-TEST_F(AccessLogFile, AppendsLinesToAFileWithMode0640) {
-  const fs::path path = dir_ / "access.log";
-  std::ofstream(path) << "existing\n";
-  fs::permissions(path, fs::perms::owner_read | fs::perms::owner_write);
-  AccessLog log(path.string());
-  ASSERT_TRUE(log.open());
-  log.write("one |");
-  log.write("two |");
-  EXPECT_EQ(read(path), "existing\none |\ntwo |\n");
-
-  const fs::path fresh = dir_ / "fresh.log";
-  const mode_t old_umask = umask(0);
-  AccessLog created(fresh.string());
-  ASSERT_TRUE(created.open());
-  umask(old_umask);
-  struct stat st {};
-  ASSERT_EQ(stat(fresh.c_str(), &st), 0);
-  EXPECT_EQ(st.st_mode & 0777, 0640U);
-}
-
-TEST_F(AccessLogFile, OpenFailsForAMissingDirectory) {
-  AccessLog log((dir_ / "missing" / "access.log").string());
-  EXPECT_FALSE(log.open());
-  log.write("dropped |");  // no fd: nothing happens, nothing crashes
-}
-
-TEST_F(AccessLogFile, DashWritesToStandardOutput) {
-  const fs::path path = dir_ / "stdout.txt";
-  const int file = ::open(path.c_str(), O_WRONLY | O_CREAT | O_TRUNC, 0600);
-  ASSERT_GE(file, 0);
-  std::fflush(stdout);
-  const int saved = dup(STDOUT_FILENO);
-  dup2(file, STDOUT_FILENO);
-  AccessLog log("-");
-  const bool opened = log.open();
-  dup2(saved, STDOUT_FILENO);  // the log keeps its own duplicate of the redirected fd 1
-  ::close(saved);
-  ::close(file);
-  ASSERT_TRUE(opened);
-  log.write("to stdout |");
-  EXPECT_EQ(read(path), "to stdout |\n");
-}
-
-// Up to ~6 KB, longer than PIPE_BUF, so a torn write would show.
-size_t payload_size(int thread, int line) { return (thread * 977 + line * 131) % 6000 + 1; }
-
-TEST_F(AccessLogFile, ConcurrentWritersProduceWholeLines) {
-  const fs::path path = dir_ / "access.log";
-  AccessLog log(path.string());
-  ASSERT_TRUE(log.open());
-  constexpr int kThreads = 8;
-  constexpr int kLines = 400;
-  std::vector<std::thread> threads;
-  threads.reserve(kThreads);
-  for (int t = 0; t < kThreads; ++t) {
-    threads.emplace_back([&log, t] {
-      for (int i = 0; i < kLines; ++i) {
-        const std::string payload(payload_size(t, i), static_cast<char>('a' + t));
-        log.write(std::to_string(t) + " " + std::to_string(i) + " " + payload + " |");
-      }
-    });
-  }
-  for (auto& thread : threads) {
-    thread.join();
-  }
-  std::ifstream in(path);
-  std::vector<int> next(kThreads, 0);
-  std::string line;
-  int total = 0;
-  while (std::getline(in, line)) {
-    std::istringstream fields(line);
-    int t = -1;
-    int i = -1;
-    std::string payload;
-    fields >> t >> i >> payload;
-    ASSERT_TRUE(t >= 0 && t < kThreads) << line.substr(0, 40);
-    EXPECT_EQ(i, next[t]++);  // each thread's lines in its order, none missing
-    EXPECT_EQ(payload.size(), payload_size(t, i));
-    EXPECT_EQ(payload.find_first_not_of(static_cast<char>('a' + t)), std::string::npos);
-    EXPECT_TRUE(line.ends_with(" |"));
-    ++total;
-  }
-  EXPECT_EQ(total, kThreads * kLines);
-}
-
-TEST_F(AccessLogFile, ReopenAfterRenameWritesTheNewFile) {
-  const fs::path path = dir_ / "access.log";
-  const fs::path rotated = dir_ / "access.log.1";
-  AccessLog log(path.string());
-  ASSERT_TRUE(log.open());
-  log.write("a |");
-  fs::rename(path, rotated);  // logrotate, then SIGHUP
-  log.write("b |");           // still the renamed file until reopen()
-  ASSERT_TRUE(log.reopen());
-  log.write("c |");
-  EXPECT_EQ(read(rotated), "a |\nb |\n");
-  EXPECT_EQ(read(path), "c |\n");
-}
-
-TEST_F(AccessLogFile, FailedReopenKeepsTheOldFile) {
-  const fs::path logs = dir_ / "logs";
-  fs::create_directory(logs);
-  AccessLog log((logs / "access.log").string());
-  ASSERT_TRUE(log.open());
-  log.write("a |");
-  fs::rename(logs, dir_ / "moved");  // the configured directory is gone
-  EXPECT_FALSE(log.reopen());
-  log.write("b |");
-  EXPECT_EQ(read(dir_ / "moved" / "access.log"), "a |\nb |\n");
 }
 
 }  // namespace
