@@ -71,8 +71,9 @@ bool not_ours(const std::error_code& error) {
 // not our own regular file goes (a symlink's name is removed, never its target); entries an
 // older gitgate wrote 0644 become 0600.
 bool tidy_directory(const fs::path& directory, std::error_code& ec) {
-  for (const auto& item : fs::directory_iterator(directory, ec)) {
-    const fs::path& path = item.path();
+  // increment(ec), not a range-for: operator++ throws when the directory goes away.
+  for (fs::directory_iterator it(directory, ec), end; !ec && it != end; it.increment(ec)) {
+    const fs::path& path = it->path();
     std::error_code ignored;
     if (path.extension() == kTempSuffix) {
       fs::remove(path, ignored);
@@ -398,18 +399,19 @@ void PackCache::evict() {
   std::vector<Entry> entries;
   uint64_t total = 0;
   std::error_code ec;
-  for (const auto& item : fs::directory_iterator(options_.directory, ec)) {
+  for (fs::directory_iterator it(options_.directory, ec), end; !ec && it != end; it.increment(ec)) {
+    const fs::path& path = it->path();
     struct stat st {};
-    if (item.path().extension() != kEntrySuffix || ::lstat(item.path().c_str(), &st) != 0) {
+    if (path.extension() != kEntrySuffix || ::lstat(path.c_str(), &st) != 0) {
       continue;
     }
     std::error_code ignored;
     // Not ours (a symlink, another user's file): never served, so it need not stay.
     if (expired(st, options_.ttl) || !S_ISREG(st.st_mode) || st.st_uid != ::geteuid()) {
-      fs::remove(item.path(), ignored);
+      fs::remove(path, ignored);
       continue;
     }
-    entries.push_back({st.st_atim, static_cast<uint64_t>(st.st_size), item.path()});
+    entries.push_back({st.st_atim, static_cast<uint64_t>(st.st_size), path});
     total += static_cast<uint64_t>(st.st_size);
   }
   std::sort(entries.begin(), entries.end(), [](const Entry& a, const Entry& b) {
