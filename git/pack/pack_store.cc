@@ -10,7 +10,6 @@
 
 #include <algorithm>
 #include <cerrno>
-#include <cstring>
 #include <mutex>
 #include <system_error>
 #include <utility>
@@ -22,13 +21,15 @@ namespace gitgate::git::pack {
 std::variant<MappedFile, std::string> MappedFile::open(const std::filesystem::path& path) {
   const int fd = ::open(path.c_str(), O_RDONLY | O_CLOEXEC);
   if (fd < 0) {
-    return fmt::format("cannot open {}: {}", path.string(), std::strerror(errno));
+    return fmt::format("cannot open {}: {}", path.string(),
+                       std::error_code(errno, std::generic_category()).message());
   }
   struct stat st {};
   if (fstat(fd, &st) != 0) {
     const int error = errno;
     ::close(fd);
-    return fmt::format("cannot stat {}: {}", path.string(), std::strerror(error));
+    return fmt::format("cannot stat {}: {}", path.string(),
+                       std::error_code(error, std::generic_category()).message());
   }
   MappedFile file;
   file.size_ = static_cast<size_t>(st.st_size);
@@ -37,7 +38,8 @@ std::variant<MappedFile, std::string> MappedFile::open(const std::filesystem::pa
     if (data == MAP_FAILED) {
       const int error = errno;
       ::close(fd);
-      return fmt::format("cannot map {}: {}", path.string(), std::strerror(error));
+      return fmt::format("cannot map {}: {}", path.string(),
+                         std::error_code(error, std::generic_category()).message());
     }
     file.data_ = static_cast<const uint8_t*>(data);
   }
