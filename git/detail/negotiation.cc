@@ -108,8 +108,7 @@ void Negotiator::on_have(const git_oid& id, Reply& reply) {
   }
   got_common_ = true;
   last_common_ = to_hex(id);
-  if (std::none_of(common_.begin(), common_.end(),
-                   [&](const git_oid& c) { return git_oid_equal(&c, &id) != 0; })) {
+  if (common_set_.insert(id).second) {
     common_.push_back(id);
     std::erase_if(unreached_, [&](const git_oid& want) { return graph_.reaches(want, id); });
   }

@@ -6,9 +6,11 @@
 
 #include <string>
 #include <string_view>
+#include <unordered_set>
 #include <variant>
 #include <vector>
 
+#include "git/detail/libgit2.h"
 #include "git/pktline.h"
 
 namespace gitgate::git::detail {
@@ -82,6 +84,7 @@ class Negotiator {
   ObjectGraph& graph_;
   std::vector<git_oid> unreached_;  // wants no common have reaches yet
   std::vector<git_oid> common_;
+  std::unordered_set<git_oid, OidHash, OidEqual> common_set_;  // the same, to find repeats
   MultiAck multi_ack_;
   bool no_done_;
   bool received_haves_ = false;

@@ -1,8 +1,15 @@
 #include "git/detail/repo_graph.h"
 
+#include <algorithm>
+#include <cstdint>
+#include <unordered_map>
+
+#include "git/detail/shallow.h"
+
 namespace gitgate::git::detail {
 
-RepoGraph::RepoGraph(git_repository* repo) : repo_(repo) {
+RepoGraph::RepoGraph(git_repository* repo, NegotiationBudget* budget)
+    : repo_(repo), budget_(budget) {
   git_odb* odb = nullptr;
   if (git_repository_odb(&odb, repo) == 0) {
     odb_.reset(odb);
@@ -89,21 +96,29 @@ std::optional<std::string> RepoGraph::check_want(const RefSet& refs, const git_o
   return "upload-pack: not our ref " + to_hex(id);
 }
 
-bool RepoGraph::walk_tree(const git_oid& id) {
-  if (!reachable_.insert(id).second) {
+// Iterative, so a deeply nested tree cannot exhaust the stack; depth capped as git does.
+// False when a tree is unreadable, nested too deep, or the budget ran out.
+bool RepoGraph::walk_tree(const git_oid& root) {
+  if (!reachable_.insert(root).second) {
     return true;
   }
-  git_tree* raw = nullptr;
-  if (git_tree_lookup(&raw, repo_, &id) != 0) {
-    return false;
-  }
-  TreePtr tree(raw);
-  for (size_t i = 0; i < git_tree_entrycount(tree.get()); ++i) {
-    const git_tree_entry* entry = git_tree_entry_byindex(tree.get(), i);
-    if (git_tree_entry_type(entry) == GIT_OBJECT_TREE) {
-      walk_tree(*git_tree_entry_id(entry));
-    } else if (git_tree_entry_type(entry) == GIT_OBJECT_BLOB) {
-      reachable_.insert(*git_tree_entry_id(entry));
+  std::vector<std::pair<git_oid, size_t>> pending{{root, 0}};  // tree, depth
+  for (size_t step = 1; !pending.empty(); ++step) {
+    const auto [id, depth] = pending.back();
+    pending.pop_back();
+    git_tree* raw = nullptr;
+    if (depth >= kMaxTreeDepth || out_of_budget(step) || git_tree_lookup(&raw, repo_, &id) != 0) {
+      return false;
+    }
+    const TreePtr tree(raw);
+    for (size_t i = 0; i < git_tree_entrycount(tree.get()); ++i) {
+      const git_tree_entry* entry = git_tree_entry_byindex(tree.get(), i);
+      const git_oid& entry_id = *git_tree_entry_id(entry);
+      if (git_tree_entry_type(entry) == GIT_OBJECT_TREE && reachable_.insert(entry_id).second) {
+        pending.emplace_back(entry_id, depth + 1);
+      } else if (git_tree_entry_type(entry) == GIT_OBJECT_BLOB) {
+        reachable_.insert(entry_id);
+      }
     }
   }
   return true;
@@ -113,7 +128,10 @@ bool RepoGraph::tree_or_blob_reachable(const git_oid& id) {
   if (!has_object(id)) {
     return false;
   }
-  while (reachable_.count(id) == 0 && queue_head_ < commit_queue_.size()) {
+  for (size_t step = 1; reachable_.count(id) == 0 && queue_head_ < commit_queue_.size(); ++step) {
+    if (out_of_budget(step)) {
+      return false;
+    }
     const git_oid commit_id = commit_queue_[queue_head_++];
     git_commit* raw = nullptr;
     if (git_commit_lookup(&raw, repo_, &commit_id) != 0) {
@@ -129,6 +147,152 @@ bool RepoGraph::tree_or_blob_reachable(const git_oid& id) {
     }
   }
   return reachable_.count(id) > 0;
+}
+
+std::optional<std::string> RepoGraph::check_wants(const RefSet& refs,
+                                                  const std::vector<git_oid>& wants) {
+  if (!tips_indexed_) {
+    index_tips(refs);
+  }
+  std::vector<std::pair<git_oid, git_oid>> commits;  // (peeled commit, want as sent)
+  for (const git_oid& id : wants) {
+    if (advertised_.count(id) > 0) {
+      continue;
+    }
+    const auto commit = peel_to_commit(id);
+    if (commit && advertised_.count(*commit) == 0) {
+      commits.emplace_back(*commit, id);
+    } else if (!commit && !tree_or_blob_reachable(id)) {
+      return budget_ != nullptr && budget_->exceeded() ? budget_->error()
+                                                       : "upload-pack: not our ref " + to_hex(id);
+    }
+  }
+  return commits.empty() ? std::nullopt : check_unadvertised_commits(commits);
+}
+
+// git's has_unreachable(): `rev-list <wants> --not <tips>` prints nothing when every want
+// is reachable. libgit2's walk, with the tips hidden, stops where their history begins.
+std::optional<std::string> RepoGraph::check_unadvertised_commits(
+    const std::vector<std::pair<git_oid, git_oid>>& commits) {
+  git_revwalk* raw = nullptr;
+  if (git_revwalk_new(&raw, repo_) != 0) {
+    return "upload-pack: cannot walk commits";
+  }
+  const RevwalkPtr walk(raw);
+  std::unordered_map<git_oid, git_oid, OidHash, OidEqual> wanted;  // commit → want as sent
+  for (const auto& [commit, want] : commits) {
+    wanted.emplace(commit, want);
+    if (git_revwalk_push(walk.get(), &commit) != 0) {
+      return "upload-pack: not our ref " + to_hex(want);
+    }
+  }
+  for (const git_oid& tip : tip_commits_) {
+    if (git_revwalk_hide(walk.get(), &tip) != 0) {
+      return "upload-pack: cannot walk commits";
+    }
+  }
+  git_oid id;
+  int rc = 0;
+  for (size_t step = 1; (rc = git_revwalk_next(&id, walk.get())) == 0; ++step) {
+    if (const auto it = wanted.find(id); it != wanted.end()) {
+      return "upload-pack: not our ref " + to_hex(it->second);
+    }
+    if (out_of_budget(step)) {
+      return budget_->error();
+    }
+  }
+  if (budget_ != nullptr && budget_->exceeded()) {
+    return budget_->error();
+  }
+  if (rc != GIT_ITEROVER) {
+    return "upload-pack: cannot walk commits";  // e.g. a missing parent: nothing is proven
+  }
+  return std::nullopt;
+}
+
+namespace {
+
+// A commit on all_reached's walk: its parents still to look at.
+struct Frame {
+  git_oid id;
+  std::vector<git_oid> parents;
+  size_t next = 0;
+};
+
+enum class Mark : uint8_t { kOnPath, kReached, kUnreached };
+
+}  // namespace
+
+bool RepoGraph::all_reached(const std::vector<git_oid>& wants, const std::vector<git_oid>& common) {
+  OidSet targets;
+  int64_t oldest = INT64_MAX;  // commits older than every common one cannot lead to one
+  for (const git_oid& have : common) {
+    git_commit* raw = nullptr;
+    if (const auto id = peel_to_commit(have); id && git_commit_lookup(&raw, repo_, &*id) == 0) {
+      const CommitPtr commit(raw);
+      targets.insert(*id);
+      oldest = std::min<int64_t>(oldest, git_commit_time(raw));
+    }
+  }
+  std::unordered_map<git_oid, Mark, OidHash, OidEqual> marks;
+  size_t step = 0;
+  // Depth first from each want, as git's can_all_from_reach_with_flag: a commit whose
+  // search found nothing is unreached for the next wants too; the path to a find, reached.
+  auto search = [&](const git_oid& start) {
+    std::vector<Frame> path;
+    auto enter = [&](const git_oid& id) {
+      git_commit* raw = nullptr;
+      if (targets.count(id) > 0) {
+        return true;
+      }
+      if (git_commit_lookup(&raw, repo_, &id) != 0) {
+        marks[id] = Mark::kUnreached;
+        return false;
+      }
+      const CommitPtr commit(raw);
+      Frame frame{id, {}, 0};
+      if (git_commit_time(raw) >= oldest) {
+        for (unsigned i = 0; i < git_commit_parentcount(raw); ++i) {
+          frame.parents.push_back(*git_commit_parent_id(raw, i));
+        }
+      }
+      marks[id] = Mark::kOnPath;
+      path.push_back(std::move(frame));
+      return false;
+    };
+    bool found = enter(start);
+    while (!found && !path.empty() && !out_of_budget(++step)) {
+      Frame& top = path.back();
+      if (top.next == top.parents.size()) {
+        marks[top.id] = Mark::kUnreached;
+        path.pop_back();
+        continue;
+      }
+      const git_oid parent = top.parents[top.next++];
+      const auto it = marks.find(parent);
+      if (it == marks.end()) {
+        found = enter(parent);
+      } else {
+        found = it->second == Mark::kReached;
+      }
+    }
+    for (const Frame& frame : path) {
+      marks[frame.id] = found ? Mark::kReached : Mark::kUnreached;
+    }
+    return found || marks[start] == Mark::kReached;
+  };
+  for (const git_oid& want : wants) {
+    const auto commit = peel_to_commit(want);
+    if (!commit) {
+      continue;  // ancestry says nothing about trees and blobs (as reaches())
+    }
+    const auto known = marks.find(*commit);
+    const bool reached = known != marks.end() ? known->second == Mark::kReached : search(*commit);
+    if (!reached || (budget_ != nullptr && budget_->exceeded())) {
+      return false;
+    }
+  }
+  return true;
 }
 
 }  // namespace gitgate::git::detail
