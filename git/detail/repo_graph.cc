@@ -107,7 +107,7 @@ bool RepoGraph::walk_tree(const git_oid& root) {
     const auto [id, depth] = pending.back();
     pending.pop_back();
     git_tree* raw = nullptr;
-    if (depth >= kMaxTreeDepth || out_of_budget(step) || git_tree_lookup(&raw, repo_, &id) != 0) {
+    if (depth > kMaxTreeDepth || out_of_budget(step) || git_tree_lookup(&raw, repo_, &id) != 0) {
       return false;
     }
     const TreePtr tree(raw);

@@ -13,11 +13,9 @@
 #include "git/detail/libgit2.h"
 #include "git/detail/negotiation.h"
 #include "git/detail/request_bounds.h"
+#include "git/detail/tree_walk.h"
 
 namespace gitgate::git::detail {
-
-// git's core.maxTreeDepth: trees nested deeper are refused rather than walked.
-inline constexpr size_t kMaxTreeDepth = 4096;
 
 class RepoGraph : public ObjectGraph {
  public:
