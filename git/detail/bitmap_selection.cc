@@ -327,4 +327,23 @@ std::optional<std::variant<ObjectSet, std::string>> select_with_bitmap(
   return set;
 }
 
+std::optional<std::variant<std::vector<bool>, std::string>> reachable_by_bitmap(
+    git_repository* repo, const std::shared_ptr<const pack::PackStore>& store,
+    const std::vector<git_oid>& roots, const std::vector<git_oid>& ids) {
+  const pack::Pack* pack = store->bitmapped();
+  if (pack == nullptr) {
+    return std::nullopt;
+  }
+  BitmapWalk walk(repo, *pack);
+  Reach reach(pack->index().size());
+  if (auto error = walk.add(roots, reach, nullptr)) {
+    return *error;
+  }
+  std::vector<bool> reachable(ids.size());
+  for (size_t i = 0; i < ids.size(); ++i) {
+    reachable[i] = walk.has(reach, ids[i]);
+  }
+  return reachable;
+}
+
 }  // namespace gitgate::git::detail

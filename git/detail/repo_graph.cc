@@ -4,6 +4,8 @@
 #include <cstdint>
 #include <unordered_map>
 
+#include "git/detail/bitmap_selection.h"
+#include "git/detail/repository_packs.h"
 #include "git/detail/shallow.h"
 
 namespace gitgate::git::detail {
@@ -21,6 +23,14 @@ bool RepoGraph::has_object(const git_oid& id) {
 }
 
 std::optional<git_oid> RepoGraph::peel_to_commit(const git_oid& id) {
+  // Most ids named here (tips, wants) are commits: the object header says so without
+  // inflating the whole object, which for thousands of wants was most of their cost.
+  size_t size = 0;
+  git_object_t type = GIT_OBJECT_INVALID;
+  if (odb_ != nullptr && git_odb_read_header(&size, &type, odb_.get(), &id) == 0 &&
+      type != GIT_OBJECT_TAG) {
+    return type == GIT_OBJECT_COMMIT ? std::optional<git_oid>(id) : std::nullopt;
+  }
   git_object* raw = nullptr;
   if (git_object_lookup(&raw, repo_, &id, GIT_OBJECT_ANY) != 0) {
     return std::nullopt;
@@ -174,6 +184,22 @@ std::optional<std::string> RepoGraph::check_wants(const RefSet& refs,
 // is reachable. libgit2's walk, with the tips hidden, stops where their history begins.
 std::optional<std::string> RepoGraph::check_unadvertised_commits(
     const std::vector<std::pair<git_oid, git_oid>>& commits) {
+  // With a bitmap, reachability is bit tests; measured on a 6600-commit repository, the
+  // walk below was two thirds of a 1000-want fetch. Only a "yes" is taken from it: a
+  // refusal is confirmed by the walk, which also names the want.
+  std::vector<git_oid> ids;
+  ids.reserve(commits.size());
+  for (const auto& commit : commits) {
+    ids.push_back(commit.first);
+  }
+  auto by_bitmap = reachable_by_bitmap(repo_, repository_packs(repo_), tip_commits_, ids);
+  if (by_bitmap) {
+    const auto* reachable = std::get_if<std::vector<bool>>(&*by_bitmap);
+    if (reachable != nullptr &&
+        std::all_of(reachable->begin(), reachable->end(), [](bool yes) { return yes; })) {
+      return std::nullopt;
+    }
+  }
   git_revwalk* raw = nullptr;
   if (git_revwalk_new(&raw, repo_) != 0) {
     return "upload-pack: cannot walk commits";
