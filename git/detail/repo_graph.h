@@ -44,7 +44,7 @@ class RepoGraph : public ObjectGraph {
   // common among its ancestors (or is one). One walk for all wants: each commit is
   // entered once, and none older than the oldest common commit. False when the budget
   // runs out (the client then just hears no "ready").
-  bool all_reached(const std::vector<git_oid>& wants, const std::vector<git_oid>& common);
+  bool all_reached(const std::vector<git_oid>& wants, const std::vector<git_oid>& common) override;
 
  private:
   void index_tips(const RefSet& refs);
