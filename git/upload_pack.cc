@@ -182,7 +182,11 @@ State check_wants(Session& s) {
 //   shallow-update = *shallow-line *unshallow-line flush-pkt   (only after deepen*)
 State send_shallow_update(Session& s) {
   s.shallow.relative = s.caps.deepen_relative;
-  auto plan = detail::plan_shallow(s.repo.get(), s.refs, s.shallow, s.wants);
+  auto plan = [&] {
+    const detail::PackSlot slot(s.out);
+    const detail::NegotiationBudget::Scope scope(s.budget);
+    return detail::plan_shallow(s.repo.get(), s.refs, s.shallow, s.wants, &s.budget);
+  }();
   if (auto* error = std::get_if<detail::ShallowError>(&plan)) {
     return error->server_fault
                ? fail_internal(s, "cannot compute the shallow boundary", error->message)

@@ -41,6 +41,7 @@ struct Session {
   bool fetched = false;  // a pack went to a client that had something
   bool shallow = false;  // a shallow or deepen request was served
   CacheUse cache_use = CacheUse::kNone;
+  std::optional<NegotiationBudget> budget;  // of the fetch being served
 };
 
 enum class Step { kNext, kEnd, kFailed };
@@ -213,7 +214,11 @@ std::variant<std::optional<ShallowPlan>, Step> shallow_info(Session& s, Output& 
   if (!a.shallow.any()) {
     return std::optional<ShallowPlan>();
   }
-  auto plan = plan_shallow(s.repo.get(), refs, a.shallow, a.wants);
+  auto plan = [&] {
+    const PackSlot slot(out);
+    const NegotiationBudget::Scope scope(*s.budget);
+    return plan_shallow(s.repo.get(), refs, a.shallow, a.wants, &*s.budget);
+  }();
   if (auto* error = std::get_if<ShallowError>(&plan)) {
     return error->server_fault
                ? fail(s, out, "upload-pack: cannot compute the shallow boundary", error->message)
@@ -280,7 +285,7 @@ struct Negotiated {
 std::variant<Negotiated, std::string> negotiate(Session& s, Output& out, const RefSet& refs,
                                                 const FetchArgs& a) {
   const PackSlot slot(out);
-  NegotiationBudget budget(s.request.limits.negotiation_budget);
+  NegotiationBudget& budget = *s.budget;
   const NegotiationBudget::Scope scope(budget);
   RepoGraph graph(s.repo.get(), &budget);
   if (auto refused = graph.check_wants(refs, a.wants)) {
@@ -305,6 +310,7 @@ std::variant<Negotiated, std::string> negotiate(Session& s, Output& out, const R
 
 //   fetch: args, then [acknowledgments] [wanted-refs] [shallow-info] [packfile]
 Step fetch_v2(Session& s, Output& out, FetchArgs& a) {
+  s.budget.emplace(s.request.limits.negotiation_budget);
   std::optional<FilterSpec> filter;
   if (a.filter) {
     auto spec = parse_filter(*a.filter);

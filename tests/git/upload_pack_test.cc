@@ -246,22 +246,27 @@ TEST_F(UploadPack, RequestBytesBelowAtAndAbove) {
   }
 }
 
-// The budget covers checking the wants: with none left, a request for an unadvertised
-// commit is refused with the budget's message.
+// The budget covers checking the wants and the shallow boundary: with none left, either
+// is refused with the budget's message.
 TEST_F(UploadPack, NegotiationBudgetSpent) {
-  UploadPackRequest request{dir_ / "src", 0};
-  request.limits.negotiation_budget = std::chrono::milliseconds(0);
-  stream_ = std::make_unique<testing::MemoryStream>(
-      PktBuilder()
-          .line("want " + rev("HEAD~2") + " " + std::string(kClientCaps))
-          .flush()
-          .line("done")
-          .str());
-  std::this_thread::sleep_for(std::chrono::milliseconds(2));
-  const auto result = serve_upload_pack(request, *stream_);
-  EXPECT_EQ(result.exit_status, 128);
-  EXPECT_EQ(result.error,
-            "upload-pack: negotiation took too long (limit 0 ms, negotiation_budget_ms)");
+  const std::string caps = " " + std::string(kClientCaps);
+  for (const std::string& input : {
+           PktBuilder().line("want " + rev("HEAD~2") + caps).flush().line("done").str(),
+           PktBuilder().line("want " + rev("HEAD") + caps).line("deepen 1").flush().str(),
+       }) {
+    UploadPackRequest request{dir_ / "src", 0};
+    request.limits.negotiation_budget = std::chrono::milliseconds(0);
+    stream_ = std::make_unique<testing::MemoryStream>(input);
+    std::this_thread::sleep_for(std::chrono::milliseconds(2));
+    const auto result = serve_upload_pack(request, *stream_);
+    EXPECT_EQ(result.exit_status, 128) << input;
+    EXPECT_EQ(result.error,
+              "upload-pack: negotiation took too long (limit 0 ms, negotiation_budget_ms)");
+    EXPECT_EQ(replies(), std::vector<std::string>{"ERR " + result.error});  // no shallow lines
+    // The same request with the default budget is served.
+    stream_ = std::make_unique<testing::MemoryStream>(input + PktBuilder().line("done").str());
+    EXPECT_EQ(serve_upload_pack({dir_ / "src", 0}, *stream_).exit_status, 0) << input;
+  }
 }
 
 // The pack bytes from band 1 of side-band output (after the NAK).
