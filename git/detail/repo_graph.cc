@@ -238,14 +238,76 @@ std::optional<std::string> RepoGraph::check_unadvertised_commits(
 
 namespace {
 
-// A commit on all_reached's walk: its parents still to look at.
-struct Frame {
-  git_oid id;
-  std::vector<git_oid> parents;
-  size_t next = 0;
-};
-
 enum class Mark : uint8_t { kOnPath, kReached, kUnreached };
+
+// git's can_all_from_reach_with_flag: depth first from a commit towards any of targets,
+// not below the oldest target's date. Marks outlive one search: a commit whose search
+// found nothing is unreached for the next start too, the path to a find is reached.
+class AncestorSearch {
+ public:
+  AncestorSearch(git_repository* repo, const OidSet& targets, int64_t oldest)
+      : repo_(repo), targets_(targets), oldest_(oldest) {}
+
+  // False also when stop() says so (the budget): nothing is claimed then.
+  template <typename Stop>
+  bool reaches(const git_oid& start, Stop stop) {
+    if (const auto known = marks_.find(start); known != marks_.end()) {
+      return known->second == Mark::kReached;
+    }
+    bool found = enter(start);
+    while (!found && !path_.empty() && !stop()) {
+      Frame& top = path_.back();
+      if (top.next == top.parents.size()) {
+        marks_[top.id] = Mark::kUnreached;
+        path_.pop_back();
+        continue;
+      }
+      const git_oid parent = top.parents[top.next++];
+      const auto it = marks_.find(parent);
+      found = it == marks_.end() ? enter(parent) : it->second == Mark::kReached;
+    }
+    for (const Frame& frame : path_) {
+      marks_[frame.id] = found ? Mark::kReached : Mark::kUnreached;
+    }
+    path_.clear();
+    return found;
+  }
+
+ private:
+  struct Frame {  // a commit on the path: its parents still to look at
+    git_oid id;
+    std::vector<git_oid> parents;
+    size_t next = 0;
+  };
+
+  // True when id is a target; otherwise it goes on the path (unless unreadable).
+  bool enter(const git_oid& id) {
+    if (targets_.count(id) > 0) {
+      return true;
+    }
+    git_commit* raw = nullptr;
+    if (git_commit_lookup(&raw, repo_, &id) != 0) {
+      marks_[id] = Mark::kUnreached;
+      return false;
+    }
+    const CommitPtr commit(raw);
+    Frame frame{id, {}, 0};
+    if (git_commit_time(raw) >= oldest_) {
+      for (unsigned i = 0; i < git_commit_parentcount(raw); ++i) {
+        frame.parents.push_back(*git_commit_parent_id(raw, i));
+      }
+    }
+    marks_[id] = Mark::kOnPath;
+    path_.push_back(std::move(frame));
+    return false;
+  }
+
+  git_repository* repo_;
+  const OidSet& targets_;
+  int64_t oldest_;
+  std::unordered_map<git_oid, Mark, OidHash, OidEqual> marks_;
+  std::vector<Frame> path_;
+};
 
 }  // namespace
 
@@ -260,61 +322,15 @@ bool RepoGraph::all_reached(const std::vector<git_oid>& wants, const std::vector
       oldest = std::min<int64_t>(oldest, git_commit_time(raw));
     }
   }
-  std::unordered_map<git_oid, Mark, OidHash, OidEqual> marks;
+  AncestorSearch search(repo_, targets, oldest);
   size_t step = 0;
-  // Depth first from each want, as git's can_all_from_reach_with_flag: a commit whose
-  // search found nothing is unreached for the next wants too; the path to a find, reached.
-  auto search = [&](const git_oid& start) {
-    std::vector<Frame> path;
-    auto enter = [&](const git_oid& id) {
-      git_commit* raw = nullptr;
-      if (targets.count(id) > 0) {
-        return true;
-      }
-      if (git_commit_lookup(&raw, repo_, &id) != 0) {
-        marks[id] = Mark::kUnreached;
-        return false;
-      }
-      const CommitPtr commit(raw);
-      Frame frame{id, {}, 0};
-      if (git_commit_time(raw) >= oldest) {
-        for (unsigned i = 0; i < git_commit_parentcount(raw); ++i) {
-          frame.parents.push_back(*git_commit_parent_id(raw, i));
-        }
-      }
-      marks[id] = Mark::kOnPath;
-      path.push_back(std::move(frame));
-      return false;
-    };
-    bool found = enter(start);
-    while (!found && !path.empty() && !out_of_budget(++step)) {
-      Frame& top = path.back();
-      if (top.next == top.parents.size()) {
-        marks[top.id] = Mark::kUnreached;
-        path.pop_back();
-        continue;
-      }
-      const git_oid parent = top.parents[top.next++];
-      const auto it = marks.find(parent);
-      if (it == marks.end()) {
-        found = enter(parent);
-      } else {
-        found = it->second == Mark::kReached;
-      }
-    }
-    for (const Frame& frame : path) {
-      marks[frame.id] = found ? Mark::kReached : Mark::kUnreached;
-    }
-    return found || marks[start] == Mark::kReached;
-  };
   for (const git_oid& want : wants) {
     const auto commit = peel_to_commit(want);
     if (!commit) {
       continue;  // ancestry says nothing about trees and blobs (as reaches())
     }
-    const auto known = marks.find(*commit);
-    const bool reached = known != marks.end() ? known->second == Mark::kReached : search(*commit);
-    if (!reached || (budget_ != nullptr && budget_->exceeded())) {
+    if (!search.reaches(*commit, [&] { return out_of_budget(++step); }) ||
+        (budget_ != nullptr && budget_->exceeded())) {
       return false;
     }
   }
