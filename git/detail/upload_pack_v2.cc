@@ -28,6 +28,9 @@ constexpr std::string_view kAdvertisement =
     "object-format=sha1\n"
     "object-info\n";
 
+// object-info answers are written out whenever this much is buffered.
+constexpr size_t kObjectInfoFlushBytes = size_t{64} * 1024;
+
 // One connection's state; each command gets what it needs from here.
 struct Session {
   Session(const UploadPackRequest& req, Stream& stream) : request(req), stream(stream) {}
@@ -157,6 +160,10 @@ Step object_info(Session& s, Output& out, const ObjectInfoArgs& a) {
         line += " " + std::to_string(size);
       }
       out.line(line + "\n");
+      // A request of max_request_bytes of ids would otherwise buffer as much again here.
+      if (out.pending_bytes() >= kObjectInfoFlushBytes && !out.send()) {
+        return fail(s, out, "the client went away");
+      }
     }
   }
   out.raw("0000");
