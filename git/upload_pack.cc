@@ -10,6 +10,7 @@
 #include "git/detail/negotiation.h"
 #include "git/detail/object_filter.h"
 #include "git/detail/repo_graph.h"
+#include "git/detail/request_bounds.h"
 #include "git/detail/shallow.h"
 #include "git/detail/upload_pack_io.h"
 #include "git/detail/upload_pack_v2.h"
@@ -24,7 +25,11 @@ using detail::Output;
 // One request's state (git's upload_pack_data); v0 and v1 use all of it.
 struct Session {
   Session(const UploadPackRequest& req, Stream& stream)
-      : request(req), reader(stream), out(stream) {}
+      : request(req),
+        reader(stream),
+        out(stream),
+        meter(req.limits),
+        budget(req.limits.negotiation_budget) {}
 
   const UploadPackRequest& request;
   pktline::PktReader reader;
@@ -39,6 +44,8 @@ struct Session {
   std::optional<detail::FilterSpec> filter;
   std::optional<detail::RepoGraph> graph;
   std::optional<detail::Negotiator> negotiator;
+  detail::RequestMeter meter;  // the want list and all the haves: one request
+  detail::NegotiationBudget budget;
   UploadPackResult result;
 };
 
@@ -109,6 +116,9 @@ State on_other_line(Session& s, std::string_view line, const std::string& want_e
 
 // Returns kReadWants to keep reading, kNegotiate after the flush, or an end state.
 State on_want_line(Session& s, std::string_view line) {
+  if (auto error = s.meter.add_line(line)) {
+    return fail(s, *error);
+  }
   auto parsed = detail::parse_want(line);
   if (auto* bad = std::get_if<detail::BadLine>(&parsed)) {
     return on_other_line(s, line, bad->reason);
@@ -133,6 +143,9 @@ State read_wants(Session& s) {
       return fail(s, "upload-pack: " + error->reason);
     }
     const auto& p = std::get<pktline::Packet>(packet);
+    if (auto error = s.meter.add_bytes(p.consumed)) {
+      return fail(s, *error);
+    }
     if (p.kind == pktline::PacketKind::kFlush) {
       if (s.wants.empty()) {
         return finish_refs_only(s);
@@ -151,10 +164,14 @@ State read_wants(Session& s) {
   }
 }
 
+// All wants in one walk, in a CPU slot, within the negotiation budget.
 State check_wants(Session& s) {
-  s.graph.emplace(s.repo.get());
-  for (const git_oid& want : s.wants) {
-    if (auto refused = s.graph->check_want(s.refs, want)) {
+  detail::remove_duplicates(s.wants);
+  s.graph.emplace(s.repo.get(), &s.budget);
+  {
+    const detail::PackSlot slot(s.out);
+    const detail::NegotiationBudget::Scope scope(s.budget);
+    if (auto refused = s.graph->check_wants(s.refs, s.wants)) {
       return fail(s, *refused);
     }
   }
@@ -165,7 +182,11 @@ State check_wants(Session& s) {
 //   shallow-update = *shallow-line *unshallow-line flush-pkt   (only after deepen*)
 State send_shallow_update(Session& s) {
   s.shallow.relative = s.caps.deepen_relative;
-  auto plan = detail::plan_shallow(s.repo.get(), s.refs, s.shallow, s.wants);
+  auto plan = [&] {
+    const detail::PackSlot slot(s.out);
+    const detail::NegotiationBudget::Scope scope(s.budget);
+    return detail::plan_shallow(s.repo.get(), s.refs, s.shallow, s.wants, &s.budget);
+  }();
   if (auto* error = std::get_if<detail::ShallowError>(&plan)) {
     return error->server_fault
                ? fail_internal(s, "cannot compute the shallow boundary", error->message)
@@ -195,14 +216,25 @@ State negotiate(Session& s) {
       return fail(s, "upload-pack: " + error->reason);
     }
     const auto& p = std::get<pktline::Packet>(packet);
-    const auto reply = p.kind == pktline::PacketKind::kFlush
-                           ? s.negotiator->on_flush()
-                           : s.negotiator->on_line(pktline::chomp(p.payload));
+    const std::string_view line = pktline::chomp(p.payload);
+    auto error = s.meter.add_bytes(p.consumed);
+    if (!error && p.kind == pktline::PacketKind::kData) {
+      error = s.meter.add_line(line);
+    }
+    if (error) {
+      return fail(s, *error);
+    }
+    const detail::NegotiationBudget::Scope scope(s.budget);
+    const auto reply = p.kind == pktline::PacketKind::kFlush ? s.negotiator->on_flush()
+                                                             : s.negotiator->on_line(line);
     if (!reply.error.empty()) {
       return fail(s, "upload-pack: " + reply.error);
     }
-    for (const std::string& line : reply.lines) {
-      s.out.line(line);
+    if (s.budget.exceeded()) {
+      return fail(s, s.budget.error());
+    }
+    for (const std::string& reply_line : reply.lines) {
+      s.out.line(reply_line);
     }
     if (!s.out.send()) {
       return fail(s, "the client went away");

@@ -8,6 +8,7 @@
 #include <vector>
 
 #include "git/pack_cache.h"
+#include "git/request_limits.h"
 #include "git/stream.h"
 
 namespace gitgate::git {
@@ -20,6 +21,7 @@ struct UploadPackRequest {
   std::chrono::milliseconds keepalive{5000};
   // Shared by all requests of the server; clones are served from it when set.
   PackCache* cache = nullptr;
+  RequestLimits limits{};
 };
 
 struct UploadPackResult {

@@ -4,6 +4,7 @@
 #include <vector>
 
 #include "git/detail/libgit2.h"
+#include "git/detail/tree_walk.h"
 
 namespace gitgate::git::detail {
 namespace {
@@ -128,27 +129,26 @@ std::optional<std::string> BitmapWalk::add(const std::vector<git_oid>& roots, Re
 // A tree that is known was added with everything under it, so it is not entered again.
 std::optional<std::string> BitmapWalk::add_tree(const git_oid& id, Reach& reach,
                                                 const Reach* stop) {
-  if (known(id, reach, stop)) {
-    return std::nullopt;
-  }
-  mark(reach, id, GIT_OBJECT_TREE);
-  git_tree* raw = nullptr;
-  if (git_tree_lookup(&raw, repo_, &id) != 0) {
-    return last_error("cannot read a tree");
-  }
-  const TreePtr tree(raw);
-  for (size_t i = 0; i < git_tree_entrycount(tree.get()); ++i) {
-    const git_tree_entry* entry = git_tree_entry_byindex(tree.get(), i);
-    const git_oid& entry_id = *git_tree_entry_id(entry);
-    if (git_tree_entry_type(entry) == GIT_OBJECT_TREE) {
-      if (auto error = add_tree(entry_id, reach, stop)) {
-        return error;
+  struct Marker : TreeVisitor {
+    Marker(const BitmapWalk& walk, Reach& reach, const Reach* stop)
+        : walk(walk), reach(reach), stop(stop) {}
+    bool enter_tree(const git_oid& tree, const std::string& /*path*/, uint64_t /*depth*/) override {
+      if (walk.known(tree, reach, stop)) {
+        return false;
       }
-    } else if (git_tree_entry_type(entry) == GIT_OBJECT_BLOB && !known(entry_id, reach, stop)) {
-      mark(reach, entry_id, GIT_OBJECT_BLOB);
-    }  // gitlinks name commits of other repositories
-  }
-  return std::nullopt;
+      walk.mark(reach, tree, GIT_OBJECT_TREE);
+      return true;
+    }
+    void on_blob(const git_oid& blob, const std::string& /*path*/, uint64_t /*depth*/) override {
+      if (!walk.known(blob, reach, stop)) {
+        walk.mark(reach, blob, GIT_OBJECT_BLOB);
+      }
+    }
+    const BitmapWalk& walk;
+    Reach& reach;
+    const Reach* stop;
+  } marker(*this, reach, stop);
+  return walk_tree(repo_, id, marker, false);
 }
 
 // include-tag: an annotated tag whose peeled target is sent goes along, with every tag
@@ -325,6 +325,25 @@ std::optional<std::variant<ObjectSet, std::string>> select_with_bitmap(
     };
   }
   return set;
+}
+
+std::optional<std::variant<std::vector<bool>, std::string>> reachable_by_bitmap(
+    git_repository* repo, const std::shared_ptr<const pack::PackStore>& store,
+    const std::vector<git_oid>& roots, const std::vector<git_oid>& ids) {
+  const pack::Pack* pack = store->bitmapped();
+  if (pack == nullptr) {
+    return std::nullopt;
+  }
+  BitmapWalk walk(repo, *pack);
+  Reach reach(pack->index().size());
+  if (auto error = walk.add(roots, reach, nullptr)) {
+    return *error;
+  }
+  std::vector<bool> reachable(ids.size());
+  for (size_t i = 0; i < ids.size(); ++i) {
+    reachable[i] = walk.has(reach, ids[i]);
+  }
+  return reachable;
 }
 
 }  // namespace gitgate::git::detail

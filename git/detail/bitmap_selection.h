@@ -10,6 +10,7 @@
 #include <optional>
 #include <string>
 #include <variant>
+#include <vector>
 
 #include "git/detail/advertisement.h"
 #include "git/detail/object_selection.h"
@@ -31,5 +32,12 @@ namespace gitgate::git::detail {
 std::optional<std::variant<ObjectSet, std::string>> select_with_bitmap(
     git_repository* repo, const std::shared_ptr<const pack::PackStore>& store, const RefSet& refs,
     const SelectionRequest& request);
+
+// Whether each of ids is reachable from roots, answered from the pack's reachability
+// bitmap (the roots' bitmaps ORed, plus a walk from roots it does not cover): one bit
+// test per id instead of a walk over history. nullopt when the repository has no bitmap.
+std::optional<std::variant<std::vector<bool>, std::string>> reachable_by_bitmap(
+    git_repository* repo, const std::shared_ptr<const pack::PackStore>& store,
+    const std::vector<git_oid>& roots, const std::vector<git_oid>& ids);
 
 }  // namespace gitgate::git::detail

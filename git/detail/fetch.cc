@@ -35,27 +35,6 @@ bool uses_other_object_format(const std::filesystem::path& repo) {
   return other;
 }
 
-// Pack generation is CPU-bound (DESIGN.md): at most one per core at a time, so a burst
-// of clones queues instead of thrashing. The queued ones keep getting keepalives.
-std::counting_semaphore<>& pack_slots() {
-  static std::counting_semaphore<> slots(
-      static_cast<ptrdiff_t>(std::max(1U, std::thread::hardware_concurrency())));
-  return slots;
-}
-
-class PackSlot {
- public:
-  explicit PackSlot(Output& out) {
-    if (!pack_slots().try_acquire()) {
-      out.progress("Waiting for a free pack slot...\r");
-      pack_slots().acquire();
-    }
-  }
-  ~PackSlot() { pack_slots().release(); }
-  PackSlot(const PackSlot&) = delete;
-  PackSlot& operator=(const PackSlot&) = delete;
-};
-
 // The pack goes to the client and, while the cache entry has not failed, to the entry.
 // When the client goes away while other requests follow this generation (PackCache::serve,
 // kShared), the pack is still written for them: one client hanging up must not fail the
@@ -124,7 +103,24 @@ std::optional<PackFailure> select_and_write(git_repository* repo, const RefSet& 
   return std::nullopt;
 }
 
+// Pack generation is CPU-bound (DESIGN.md): at most one per core at a time, so a burst
+// of clones queues instead of thrashing. The queued ones keep getting keepalives.
+std::counting_semaphore<>& pack_slots() {
+  static std::counting_semaphore<> slots(
+      static_cast<ptrdiff_t>(std::max(1U, std::thread::hardware_concurrency())));
+  return slots;
+}
+
 }  // namespace
+
+PackSlot::PackSlot(Output& out) {
+  if (!pack_slots().try_acquire()) {
+    out.progress("Waiting for a free pack slot...\r");
+    pack_slots().acquire();
+  }
+}
+
+PackSlot::~PackSlot() { pack_slots().release(); }
 
 std::string_view cache_label(CacheUse use) {
   switch (use) {

@@ -35,6 +35,17 @@ struct PackRequest {
   PackCache* cache = nullptr;  // clones are served from / stored in it when set
 };
 
+// One of the server's CPU slots (one per core), held while a request does CPU-bound work:
+// enumerating objects for a pack, and the walks that check wants and haves, so that a
+// burst of expensive negotiations queues instead of thrashing. Not reentrant.
+class PackSlot {
+ public:
+  explicit PackSlot(Output& out);  // blocks until a slot is free, telling the client so
+  ~PackSlot();
+  PackSlot(const PackSlot&) = delete;
+  PackSlot& operator=(const PackSlot&) = delete;
+};
+
 // Whether the pack came from the cache: access-log label "cache:hit" / "cache:miss".
 // kHit also when the request followed an identical request's generation in progress
 // (PackCache::Served::kShared: the two share one generation, this one generated nothing).

@@ -74,7 +74,23 @@ std::variant<WantLine, BadLine> parse_want(std::string_view line) {
 
 Negotiator::Negotiator(ObjectGraph& graph, std::vector<git_oid> wants, MultiAck multi_ack,
                        bool no_done)
-    : graph_(graph), unreached_(std::move(wants)), multi_ack_(multi_ack), no_done_(no_done) {}
+    : graph_(graph), wants_(std::move(wants)), multi_ack_(multi_ack), no_done_(no_done) {}
+
+bool ObjectGraph::all_reached(const std::vector<git_oid>& wants,
+                              const std::vector<git_oid>& common) {
+  return std::all_of(wants.begin(), wants.end(), [&](const git_oid& want) {
+    return std::any_of(common.begin(), common.end(),
+                       [&](const git_oid& have) { return reaches(want, have); });
+  });
+}
+
+bool Negotiator::ok_to_give_up() {
+  if (!gave_up_ && common_.size() > checked_commons_) {
+    checked_commons_ = common_.size();
+    gave_up_ = graph_.all_reached(wants_, common_);
+  }
+  return gave_up_;
+}
 
 Negotiator::Reply Negotiator::on_line(std::string_view line) {
   Reply reply;
@@ -108,10 +124,8 @@ void Negotiator::on_have(const git_oid& id, Reply& reply) {
   }
   got_common_ = true;
   last_common_ = to_hex(id);
-  if (std::none_of(common_.begin(), common_.end(),
-                   [&](const git_oid& c) { return git_oid_equal(&c, &id) != 0; })) {
+  if (common_set_.insert(id).second) {
     common_.push_back(id);
-    std::erase_if(unreached_, [&](const git_oid& want) { return graph_.reaches(want, id); });
   }
   if (multi_ack_ == MultiAck::kDetailed) {
     reply.lines.push_back("ACK " + last_common_ + " common\n");

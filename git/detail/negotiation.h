@@ -6,9 +6,11 @@
 
 #include <string>
 #include <string_view>
+#include <unordered_set>
 #include <variant>
 #include <vector>
 
+#include "git/detail/libgit2.h"
 #include "git/pktline.h"
 
 namespace gitgate::git::detail {
@@ -52,6 +54,9 @@ class ObjectGraph {
   // True when want equals have or have is an ancestor of want (tags peeled). A want
   // that is not a commit counts as reached: ancestry says nothing about it.
   virtual bool reaches(const git_oid& want, const git_oid& have) = 0;
+  // Every want is reached from one of common (git's ok_to_give_up). This default asks
+  // reaches() for each pair; RepoGraph answers with one walk.
+  virtual bool all_reached(const std::vector<git_oid>& wants, const std::vector<git_oid>& common);
 };
 
 //   have-list  =  *have-line;  have-line = PKT-LINE("have" SP obj-id)
@@ -77,11 +82,16 @@ class Negotiator {
  private:
   void on_have(const git_oid& id, Reply& reply);
   Reply on_done();
-  bool ok_to_give_up() const { return !common_.empty() && unreached_.empty(); }
+  bool ok_to_give_up();
 
   ObjectGraph& graph_;
-  std::vector<git_oid> unreached_;  // wants no common have reaches yet
+  std::vector<git_oid> wants_;
+  // ok_to_give_up's answer for the first checked_commons_ commons: asked again only when
+  // more arrived (git walks once per round, not once per have), and true stays true.
+  size_t checked_commons_ = 0;
+  bool gave_up_ = false;
   std::vector<git_oid> common_;
+  std::unordered_set<git_oid, OidHash, OidEqual> common_set_;  // the same, to find repeats
   MultiAck multi_ack_;
   bool no_done_;
   bool received_haves_ = false;

@@ -7,6 +7,7 @@
 #include "git/detail/bitmap_selection.h"
 #include "git/detail/libgit2.h"
 #include "git/detail/repository_packs.h"
+#include "git/detail/tree_walk.h"
 
 namespace gitgate::git::detail {
 namespace {
@@ -25,8 +26,8 @@ class Selector {
   std::optional<std::string> add_want(const git_oid& id);
   std::optional<std::string> add_commits();
   std::optional<std::string> subtract_edges();
-  std::optional<std::string> add_tree(const git_oid& id, const std::string& path, uint64_t depth,
-                                      bool provided);
+  std::optional<std::string> add_tree(const git_oid& id, bool provided);
+  bool enter_tree(const git_oid& id, const std::string& path, uint64_t depth, bool provided);
   void add_blob(const git_oid& id, const std::string& path, uint64_t depth);
   std::optional<std::string> mark_uninteresting(const git_oid& tree_id);
   void include_tags(const RefSet& refs);
@@ -105,7 +106,7 @@ std::optional<std::string> Selector::add_commits() {
         filter_includes(*request_.filter, GIT_OBJECT_COMMIT, 0, 0)) {
       add(id, "");
     }
-    if (auto error = add_tree(*git_commit_tree_id(commit.get()), "", 0, false)) {
+    if (auto error = add_tree(*git_commit_tree_id(commit.get()), false)) {
       return error;
     }
   }
@@ -117,7 +118,7 @@ std::optional<std::string> Selector::add_commits() {
     }
     if (type == GIT_OBJECT_BLOB) {
       add(id, "");
-    } else if (auto error = add_tree(id, "", 0, true)) {
+    } else if (auto error = add_tree(id, true)) {
       return error;
     }
   }
@@ -254,25 +255,17 @@ std::optional<std::string> Selector::subtract_edges() {
 }
 
 std::optional<std::string> Selector::mark_uninteresting(const git_oid& tree_id) {
-  if (!uninteresting_.insert(tree_id).second) {
-    return std::nullopt;
-  }
-  git_tree* raw = nullptr;
-  if (git_tree_lookup(&raw, repo_, &tree_id) != 0) {
-    return last_error("cannot read a tree");
-  }
-  TreePtr tree(raw);
-  for (size_t i = 0; i < git_tree_entrycount(tree.get()); ++i) {
-    const git_tree_entry* entry = git_tree_entry_byindex(tree.get(), i);
-    if (git_tree_entry_type(entry) == GIT_OBJECT_TREE) {
-      if (auto error = mark_uninteresting(*git_tree_entry_id(entry))) {
-        return error;
-      }
-    } else if (git_tree_entry_type(entry) == GIT_OBJECT_BLOB) {
-      uninteresting_.insert(*git_tree_entry_id(entry));
+  struct Marker : TreeVisitor {
+    explicit Marker(OidSet& set) : uninteresting(set) {}
+    bool enter_tree(const git_oid& id, const std::string& /*path*/, uint64_t /*depth*/) override {
+      return uninteresting.insert(id).second;
     }
-  }
-  return std::nullopt;
+    void on_blob(const git_oid& id, const std::string& /*path*/, uint64_t /*depth*/) override {
+      uninteresting.insert(id);
+    }
+    OidSet& uninteresting;
+  } marker(uninteresting_);
+  return walk_tree(repo_, tree_id, marker, false);
 }
 
 void Selector::add_blob(const git_oid& id, const std::string& path, uint64_t depth) {
@@ -294,15 +287,32 @@ void Selector::add_blob(const git_oid& id, const std::string& path, uint64_t dep
 
 // Adds a tree and everything under it the client lacks and the filter lets through.
 // A tree is walked again when reached closer to the root (tree:<depth> filters).
-std::optional<std::string> Selector::add_tree(const git_oid& id, const std::string& path,
-                                              uint64_t depth, bool provided) {
+// provided: the tree was wanted by id, so it is sent whatever the filter says.
+std::optional<std::string> Selector::add_tree(const git_oid& id, bool provided) {
+  struct Adder : TreeVisitor {
+    Adder(Selector& selector, bool provided_root) : self(selector), provided(provided_root) {}
+    bool enter_tree(const git_oid& tree, const std::string& path, uint64_t depth) override {
+      return self.enter_tree(tree, path, depth, provided && depth == 0);
+    }
+    void on_blob(const git_oid& blob, const std::string& path, uint64_t depth) override {
+      self.add_blob(blob, path, depth);
+    }
+    Selector& self;
+    bool provided;
+  } adder(*this, provided);
+  return walk_tree(repo_, id, adder, true);
+}
+
+// One tree of add_tree's walk: whether it goes into the pack, and whether to walk under it.
+bool Selector::enter_tree(const git_oid& id, const std::string& path, uint64_t depth,
+                          bool provided) {
   if (uninteresting_.count(id) > 0) {
-    return std::nullopt;
+    return false;
   }
   auto [slot, fresh] = tree_depth_.try_emplace(id, depth);
   if (!fresh) {
     if (depth >= slot->second) {
-      return std::nullopt;
+      return false;
     }
     slot->second = depth;
   }
@@ -311,27 +321,7 @@ std::optional<std::string> Selector::add_tree(const git_oid& id, const std::stri
       filter_includes(*filter, GIT_OBJECT_TREE, depth, 0)) {
     add(id, path);
   }
-  if (filter != nullptr && filter_prunes_below(*filter, depth)) {
-    return std::nullopt;
-  }
-  git_tree* raw = nullptr;
-  if (git_tree_lookup(&raw, repo_, &id) != 0) {
-    return last_error("cannot read a tree");
-  }
-  TreePtr tree(raw);
-  for (size_t i = 0; i < git_tree_entrycount(tree.get()); ++i) {
-    const git_tree_entry* entry = git_tree_entry_byindex(tree.get(), i);
-    const git_oid& entry_id = *git_tree_entry_id(entry);
-    const std::string entry_path = path + git_tree_entry_name(entry);
-    if (git_tree_entry_type(entry) == GIT_OBJECT_TREE) {
-      if (auto error = add_tree(entry_id, entry_path + "/", depth + 1, false)) {
-        return error;
-      }
-    } else if (git_tree_entry_type(entry) == GIT_OBJECT_BLOB) {
-      add_blob(entry_id, entry_path, depth + 1);
-    }  // submodule commits (gitlinks) are not in this repository
-  }
-  return std::nullopt;
+  return filter == nullptr || !filter_prunes_below(*filter, depth);
 }
 
 // include-tag: an annotated tag whose (peeled) target is in the pack goes with it,

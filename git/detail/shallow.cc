@@ -2,6 +2,7 @@
 
 #include <array>
 #include <optional>
+#include <string_view>
 #include <unordered_map>
 
 namespace gitgate::git::detail {
@@ -13,14 +14,20 @@ struct CommitInfo {
 };
 
 // Commits read once per request: the walks below revisit them.
+// With a budget, reading stops once it is spent: get() then answers nullptr, which ends
+// every walk below, and plan_shallow reports the budget.
 class Commits {
  public:
-  explicit Commits(git_repository* repo) : repo_(repo) {}
+  Commits(git_repository* repo, NegotiationBudget* budget) : repo_(repo), budget_(budget) {}
 
   const CommitInfo* get(const git_oid& id) {
     auto it = cache_.find(id);
     if (it != cache_.end()) {
       return &it->second;
+    }
+    if (budget_ != nullptr && (spent_ || (cache_.size() % 256 == 0 && budget_->exceeded()))) {
+      spent_ = true;
+      return nullptr;
     }
     git_commit* raw = nullptr;
     if (git_commit_lookup(&raw, repo_, &id) != 0) {
@@ -52,9 +59,12 @@ class Commits {
   }
 
   bool failed() const { return failed_; }
+  bool spent() const { return spent_; }
 
  private:
   git_repository* repo_;
+  NegotiationBudget* budget_;
+  bool spent_ = false;
   std::unordered_map<git_oid, CommitInfo, OidHash, OidEqual> cache_;
   bool failed_ = false;
 };
@@ -151,8 +161,12 @@ std::optional<std::string> deepen_by_rev_list(Commits& commits, const std::vecto
   return std::nullopt;
 }
 
-// expand_ref: the rules git uses to find a ref by a short name.
-std::variant<git_oid, std::string> resolve_not_ref(const RefSet& refs, const std::string& name) {
+using RefsByName = std::unordered_map<std::string_view, git_oid>;
+
+// expand_ref: the rules git uses to find a ref by a short name. By name through a map:
+// up to max_deepen_not names, each tried six ways, against every ref was quadratic.
+std::variant<git_oid, std::string> resolve_not_ref(const RefsByName& refs,
+                                                   const std::string& name) {
   constexpr std::array<std::string_view, 6> kRules = {
       "{}", "refs/{}", "refs/tags/{}", "refs/heads/{}", "refs/remotes/{}", "refs/remotes/{}/HEAD"};
   std::optional<git_oid> found;
@@ -160,13 +174,11 @@ std::variant<git_oid, std::string> resolve_not_ref(const RefSet& refs, const std
     const size_t at = rule.find("{}");
     const std::string full =
         std::string(rule.substr(0, at)) + name + std::string(rule.substr(at + 2));
-    for (const AdvertisedRef& ref : refs.refs) {
-      if (ref.name == full) {
-        if (found) {
-          return "git upload-pack: ambiguous deepen-not: deepen-not " + name;
-        }
-        found = ref.id;
+    if (const auto it = refs.find(full); it != refs.end()) {
+      if (found) {
+        return "git upload-pack: ambiguous deepen-not: deepen-not " + name;
       }
+      found = it->second;
     }
   }
   if (!found) {
@@ -179,8 +191,9 @@ std::variant<git_oid, std::string> resolve_not_ref(const RefSet& refs, const std
 
 std::variant<ShallowPlan, ShallowError> plan_shallow(git_repository* repo, const RefSet& refs,
                                                      const ShallowRequest& request,
-                                                     const std::vector<git_oid>& wants) {
-  Commits commits(repo);
+                                                     const std::vector<git_oid>& wants,
+                                                     NegotiationBudget* budget) {
+  Commits commits(repo, budget);
   std::vector<git_oid> client_shallows;
   for (const git_oid& id : request.client_shallows) {
     git_object* raw = nullptr;
@@ -207,8 +220,12 @@ std::variant<ShallowPlan, ShallowError> plan_shallow(git_repository* repo, const
                     request.relative ? request.depth + 1 : request.depth, marks);
   } else if (request.deepens()) {
     std::vector<git_oid> not_ids;
+    RefsByName by_name;
+    for (const AdvertisedRef& ref : refs.refs) {
+      by_name.emplace(ref.name, ref.id);
+    }
     for (const std::string& name : request.not_refs) {
-      auto resolved = resolve_not_ref(refs, name);
+      auto resolved = resolve_not_ref(by_name, name);
       if (auto* error = std::get_if<std::string>(&resolved)) {
         return ShallowError{*error};
       }
@@ -219,6 +236,9 @@ std::variant<ShallowPlan, ShallowError> plan_shallow(git_repository* repo, const
     if (auto error = deepen_by_rev_list(commits, heads, request, not_ids, marks)) {
       return ShallowError{*error};
     }
+  }
+  if (commits.spent()) {
+    return ShallowError{budget->error()};
   }
   if (commits.failed()) {
     return ShallowError{last_error("cannot read a commit"), true};

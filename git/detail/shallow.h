@@ -12,6 +12,7 @@
 
 #include "git/detail/advertisement.h"
 #include "git/detail/libgit2.h"
+#include "git/detail/request_bounds.h"
 #include "git/detail/shallow_request.h"
 
 namespace gitgate::git::detail {
@@ -33,8 +34,10 @@ struct ShallowError {
 
 // wants: validated ids. Commits the client calls shallow that we lack are ignored, as
 // git does; one that is no commit is an error.
+// With budget, the walks stop once it is spent and the budget's error is returned.
 std::variant<ShallowPlan, ShallowError> plan_shallow(git_repository* repo, const RefSet& refs,
                                                      const ShallowRequest& request,
-                                                     const std::vector<git_oid>& wants);
+                                                     const std::vector<git_oid>& wants,
+                                                     NegotiationBudget* budget = nullptr);
 
 }  // namespace gitgate::git::detail

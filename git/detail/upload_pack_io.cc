@@ -40,6 +40,11 @@ void Output::raw(std::string_view bytes) {
   pending_.append(bytes);
 }
 
+size_t Output::pending_bytes() {
+  const std::lock_guard lock(mutex_);
+  return pending_.size();
+}
+
 bool Output::send() {
   const std::lock_guard lock(mutex_);
   return send_locked();

@@ -29,6 +29,7 @@ class Output : public PackSink {
   void line(std::string_view payload);  // one data pkt-line, buffered
   void raw(std::string_view bytes);     // already framed bytes, buffered
   bool send();                          // writes what is buffered; false: client gone
+  size_t pending_bytes();               // buffered, not yet sent
 
   // Before the pack: "ERR <message>" (gitprotocol-pack); during it: band 3 with
   // side-band, else stderr. Sent at once.

@@ -2,10 +2,15 @@
 
 #include <algorithm>
 #include <optional>
+#include <set>
+#include <string_view>
+#include <unordered_map>
+#include <unordered_set>
 
 #include "git/detail/fetch.h"
 #include "git/detail/libgit2.h"
 #include "git/detail/repo_graph.h"
+#include "git/detail/request_bounds.h"
 #include "git/detail/upload_pack_io.h"
 #include "git/detail/v2_request.h"
 #include "git/pktline.h"
@@ -23,6 +28,9 @@ constexpr std::string_view kAdvertisement =
     "object-format=sha1\n"
     "object-info\n";
 
+// object-info answers are written out whenever this much is buffered.
+constexpr size_t kObjectInfoFlushBytes = size_t{64} * 1024;
+
 // One connection's state; each command gets what it needs from here.
 struct Session {
   Session(const UploadPackRequest& req, Stream& stream) : request(req), stream(stream) {}
@@ -36,6 +44,7 @@ struct Session {
   bool fetched = false;  // a pack went to a client that had something
   bool shallow = false;  // a shallow or deepen request was served
   CacheUse cache_use = CacheUse::kNone;
+  std::optional<NegotiationBudget> budget;  // of the fetch being served
 };
 
 enum class Step { kNext, kEnd, kFailed };
@@ -47,13 +56,15 @@ Step fail(Session& s, Output& out, const std::string& message, const std::string
   return Step::kFailed;
 }
 
-// Reads one whole request (up to its final flush) and parses it.
+// Reads one request up to its final flush, parsing each packet as it arrives: nothing is
+// buffered but the parsed arguments, and the limits are checked before each is stored.
 std::variant<V2Request, Step> read_request(Session& s, Output& out) {
-  std::string bytes;
+  V2RequestParser parser(s.request.limits);
+  bool started = false;
   for (;;) {
     auto packet = s.reader->read();
     if (std::holds_alternative<pktline::PktReader::Eof>(packet)) {
-      if (bytes.empty()) {
+      if (!started) {
         return Step::kEnd;  // the client hung up between commands
       }
       return fail(s, out, "the remote end hung up in the middle of a request");
@@ -61,62 +72,52 @@ std::variant<V2Request, Step> read_request(Session& s, Output& out) {
     if (auto* error = std::get_if<pktline::PktReader::Error>(&packet)) {
       return fail(s, out, "upload-pack: " + error->reason);
     }
-    const auto& p = std::get<pktline::Packet>(packet);
-    switch (p.kind) {
-      case pktline::PacketKind::kData:
-        pktline::append_data(
-            bytes,
-            std::string_view(reinterpret_cast<const char*>(p.payload.data()), p.payload.size()));
-        break;
-      case pktline::PacketKind::kFlush:
-        pktline::append_flush(bytes);
-        break;
-      case pktline::PacketKind::kDelim:
-        pktline::append_delim(bytes);
-        break;
-      case pktline::PacketKind::kResponseEnd:
-        pktline::append_response_end(bytes);
-        break;
-    }
-    if (bytes.size() > kMaxV2RequestBytes) {
-      return fail(s, out, "upload-pack: request too large");
-    }
-    if (p.kind != pktline::PacketKind::kFlush && p.kind != pktline::PacketKind::kResponseEnd) {
-      continue;
-    }
-    const auto parsed =
-        parse_v2_request(std::span(reinterpret_cast<const uint8_t*>(bytes.data()), bytes.size()));
+    started = true;
+    auto parsed = parser.feed(std::get<pktline::Packet>(packet));
     if (std::holds_alternative<V2EndOfSession>(parsed)) {
       return Step::kEnd;
     }
     if (const auto* invalid = std::get_if<V2Invalid>(&parsed)) {
       return fail(s, out, invalid->reason);
     }
-    if (const auto* done = std::get_if<V2Parsed>(&parsed)) {
-      return done->request;
+    if (auto* done = std::get_if<V2Parsed>(&parsed)) {
+      return std::move(done->request);
     }
   }
 }
 
+// ls-refs prefixes by length: a ref name is looked up once per distinct prefix length
+// instead of compared with every prefix (up to max_ref_prefixes of them, times every ref).
+class PrefixSet {
+ public:
+  explicit PrefixSet(const std::vector<std::string>& prefixes) {
+    for (const std::string& prefix : prefixes) {
+      prefixes_.insert(prefix);
+      lengths_.insert(prefix.size());
+    }
+  }
+  bool matches(std::string_view name) const {
+    return prefixes_.empty() || std::any_of(lengths_.begin(), lengths_.end(), [&](size_t n) {
+             return n <= name.size() && prefixes_.count(name.substr(0, n)) > 0;
+           });
+  }
+
+ private:
+  std::unordered_set<std::string_view> prefixes_;  // views of LsRefsArgs::prefixes
+  std::set<size_t> lengths_;
+};
+
 //   output = *ref flush-pkt
 //   ref = PKT-LINE(obj-id-or-unborn SP refname *(SP ref-attribute) LF)
 //   ref-attribute = (symref-target:<target>) / (peeled:<oid>)
-Step ls_refs(Session& s, Output& out, const V2Request& request) {
-  auto args = parse_ls_refs_args(request.arguments);
-  if (auto* error = std::get_if<std::string>(&args)) {
-    return fail(s, out, *error);
-  }
-  const auto& a = std::get<LsRefsArgs>(args);
+Step ls_refs(Session& s, Output& out, const LsRefsArgs& a) {
   auto refs = read_refs(s.repo.get());
   if (auto* error = std::get_if<std::string>(&refs)) {
     return fail(s, out, "upload-pack: cannot read the references", *error);
   }
   const auto& set = std::get<RefSet>(refs);
-  auto wanted = [&](const std::string& name) {
-    return a.prefixes.empty() ||
-           std::any_of(a.prefixes.begin(), a.prefixes.end(),
-                       [&](const std::string& prefix) { return name.starts_with(prefix); });
-  };
+  const PrefixSet prefixes(a.prefixes);
+  auto wanted = [&](const std::string& name) { return prefixes.matches(name); };
   const bool head_resolves = !set.refs.empty() && set.refs.front().name == "HEAD";
   if (!head_resolves && a.unborn && a.symrefs && !set.head_target.empty() && wanted("HEAD")) {
     out.line("unborn HEAD symref-target:" + set.head_target + "\n");
@@ -138,12 +139,7 @@ Step ls_refs(Session& s, Output& out, const V2Request& request) {
   return out.send() ? Step::kNext : fail(s, out, "the client went away");
 }
 
-Step object_info(Session& s, Output& out, const V2Request& request) {
-  auto args = parse_object_info_args(request.arguments);
-  if (auto* error = std::get_if<std::string>(&args)) {
-    return fail(s, out, *error);
-  }
-  const auto& a = std::get<ObjectInfoArgs>(args);
+Step object_info(Session& s, Output& out, const ObjectInfoArgs& a) {
   if (!a.ids.empty()) {
     RepoGraph graph(s.repo.get());
     git_odb* raw = nullptr;
@@ -164,6 +160,10 @@ Step object_info(Session& s, Output& out, const V2Request& request) {
         line += " " + std::to_string(size);
       }
       out.line(line + "\n");
+      // A request of max_request_bytes of ids would otherwise buffer as much again here.
+      if (out.pending_bytes() >= kObjectInfoFlushBytes && !out.send()) {
+        return fail(s, out, "the client went away");
+      }
     }
   }
   out.raw("0000");
@@ -173,22 +173,28 @@ Step object_info(Session& s, Output& out, const V2Request& request) {
 // want-ref: the refs named exactly, as git's parse_want_ref (no hidden refs here).
 Step resolve_want_refs(Session& s, Output& out, const RefSet& refs, FetchArgs& a,
                        std::vector<std::pair<std::string, git_oid>>& wanted_refs) {
+  if (a.want_refs.empty()) {
+    return Step::kNext;
+  }
+  std::unordered_map<std::string_view, git_oid> by_name;  // up to max_wants lookups
+  for (const AdvertisedRef& ref : refs.refs) {
+    by_name.emplace(ref.name, ref.id);
+  }
   for (const std::string& name : a.want_refs) {
-    const auto it = std::find_if(refs.refs.begin(), refs.refs.end(),
-                                 [&](const AdvertisedRef& ref) { return ref.name == name; });
-    if (it == refs.refs.end()) {
+    const auto it = by_name.find(name);
+    if (it == by_name.end()) {
       return fail(s, out, "unknown ref " + name);
     }
-    wanted_refs.emplace_back(name, it->id);
-    a.wants.push_back(it->id);
+    wanted_refs.emplace_back(name, it->second);
+    a.wants.push_back(it->second);
   }
+  remove_duplicates(a.wants);
   return Step::kNext;
 }
 
 //   acknowledgments = PKT-LINE("acknowledgments" LF) (nak / *ack) (ready)
 // Returns kNext when the pack follows, kEnd when this round ends with a flush.
-Step acknowledge(Session& s, Output& out, RepoGraph& graph, const FetchArgs& a,
-                 const std::vector<git_oid>& common) {
+Step acknowledge(Session& s, Output& out, const std::vector<git_oid>& common, bool ready) {
   out.line("acknowledgments\n");
   if (common.empty()) {
     out.line("NAK\n");
@@ -196,13 +202,6 @@ Step acknowledge(Session& s, Output& out, RepoGraph& graph, const FetchArgs& a,
   for (const git_oid& id : common) {
     out.line("ACK " + to_hex(id) + "\n");
   }
-  // ok_to_give_up: every want is reached from something the client has.
-  const bool ready = !a.wait_for_done && !common.empty() &&
-                     std::all_of(a.wants.begin(), a.wants.end(), [&](const git_oid& want) {
-                       return std::any_of(common.begin(), common.end(), [&](const git_oid& have) {
-                         return graph.reaches(want, have);
-                       });
-                     });
   if (ready) {
     out.line("ready\n");
     out.raw("0001");
@@ -222,7 +221,11 @@ std::variant<std::optional<ShallowPlan>, Step> shallow_info(Session& s, Output& 
   if (!a.shallow.any()) {
     return std::optional<ShallowPlan>();
   }
-  auto plan = plan_shallow(s.repo.get(), refs, a.shallow, a.wants);
+  auto plan = [&] {
+    const PackSlot slot(out);
+    const NegotiationBudget::Scope scope(*s.budget);
+    return plan_shallow(s.repo.get(), refs, a.shallow, a.wants, &*s.budget);
+  }();
   if (auto* error = std::get_if<ShallowError>(&plan)) {
     return error->server_fault
                ? fail(s, out, "upload-pack: cannot compute the shallow boundary", error->message)
@@ -279,13 +282,42 @@ Step send_fetch_pack(Session& s, Output& out, const RefSet& refs, const FetchArg
   return Step::kNext;
 }
 
-//   fetch: args, then [acknowledgments] [wanted-refs] [shallow-info] [packfile]
-Step fetch_v2(Session& s, Output& out, const V2Request& request) {
-  auto parsed = parse_fetch_args(request.arguments);
-  if (auto* error = std::get_if<std::string>(&parsed)) {
-    return fail(s, out, *error);
+struct Negotiated {
+  std::vector<git_oid> common;  // the haves we have, in the order sent (already unique)
+  bool ready = false;           // ok_to_give_up: every want reaches one of common
+};
+
+// What the wants and haves cost, in one CPU slot and within the negotiation budget: the
+// wants checked together, the haves looked up once each, one walk to decide "ready".
+std::variant<Negotiated, std::string> negotiate(Session& s, Output& out, const RefSet& refs,
+                                                const FetchArgs& a) {
+  const PackSlot slot(out);
+  NegotiationBudget& budget = *s.budget;
+  const NegotiationBudget::Scope scope(budget);
+  RepoGraph graph(s.repo.get(), &budget);
+  if (auto refused = graph.check_wants(refs, a.wants)) {
+    return *refused;
   }
-  auto& a = std::get<FetchArgs>(parsed);
+  Negotiated result;
+  for (size_t i = 0; i < a.haves.size(); ++i) {
+    if (i % 1024 == 0 && budget.exceeded()) {
+      return budget.error();
+    }
+    if (graph.has_object(a.haves[i])) {
+      result.common.push_back(a.haves[i]);
+    }
+  }
+  result.ready = !a.wants.empty() && !a.wait_for_done && !a.done && !result.common.empty() &&
+                 graph.all_reached(a.wants, result.common);
+  if (budget.exceeded()) {
+    return budget.error();
+  }
+  return result;
+}
+
+//   fetch: args, then [acknowledgments] [wanted-refs] [shallow-info] [packfile]
+Step fetch_v2(Session& s, Output& out, FetchArgs& a) {
+  s.budget.emplace(s.request.limits.negotiation_budget);
   std::optional<FilterSpec> filter;
   if (a.filter) {
     auto spec = parse_filter(*a.filter);
@@ -303,25 +335,16 @@ Step fetch_v2(Session& s, Output& out, const V2Request& request) {
   if (resolve_want_refs(s, out, set, a, wanted_refs) == Step::kFailed) {
     return Step::kFailed;
   }
-  RepoGraph graph(s.repo.get());
-  for (const git_oid& want : a.wants) {
-    if (auto refused = graph.check_want(set, want)) {
-      return fail(s, out, *refused);
-    }
+  auto negotiated = negotiate(s, out, set, a);
+  if (auto* error = std::get_if<std::string>(&negotiated)) {
+    return fail(s, out, *error);
   }
+  const auto& [common, ready] = std::get<Negotiated>(negotiated);
   if (a.wants.empty() && !a.wait_for_done) {
     return Step::kNext;  // as git: no wants, nothing to say
   }
-  std::vector<git_oid> common;
-  for (const git_oid& have : a.haves) {
-    if (graph.has_object(have) && std::none_of(common.begin(), common.end(), [&](auto& c) {
-          return git_oid_equal(&c, &have) != 0;
-        })) {
-      common.push_back(have);
-    }
-  }
   if (!a.haves.empty() && !a.done) {
-    const Step step = acknowledge(s, out, graph, a, common);
+    const Step step = acknowledge(s, out, common, ready);
     if (step != Step::kNext) {
       return step == Step::kEnd ? Step::kNext : step;
     }
@@ -333,16 +356,14 @@ Step fetch_v2(Session& s, Output& out, const V2Request& request) {
   return send_fetch_pack(s, out, set, a, common, filter ? &*filter : nullptr, wanted_refs);
 }
 
-Step dispatch(Session& s, Output& out, const V2Request& request) {
-  switch (request.command) {
-    case V2Command::kLsRefs:
-      return ls_refs(s, out, request);
-    case V2Command::kFetch:
-      return fetch_v2(s, out, request);
-    case V2Command::kObjectInfo:
-      return object_info(s, out, request);
+Step dispatch(Session& s, Output& out, V2Request& request) {
+  if (auto* fetch = std::get_if<FetchArgs>(&request.args)) {
+    return fetch_v2(s, out, *fetch);
   }
-  return Step::kFailed;
+  if (auto* ls_refs_args = std::get_if<LsRefsArgs>(&request.args)) {
+    return ls_refs(s, out, *ls_refs_args);
+  }
+  return object_info(s, out, std::get<ObjectInfoArgs>(request.args));
 }
 
 // The capability advertisement; false when the request already failed.

@@ -56,7 +56,9 @@ std::optional<std::string> on_header_line(std::string_view line, std::optional<V
   if (!known_capability(line, error)) {
     return error;
   }
-  request.capabilities.emplace_back(line);
+  if (request.capabilities.size() < kMaxKeptCapabilities) {
+    request.capabilities.emplace_back(line);
+  }
   return std::nullopt;
 }
 
@@ -118,11 +120,89 @@ std::optional<std::string> on_fetch_line(std::string_view line, FetchArgs& out) 
 
 }  // namespace
 
-V2ParseResult parse_v2_request(std::span<const uint8_t> input) {
-  V2Request request;
-  std::optional<V2Command> command;
-  bool in_arguments = false;
-  bool seen_anything = false;
+V2ParseResult V2RequestParser::feed(const pktline::Packet& packet) {
+  if (auto error = meter_.add_bytes(packet.consumed)) {
+    return V2Invalid{*error};
+  }
+  switch (packet.kind) {
+    case pktline::PacketKind::kResponseEnd:
+      return V2Invalid{"unexpected response end packet"};
+    case pktline::PacketKind::kDelim:
+      return on_delim();
+    case pktline::PacketKind::kFlush:
+      return on_flush();
+    case pktline::PacketKind::kData:
+      break;
+  }
+  seen_anything_ = true;
+  const std::string_view line = pktline::chomp(packet.payload);
+  auto error = in_arguments_ ? on_argument(line) : on_header_line(line, command_, request_);
+  if (error) {
+    return V2Invalid{*error};
+  }
+  return V2NeedMore{};
+}
+
+V2ParseResult V2RequestParser::on_delim() {
+  if (in_arguments_) {
+    return V2Invalid{"expected flush after arguments"};
+  }
+  if (!command_) {  // git's serve.c stops at the delim and finds no command
+    return V2Invalid{"no command requested"};
+  }
+  in_arguments_ = true;
+  request_.command = *command_;
+  switch (*command_) {
+    case V2Command::kLsRefs:
+      request_.args.emplace<LsRefsArgs>();
+      break;
+    case V2Command::kFetch:
+      request_.args.emplace<FetchArgs>();
+      break;
+    case V2Command::kObjectInfo:
+      request_.args.emplace<ObjectInfoArgs>();
+      break;
+  }
+  return V2NeedMore{};
+}
+
+std::optional<std::string> V2RequestParser::on_argument(std::string_view line) {
+  if (auto* ls_refs = std::get_if<LsRefsArgs>(&request_.args)) {
+    return parse_ls_refs_arg(line, limits_, *ls_refs);
+  }
+  if (auto* fetch = std::get_if<FetchArgs>(&request_.args)) {
+    if (auto error = meter_.add_line(line)) {
+      return error;
+    }
+    return parse_fetch_arg(line, *fetch);
+  }
+  return parse_object_info_arg(line, std::get<ObjectInfoArgs>(request_.args));
+}
+
+V2ParseResult V2RequestParser::on_flush() {
+  if (!seen_anything_) {
+    return V2EndOfSession{pktline::kHeaderSize};
+  }
+  if (!command_) {
+    return V2Invalid{"no command requested"};
+  }
+  if (!in_arguments_) {
+    on_delim();  // no arguments: the command's defaults
+  }
+  std::optional<std::string> error;
+  if (auto* ls_refs = std::get_if<LsRefsArgs>(&request_.args)) {
+    error = finish_ls_refs_args(limits_, *ls_refs);
+  } else if (auto* fetch = std::get_if<FetchArgs>(&request_.args)) {
+    error = finish_fetch_args(*fetch);
+  }
+  if (error) {
+    return V2Invalid{*error};
+  }
+  return V2Parsed{std::move(request_), 0};
+}
+
+V2ParseResult parse_v2_request(std::span<const uint8_t> input, const RequestLimits& limits) {
+  V2RequestParser parser(limits);
   size_t offset = 0;
   for (;;) {
     const auto parsed = pktline::parse(input.subspan(offset));
@@ -134,67 +214,88 @@ V2ParseResult parse_v2_request(std::span<const uint8_t> input) {
     }
     const auto& packet = std::get<pktline::Packet>(parsed);
     offset += packet.consumed;
-    switch (packet.kind) {
-      case pktline::PacketKind::kResponseEnd:
-        return V2Invalid{"unexpected response end packet"};
-      case pktline::PacketKind::kDelim:
-        if (in_arguments) {
-          return V2Invalid{"expected flush after arguments"};
-        }
-        if (!command) {  // git's serve.c stops at the delim and finds no command
-          return V2Invalid{"no command requested"};
-        }
-        in_arguments = true;
-        break;
-      case pktline::PacketKind::kFlush:
-        if (!seen_anything) {
-          return V2EndOfSession{offset};
-        }
-        if (!command) {
-          return V2Invalid{"no command requested"};
-        }
-        request.command = *command;
-        return V2Parsed{std::move(request), offset};
-      case pktline::PacketKind::kData: {
-        seen_anything = true;
-        const std::string_view line = pktline::chomp(packet.payload);
-        if (in_arguments) {
-          request.arguments.emplace_back(line);
-        } else if (auto error = on_header_line(line, command, request)) {
-          return V2Invalid{*error};
-        }
-        break;
-      }
+    auto result = parser.feed(packet);
+    if (auto* done = std::get_if<V2Parsed>(&result)) {
+      done->consumed = offset;
+    }
+    if (!std::holds_alternative<V2NeedMore>(result)) {
+      return result;
     }
   }
 }
 
-std::variant<LsRefsArgs, std::string> parse_ls_refs_args(const std::vector<std::string>& args) {
+std::optional<std::string> parse_ls_refs_arg(std::string_view line, const RequestLimits& limits,
+                                             LsRefsArgs& out) {
+  if (line == "symrefs") {
+    out.symrefs = true;
+  } else if (line == "peel") {
+    out.peel = true;
+  } else if (line == "unborn") {
+    out.unborn = true;
+  } else if (line.starts_with("ref-prefix ")) {
+    // As git's ls-refs: past the limit, prefixes are no longer kept; finish drops them all.
+    if (++out.prefixes_sent <= limits.max_ref_prefixes) {
+      out.prefixes.emplace_back(line.substr(11));
+    }
+  } else {
+    return "unexpected line: '" + std::string(line) + "'";
+  }
+  return std::nullopt;
+}
+
+std::optional<std::string> finish_ls_refs_args(const RequestLimits& limits, LsRefsArgs& out) {
+  if (out.prefixes_sent > limits.max_ref_prefixes) {
+    out.prefixes.clear();  // too many to be worth matching: every ref, as git
+    out.prefixes.shrink_to_fit();
+  }
+  return std::nullopt;
+}
+
+std::optional<std::string> parse_fetch_arg(std::string_view line, FetchArgs& out) {
+  return on_fetch_line(line, out);
+}
+
+std::optional<std::string> finish_fetch_args(FetchArgs& out) {
+  if (auto error = check_shallow_request(out.shallow)) {
+    return error;
+  }
+  remove_duplicates(out.wants);
+  remove_duplicates(out.haves);
+  return std::nullopt;
+}
+
+std::optional<std::string> parse_object_info_arg(std::string_view line, ObjectInfoArgs& out) {
+  git_oid id;
+  if (line == "size") {
+    out.size = true;
+  } else if (parse_oid_after(line, "oid ", id)) {
+    out.ids.push_back(id);
+  } else {
+    return "object-info: unexpected line: '" + std::string(line) + "'";
+  }
+  return std::nullopt;
+}
+
+std::variant<LsRefsArgs, std::string> parse_ls_refs_args(const std::vector<std::string>& args,
+                                                         const RequestLimits& limits) {
   LsRefsArgs out;
   for (const std::string& line : args) {
-    if (line == "symrefs") {
-      out.symrefs = true;
-    } else if (line == "peel") {
-      out.peel = true;
-    } else if (line == "unborn") {
-      out.unborn = true;
-    } else if (line.starts_with("ref-prefix ")) {
-      out.prefixes.push_back(line.substr(11));
-    } else {
-      return "unexpected line: '" + line + "'";
+    if (auto error = parse_ls_refs_arg(line, limits, out)) {
+      return *error;
     }
   }
+  finish_ls_refs_args(limits, out);
   return out;
 }
 
 std::variant<FetchArgs, std::string> parse_fetch_args(const std::vector<std::string>& args) {
   FetchArgs out;
   for (const std::string& line : args) {
-    if (auto error = on_fetch_line(line, out)) {
+    if (auto error = parse_fetch_arg(line, out)) {
       return *error;
     }
   }
-  if (auto error = check_shallow_request(out.shallow)) {
+  if (auto error = finish_fetch_args(out)) {
     return *error;
   }
   return out;
@@ -204,13 +305,8 @@ std::variant<ObjectInfoArgs, std::string> parse_object_info_args(
     const std::vector<std::string>& args) {
   ObjectInfoArgs out;
   for (const std::string& line : args) {
-    git_oid id;
-    if (line == "size") {
-      out.size = true;
-    } else if (parse_oid_after(line, "oid ", id)) {
-      out.ids.push_back(id);
-    } else {
-      return "object-info: unexpected line: '" + line + "'";
+    if (auto error = parse_object_info_arg(line, out)) {
+      return *error;
     }
   }
   return out;

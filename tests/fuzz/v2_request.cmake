@@ -4,6 +4,7 @@ gitgate_fuzzer(v2_request_fuzz
   SOURCES ${CMAKE_CURRENT_SOURCE_DIR}/v2_request_fuzz.cc ${PROJECT_SOURCE_DIR}/git/pktline.cc
           ${PROJECT_SOURCE_DIR}/git/detail/v2_request.cc
           ${PROJECT_SOURCE_DIR}/git/detail/shallow_request.cc
+          ${PROJECT_SOURCE_DIR}/git/detail/request_bounds.cc
           ${PROJECT_SOURCE_DIR}/git/detail/object_filter.cc
           ${PROJECT_SOURCE_DIR}/git/detail/negotiation.cc
           ${PROJECT_SOURCE_DIR}/git/detail/libgit2.cc

@@ -2,8 +2,11 @@
 
 #include <gtest/gtest.h>
 
+#include <chrono>
 #include <fstream>
+#include <functional>
 #include <string>
+#include <thread>
 #include <vector>
 
 #include "tests/git/git_fixture.h"
@@ -141,6 +144,128 @@ TEST_F(UploadPack, ProtocolErrorsReachTheClient) {
     const auto texts = replies();
     ASSERT_FALSE(texts.empty()) << input;
     EXPECT_EQ(texts.back(), "ERR " + result.error) << input;
+  }
+}
+
+// Each RequestLimits cap at its bound and one past it, over several read sizes: past it
+// the client gets an ERR naming the limit and exit status 128, before any pack.
+TEST_F(UploadPack, LimitsAtAndAboveTheirBound) {
+  const std::string head = rev("HEAD");
+  const std::string first = "want " + head + " " + std::string(kClientCaps);
+  struct Case {
+    std::string name;
+    size_t RequestLimits::*limit;
+    size_t bound;
+    // The request with n capped lines.
+    std::function<std::string(size_t)> request;
+    std::string error;
+  };
+  auto repeated = [](PktBuilder b, const std::string& line, size_t n) {
+    for (size_t i = 0; i < n; ++i) {
+      b.line(line);
+    }
+    return b;
+  };
+  const std::vector<Case> cases = {
+      {"wants", &RequestLimits::max_wants, 3,
+       [&](size_t n) {
+         return repeated(PktBuilder().line(first), "want " + rev("side"), n - 1)
+             .flush()
+             .line("done")
+             .str();
+       },
+       "too many want lines (limit 3, max_wants)"},
+      {"haves", &RequestLimits::max_haves, 2,
+       [&](size_t n) {
+         return repeated(PktBuilder().line(first).flush(), "have " + rev("HEAD~1"), n)
+             .line("done")
+             .str();
+       },
+       "too many have lines (limit 2, max_haves)"},
+      {"shallow", &RequestLimits::max_shallow, 2,
+       [&](size_t n) {
+         return repeated(PktBuilder().line(first), "shallow " + rev("HEAD~1"), n)
+             .flush()
+             .line("done")
+             .str();
+       },
+       "too many shallow lines (limit 2, max_shallow)"},
+      {"deepen-not", &RequestLimits::max_deepen_not, 2,
+       [&](size_t n) {
+         return repeated(PktBuilder().line(first), "deepen-not light", n)
+             .flush()
+             .line("done")
+             .str();
+       },
+       "too many deepen-not lines (limit 2, max_deepen_not)"},
+  };
+  for (const Case& c : cases) {
+    for (const size_t n : {c.bound, c.bound + 1}) {
+      for (const size_t chunk : {size_t{1}, size_t{7}, size_t{1} << 20}) {
+        UploadPackRequest request{dir_ / "src", 0};
+        request.limits.*c.limit = c.bound;
+        stream_ = std::make_unique<testing::MemoryStream>(c.request(n), chunk);
+        const auto result = serve_upload_pack(request, *stream_);
+        if (n == c.bound) {
+          EXPECT_EQ(result.exit_status, 0) << c.name << ": " << result.error;
+          continue;
+        }
+        EXPECT_EQ(result.exit_status, 128) << c.name;
+        EXPECT_EQ(result.error, "upload-pack: " + c.error) << c.name;
+        // Haves before the limit were acknowledged; nothing follows the ERR.
+        const auto texts = replies();
+        ASSERT_FALSE(texts.empty());
+        EXPECT_EQ(texts.back(), "ERR upload-pack: " + c.error) << c.name;
+        EXPECT_EQ(std::count_if(texts.begin(), texts.end(),
+                                [](const std::string& t) { return !t.starts_with("ACK "); }),
+                  1)
+            << c.name;
+      }
+    }
+  }
+}
+
+// The bytes of a whole v0 request, haves included, at, below and above the limit.
+TEST_F(UploadPack, RequestBytesBelowAtAndAbove) {
+  const std::string input = PktBuilder()
+                                .line("want " + rev("HEAD") + " " + std::string(kClientCaps))
+                                .flush()
+                                .line("have " + rev("HEAD~1"))
+                                .line("done")
+                                .str();
+  for (const size_t bound : {input.size() - 1, input.size(), input.size() + 1}) {
+    UploadPackRequest request{dir_ / "src", 0};
+    request.limits.max_request_bytes = bound;
+    stream_ = std::make_unique<testing::MemoryStream>(input, 5);
+    const auto result = serve_upload_pack(request, *stream_);
+    EXPECT_EQ(result.exit_status, bound < input.size() ? 128 : 0) << bound;
+    if (bound < input.size()) {
+      EXPECT_EQ(result.error, "upload-pack: too many request bytes (limit " +
+                                  std::to_string(bound) + ", max_request_bytes)");
+    }
+  }
+}
+
+// The budget covers checking the wants and the shallow boundary: with none left, either
+// is refused with the budget's message.
+TEST_F(UploadPack, NegotiationBudgetSpent) {
+  const std::string caps = " " + std::string(kClientCaps);
+  for (const std::string& input : {
+           PktBuilder().line("want " + rev("HEAD~2") + caps).flush().line("done").str(),
+           PktBuilder().line("want " + rev("HEAD") + caps).line("deepen 1").flush().str(),
+       }) {
+    UploadPackRequest request{dir_ / "src", 0};
+    request.limits.negotiation_budget = std::chrono::milliseconds(0);
+    stream_ = std::make_unique<testing::MemoryStream>(input);
+    std::this_thread::sleep_for(std::chrono::milliseconds(2));
+    const auto result = serve_upload_pack(request, *stream_);
+    EXPECT_EQ(result.exit_status, 128) << input;
+    EXPECT_EQ(result.error,
+              "upload-pack: negotiation took too long (limit 0 ms, negotiation_budget_ms)");
+    EXPECT_EQ(replies(), std::vector<std::string>{"ERR " + result.error});  // no shallow lines
+    // The same request with the default budget is served.
+    stream_ = std::make_unique<testing::MemoryStream>(input + PktBuilder().line("done").str());
+    EXPECT_EQ(serve_upload_pack({dir_ / "src", 0}, *stream_).exit_status, 0) << input;
   }
 }
 

@@ -237,6 +237,100 @@ TEST_F(UploadPackV2, Refusals) {
   }
 }
 
+// The limits through a whole v2 session, over several read sizes: at the bound the fetch
+// is served; one past it, an ERR naming the limit, before any acknowledgment or pack.
+TEST_F(UploadPackV2, LimitsAtAndAboveTheirBound) {
+  struct Case {
+    std::string line;  // repeated n times after "want HEAD"
+    size_t RequestLimits::*limit;
+    size_t bound;
+    std::string error;
+  };
+  const std::vector<Case> cases = {
+      {"want " + rev("side"), &RequestLimits::max_wants, 3,
+       "too many want lines (limit 3, max_wants)"},
+      {"want-ref refs/heads/side", &RequestLimits::max_wants, 2,
+       "too many want lines (limit 2, max_wants)"},
+      {"have " + rev("HEAD~1"), &RequestLimits::max_haves, 2,
+       "too many have lines (limit 2, max_haves)"},
+      {"shallow " + rev("HEAD~1"), &RequestLimits::max_shallow, 2,
+       "too many shallow lines (limit 2, max_shallow)"},
+      {"deepen-not light", &RequestLimits::max_deepen_not, 1,
+       "too many deepen-not lines (limit 1, max_deepen_not)"},
+  };
+  for (const Case& c : cases) {
+    // "want HEAD" counts as a want too.
+    const size_t first = c.limit == &RequestLimits::max_wants ? 1 : 0;
+    for (const size_t n : {c.bound - first, c.bound + 1 - first}) {
+      PktBuilder b = command("fetch");
+      b.line("want " + rev("HEAD"));
+      for (size_t i = 0; i < n; ++i) {
+        b.line(c.line);
+      }
+      const std::string input = b.line("no-progress").line("done").flush().str();
+      for (const size_t chunk : {size_t{1}, size_t{7}, size_t{1} << 20}) {
+        UploadPackRequest request{dir_ / "src", 2};
+        request.limits.*c.limit = c.bound;
+        stream_ = std::make_unique<testing::MemoryStream>(input, chunk);
+        const auto result = serve_upload_pack_v2(request, *stream_);
+        if (n + first == c.bound) {
+          EXPECT_EQ(result.exit_status, 0) << c.line << ": " << result.error;
+          continue;
+        }
+        EXPECT_EQ(result.exit_status, 128) << c.line;
+        EXPECT_EQ(result.error, "upload-pack: " + c.error);
+        EXPECT_EQ(replies(), std::vector<std::string>{"ERR upload-pack: " + c.error});
+      }
+    }
+  }
+}
+
+// Past max_ref_prefixes, ls-refs lists every ref (git's TOO_MANY_PREFIXES), no error.
+TEST_F(UploadPackV2, TooManyRefPrefixesListEveryRef) {
+  const auto listed = [&](size_t prefixes) {
+    PktBuilder b = command("ls-refs");
+    b.line("ref-prefix refs/tags/");
+    for (size_t i = 1; i < prefixes; ++i) {
+      b.line("ref-prefix refs/nothing/" + std::to_string(i));
+    }
+    UploadPackRequest request{dir_ / "src", 2};
+    request.limits.max_ref_prefixes = 4;
+    stream_ = std::make_unique<testing::MemoryStream>(b.flush().str(), 1 << 20);
+    EXPECT_EQ(serve_upload_pack_v2(request, *stream_).exit_status, 0);
+    return replies().size() - 1;  // without the flush
+  };
+  const size_t tags = sh("git -C src tag").size() - sh("git -C src tag | tr -d '\\n'").size();
+  const size_t all = sh("git -C src show-ref --head").size() -
+                     sh("git -C src show-ref --head | tr -d '\\n'").size();
+  EXPECT_EQ(listed(3), tags);
+  EXPECT_EQ(listed(4), tags);
+  EXPECT_EQ(listed(5), all);
+}
+
+// Wants that are not advertised but reachable are served (checked in one walk), and one
+// unreachable want among them is named.
+// With and without a reachability bitmap (answered by bit tests, or by the walk; a
+// refusal is always confirmed by the walk).
+TEST_F(UploadPackV2, UnadvertisedWantsCheckedTogether) {
+  for (const std::string& repack : {"", "git repack -qadb"}) {
+    if (!repack.empty()) {
+      sh("cd src && " + repack);
+    }
+    const std::string dangling =
+        sh("cd src && git commit-tree -m 'dangling " + repack + "' HEAD^{tree}").substr(0, 40);
+    PktBuilder wants = command("fetch");
+    for (const std::string& what : {"HEAD~1", "HEAD~2", "side~1", "HEAD^{tree}", "HEAD:d"}) {
+      wants.line("want " + rev(what));
+    }
+    const auto served = serve(PktBuilder(wants).line("no-progress").line("done").flush().str());
+    EXPECT_EQ(served.exit_status, 0) << served.error << " " << repack;
+    const auto refused =
+        serve(PktBuilder(wants).line("want " + dangling).line("done").flush().str());
+    EXPECT_EQ(refused.exit_status, 128) << repack;
+    EXPECT_EQ(refused.error, "upload-pack: not our ref " + dangling) << repack;
+  }
+}
+
 // After a complete fetch the connection is read for the next command: garbage there is
 // refused with ERR and exit 128, after the pack that was asked for.
 TEST_F(UploadPackV2, GarbageAfterDone) {

@@ -5,6 +5,7 @@
 #include <string>
 #include <vector>
 
+#include "git/detail/libgit2.h"
 #include "tests/testing/pktline_builder.h"
 
 namespace gitgate::git::detail {
@@ -14,6 +15,37 @@ using gitgate::testing::PktBuilder;
 
 std::span<const uint8_t> bytes(const std::string& s) {
   return {reinterpret_cast<const uint8_t*>(s.data()), s.size()};
+}
+
+// The parsed arguments written back as lines, in a fixed order, to compare with the input.
+std::vector<std::string> argument_lines(const V2Request& request) {
+  std::vector<std::string> lines;
+  if (const auto* ls = std::get_if<LsRefsArgs>(&request.args)) {
+    for (const auto& [set, name] : {std::pair{ls->symrefs, "symrefs"}, std::pair{ls->peel, "peel"},
+                                    std::pair{ls->unborn, "unborn"}}) {
+      if (set) {
+        lines.emplace_back(name);
+      }
+    }
+    for (const std::string& prefix : ls->prefixes) {
+      lines.push_back("ref-prefix " + prefix);
+    }
+  } else if (const auto* fetch = std::get_if<FetchArgs>(&request.args)) {
+    for (const git_oid& id : fetch->wants) {
+      lines.push_back("want " + to_hex(id));
+    }
+    for (const git_oid& id : fetch->haves) {
+      lines.push_back("have " + to_hex(id));
+    }
+    if (fetch->done) {
+      lines.emplace_back("done");
+    }
+  } else {
+    for (const git_oid& id : std::get<ObjectInfoArgs>(request.args).ids) {
+      lines.push_back("oid " + to_hex(id));
+    }
+  }
+  return lines;
 }
 
 struct Case {
@@ -184,7 +216,7 @@ TEST(V2Request, EverySplit) {
       EXPECT_EQ(parsed.consumed, c.input.size()) << c.name;
       EXPECT_EQ(parsed.request.command, *c.command) << c.name;
       EXPECT_EQ(parsed.request.capabilities, c.capabilities) << c.name;
-      EXPECT_EQ(parsed.request.arguments, c.arguments) << c.name;
+      EXPECT_EQ(argument_lines(parsed.request), c.arguments) << c.name;
     }
   }
 }
@@ -254,6 +286,106 @@ TEST(V2Request, ObjectInfoArgs) {
   const auto bad = parse_object_info_args({"type"});
   ASSERT_TRUE(std::holds_alternative<std::string>(bad));
   EXPECT_EQ(std::get<std::string>(bad), "object-info: unexpected line: 'type'");
+}
+
+// Each limit below, at and above its bound, through the parser with every split of the
+// request: a refusal names the limit and comes before the lines past it are stored.
+TEST(V2Request, LimitsBelowAtAndAbove) {
+  RequestLimits limits;
+  limits.max_wants = 2;
+  limits.max_haves = 3;
+  limits.max_shallow = 1;
+  limits.max_deepen_not = 2;
+  struct Kind {
+    std::string line;  // repeated
+    size_t bound;
+    std::string error;
+  };
+  const std::vector<Kind> kinds = {
+      {"want " + std::string(40, 'a'), 2, "too many want lines (limit 2, max_wants)"},
+      {"want-ref refs/heads/x", 2, "too many want lines (limit 2, max_wants)"},
+      {"have " + std::string(40, 'b'), 3, "too many have lines (limit 3, max_haves)"},
+      {"shallow " + std::string(40, 'c'), 1, "too many shallow lines (limit 1, max_shallow)"},
+      {"deepen-not v1", 2, "too many deepen-not lines (limit 2, max_deepen_not)"},
+  };
+  for (const Kind& kind : kinds) {
+    for (const size_t n : {kind.bound - 1, kind.bound, kind.bound + 1}) {
+      PktBuilder b;
+      b.line("command=fetch").delim();
+      for (size_t i = 0; i < n; ++i) {
+        b.line(kind.line);
+      }
+      const std::string input = b.flush().str();
+      for (size_t cut = 0; cut <= input.size(); ++cut) {
+        const auto result = parse_v2_request(bytes(input).first(cut), limits);
+        if (n <= kind.bound) {
+          EXPECT_TRUE(cut == input.size() ? std::holds_alternative<V2Parsed>(result)
+                                          : std::holds_alternative<V2NeedMore>(result))
+              << kind.line << " x" << n << " cut " << cut;
+        } else if (!std::holds_alternative<V2NeedMore>(result)) {
+          ASSERT_TRUE(std::holds_alternative<V2Invalid>(result)) << kind.line;
+          EXPECT_EQ(std::get<V2Invalid>(result).reason, "upload-pack: " + kind.error);
+        }
+      }
+      if (n > kind.bound) {  // refused at the line past the bound, before the flush
+        const std::string head = input.substr(0, input.size() - 4);
+        EXPECT_TRUE(std::holds_alternative<V2Invalid>(parse_v2_request(bytes(head), limits)));
+      }
+    }
+  }
+}
+
+TEST(V2Request, RequestBytesBelowAtAndAbove) {
+  const std::string input =
+      PktBuilder().line("command=fetch").delim().line("want " + std::string(40, 'a')).flush().str();
+  for (const size_t bound : {input.size() - 1, input.size(), input.size() + 1}) {
+    RequestLimits limits;
+    limits.max_request_bytes = bound;
+    const auto result = parse_v2_request(bytes(input), limits);
+    if (bound < input.size()) {
+      ASSERT_TRUE(std::holds_alternative<V2Invalid>(result));
+      EXPECT_EQ(std::get<V2Invalid>(result).reason, "upload-pack: too many request bytes (limit " +
+                                                        std::to_string(bound) +
+                                                        ", max_request_bytes)");
+    } else {
+      EXPECT_TRUE(std::holds_alternative<V2Parsed>(result)) << bound;
+    }
+  }
+}
+
+// As git's ls-refs: up to the limit the prefixes apply; past it they are all dropped and
+// every ref is listed, which is not an error.
+TEST(V2Request, RefPrefixesBelowAtAndAbove) {
+  RequestLimits limits;
+  limits.max_ref_prefixes = 3;
+  for (const size_t n : {size_t{2}, size_t{3}, size_t{4}, size_t{10}}) {
+    PktBuilder b;
+    b.line("command=ls-refs").delim();
+    for (size_t i = 0; i < n; ++i) {
+      b.line("ref-prefix refs/heads/" + std::to_string(i));
+    }
+    const auto result = parse_v2_request(bytes(b.flush().str()), limits);
+    ASSERT_TRUE(std::holds_alternative<V2Parsed>(result)) << n;
+    const auto& args = std::get<LsRefsArgs>(std::get<V2Parsed>(result).request.args);
+    EXPECT_EQ(args.prefixes.size(), n <= 3 ? n : 0U) << n;
+  }
+  // The default is git's: 65535 apply, 65536 mean every ref.
+  EXPECT_EQ(RequestLimits{}.max_ref_prefixes, 65535U);
+}
+
+// Repeated wants and haves are kept once, in the order first sent.
+TEST(V2Request, FetchIdsDeduplicated) {
+  const std::string a(40, 'a');
+  const std::string b(40, 'b');
+  const auto parsed = parse_fetch_args(
+      {"want " + b, "want " + a, "want " + b, "have " + a, "have " + a, "have " + b});
+  ASSERT_TRUE(std::holds_alternative<FetchArgs>(parsed));
+  const auto& args = std::get<FetchArgs>(parsed);
+  ASSERT_EQ(args.wants.size(), 2U);
+  EXPECT_EQ(to_hex(args.wants[0]), b);
+  EXPECT_EQ(to_hex(args.wants[1]), a);
+  ASSERT_EQ(args.haves.size(), 2U);
+  EXPECT_EQ(to_hex(args.haves[0]), a);
 }
 
 }  // namespace
