@@ -8,6 +8,7 @@
 #include <variant>
 #include <vector>
 
+#include "git/request_limits.h"
 #include "proxyproto/reader.h"
 
 namespace gitgate::server {
@@ -29,6 +30,8 @@ struct Limits {
   int login_grace_seconds = 20;  // from accept: PROXY header, key exchange, authentication
   int max_auth_tries = 6;
   int keepalive_seconds = 15;
+  // What one upload-pack request may ask (lines, bytes, negotiation time).
+  git::RequestLimits request;
 };
 
 // [cache]: the pack cache for identical clone requests (git/pack_cache.h).

@@ -71,6 +71,7 @@ int run_upload_pack(ServerContext& context, const SessionFacts& facts,
 
   git::UploadPackRequest request{repository->directory, facts.protocol_version};
   request.cache = context.pack_cache;
+  request.limits = context.config.limits.request;
   git::UploadPackResult result = git::serve_upload_pack(request, stream);
   if (result.exit_status != 0) {
     spdlog::warn("[session {}] upload-pack {} failed with status {}: {} user={} {}",

@@ -193,6 +193,7 @@ class Parser {
   void auth(const toml::table* table);
   void access_log(const toml::table* table);
   void limits(const toml::table* table);
+  void request_limits(const toml::table& table);
   void cache(const toml::table* table);
   void ssh(const toml::table* table);
 
@@ -401,9 +402,12 @@ void Parser::limits(const toml::table* table) {
   if (!check_keys(table, "limits",
                   {"max_connections", "max_unauthenticated", "max_per_source",
                    "max_unauthenticated_per_source", "early_drop_start", "early_drop_percent",
-                   "login_grace_seconds", "max_auth_tries", "keepalive_seconds"})) {
+                   "login_grace_seconds", "max_auth_tries", "keepalive_seconds",
+                   "max_request_bytes", "max_wants", "max_haves", "max_shallow", "max_deepen_not",
+                   "max_ref_prefixes", "negotiation_budget_ms"})) {
     return;
   }
+  request_limits(*table);
   constexpr int64_t kMaxConnections = 100000;
   constexpr int64_t kMaxSeconds = 3600;
   constexpr int64_t kMaxPercent = 100;
@@ -418,23 +422,21 @@ void Parser::limits(const toml::table* table) {
   set("max_unauthenticated", limits.max_unauthenticated, 0, kMaxConnections);
   set("early_drop_start", limits.early_drop_start, 0, kMaxConnections);
   set("max_per_source", limits.max_per_source, 1, kMaxConnections);
-  set("max_unauthenticated_per_source", limits.max_unauthenticated_per_source, 1,
-      kMaxConnections);
+  set("max_unauthenticated_per_source", limits.max_unauthenticated_per_source, 1, kMaxConnections);
   set("early_drop_percent", limits.early_drop_percent, 0, kMaxPercent);
   set("login_grace_seconds", limits.login_grace_seconds, 1, kMaxSeconds);
   set("max_auth_tries", limits.max_auth_tries, 1, 100);
   set("keepalive_seconds", limits.keepalive_seconds, 0, kMaxSeconds);  // 0: no keepalives
-  const auto at_most = [&](std::string_view key, int value, std::string_view bound_key,
-                           int bound) {
+  const auto at_most = [&](std::string_view key, int value, std::string_view bound_key, int bound) {
     if (value > 0 && bound > 0 && value > bound) {
       error(line_of(*table->get(key)),
             fmt::format("limits.{} ({}) exceeds limits.{} ({})", key, value, bound_key, bound));
     }
   };
   if (table->get("max_connections") != nullptr) {
-    for (auto [key, value] : {std::pair<std::string_view, int>{"max_unauthenticated",
-                                                               limits.max_unauthenticated},
-                              {"max_per_source", limits.max_per_source}}) {
+    for (auto [key, value] :
+         {std::pair<std::string_view, int>{"max_unauthenticated", limits.max_unauthenticated},
+          {"max_per_source", limits.max_per_source}}) {
       if (table->get(key) != nullptr) {
         at_most(key, value, "max_connections", limits.max_connections);
       }
@@ -443,6 +445,30 @@ void Parser::limits(const toml::table* table) {
   if (table->get("max_unauthenticated") != nullptr && table->get("early_drop_start") != nullptr) {
     at_most("early_drop_start", limits.early_drop_start, "max_unauthenticated",
             limits.max_unauthenticated);
+  }
+}
+
+// [limits]: what one upload-pack request may ask (git/request_limits.h). Every bound is at
+// least 1: 0 would refuse every request.
+void Parser::request_limits(const toml::table& table) {
+  constexpr int64_t kMiB = int64_t{1} << 20;
+  constexpr int64_t kMaxLines = 10'000'000;
+  constexpr int64_t kMaxBudgetMs = 3'600'000;
+  git::RequestLimits& limits = parsed_.config.limits.request;
+  const auto set = [&](std::string_view key, size_t& field, int64_t min, int64_t max) {
+    if (auto value = integer(table, "limits", key, min, max)) {
+      field = static_cast<size_t>(*value);
+    }
+  };
+  set("max_request_bytes", limits.max_request_bytes, kMiB, 1024 * kMiB);
+  set("max_wants", limits.max_wants, 1, kMaxLines);
+  set("max_haves", limits.max_haves, 1, kMaxLines);
+  set("max_shallow", limits.max_shallow, 1, kMaxLines);
+  set("max_deepen_not", limits.max_deepen_not, 1, 1'000'000);
+  set("max_ref_prefixes", limits.max_ref_prefixes, 1, 65535);
+  constexpr int64_t kMinBudgetMs = 100;
+  if (auto ms = integer(table, "limits", "negotiation_budget_ms", kMinBudgetMs, kMaxBudgetMs)) {
+    limits.negotiation_budget = std::chrono::milliseconds(*ms);
   }
 }
 

@@ -148,6 +148,13 @@ max_per_source = 2
 login_grace_seconds = 20
 max_auth_tries = 3
 keepalive_seconds = 0
+max_request_bytes = 1048576
+max_wants = 10
+max_haves = 20
+max_shallow = 30
+max_deepen_not = 40
+max_ref_prefixes = 65535
+negotiation_budget_ms = 100
 )");
   ASSERT_EQ(config.listen.size(), 2U);
   EXPECT_EQ(config.listen[0].host, "::");
@@ -166,6 +173,13 @@ keepalive_seconds = 0
   EXPECT_EQ(config.limits.login_grace_seconds, 20);
   EXPECT_EQ(config.limits.max_auth_tries, 3);
   EXPECT_EQ(config.limits.keepalive_seconds, 0);
+  EXPECT_EQ(config.limits.request.max_request_bytes, 1048576U);
+  EXPECT_EQ(config.limits.request.max_wants, 10U);
+  EXPECT_EQ(config.limits.request.max_haves, 20U);
+  EXPECT_EQ(config.limits.request.max_shallow, 30U);
+  EXPECT_EQ(config.limits.request.max_deepen_not, 40U);
+  EXPECT_EQ(config.limits.request.max_ref_prefixes, 65535U);
+  EXPECT_EQ(config.limits.request.negotiation_budget, std::chrono::milliseconds(100));
   EXPECT_EQ(parse_ok("[proxy_protocol]\nmode = \"off\"\n" + std::string(kMinimal)).proxy.mode,
             proxyproto::Mode::kOff);
   // The pool sizes left out are sized at start (resolve_limits), not here.
@@ -294,6 +308,17 @@ std::vector<BadConfig> bad_configs() {
         {8, "max_auth_tries must be within 1-100"},
         {9, "keepalive_seconds must be within 0-3600"},
         {10, "must be an integer, not a float"}}},
+      {"request limits below and above their bounds",
+       minimal + "[limits]\nmax_request_bytes = 1048575\nmax_wants = 0\nmax_haves = 10000001\n"
+                 "max_shallow = -1\nmax_deepen_not = 1000001\nmax_ref_prefixes = 65536\n"
+                 "negotiation_budget_ms = 99\n",
+       {{6, "max_request_bytes must be within 1048576-1073741824"},
+        {7, "max_wants must be within 1-10000000"},
+        {8, "max_haves must be within 1-10000000"},
+        {9, "max_shallow must be within 1-10000000"},
+        {10, "max_deepen_not must be within 1-1000000"},
+        {11, "max_ref_prefixes must be within 1-65535"},
+        {12, "negotiation_budget_ms must be within 100-3600000"}}},
       {"access log",
        minimal + "[access_log]\npath = \"\"\nformat = \"json\"\n",
        {{6, "non-empty path"}, {7, "unknown key 'format' in [access_log]"}}},
@@ -436,6 +461,27 @@ TEST(ConfigTest, ExamplesParse) {
   ASSERT_TRUE(std::holds_alternative<Config>(config))
       << errors_text(std::get<std::vector<ConfigError>>(config));
   EXPECT_EQ(std::get<Config>(config).listen.size(), 2U);
+  // The documented [limits] and drain timeout are the built-in defaults: the load tests run
+  // the example's values, and users who copy it get what gitgate does without it.
+  const Limits& documented = std::get<Config>(config).limits;
+  const Limits defaults;
+  EXPECT_EQ(documented.max_connections, defaults.max_connections);
+  EXPECT_EQ(documented.max_unauthenticated, defaults.max_unauthenticated);
+  EXPECT_EQ(documented.max_per_source, defaults.max_per_source);
+  EXPECT_EQ(documented.max_unauthenticated_per_source, defaults.max_unauthenticated_per_source);
+  EXPECT_EQ(documented.early_drop_start, defaults.early_drop_start);
+  EXPECT_EQ(documented.early_drop_percent, defaults.early_drop_percent);
+  EXPECT_EQ(documented.login_grace_seconds, defaults.login_grace_seconds);
+  EXPECT_EQ(documented.max_auth_tries, defaults.max_auth_tries);
+  EXPECT_EQ(documented.keepalive_seconds, defaults.keepalive_seconds);
+  EXPECT_EQ(documented.request.max_request_bytes, defaults.request.max_request_bytes);
+  EXPECT_EQ(documented.request.max_wants, defaults.request.max_wants);
+  EXPECT_EQ(documented.request.max_haves, defaults.request.max_haves);
+  EXPECT_EQ(documented.request.max_shallow, defaults.request.max_shallow);
+  EXPECT_EQ(documented.request.max_deepen_not, defaults.request.max_deepen_not);
+  EXPECT_EQ(documented.request.max_ref_prefixes, defaults.request.max_ref_prefixes);
+  EXPECT_EQ(documented.request.negotiation_budget, defaults.request.negotiation_budget);
+  EXPECT_EQ(std::get<Config>(config).drain_timeout_seconds, Config{}.drain_timeout_seconds);
   auto users = auth::UserDb::load(examples / "users.toml");
   ASSERT_TRUE(std::holds_alternative<auth::UserDb>(users))
       << std::get<std::vector<auth::FileError>>(users).at(0).message;
