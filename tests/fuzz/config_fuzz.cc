@@ -36,7 +36,11 @@ bool valid(const gitgate::server::Config& config) {
       limits.early_drop_start >= 1 && limits.early_drop_start <= limits.max_unauthenticated &&
       limits.early_drop_percent >= 0 && limits.early_drop_percent <= 100 &&
       limits.login_grace_seconds >= 1 && limits.max_auth_tries >= 1 &&
-      limits.keepalive_seconds >= 0 && config.drain_timeout_seconds >= 0;
+      limits.keepalive_seconds >= 0 && config.drain_timeout_seconds >= 0 &&
+      limits.request.max_request_bytes >= 1 && limits.request.max_wants >= 1 &&
+      limits.request.max_haves >= 1 && limits.request.max_shallow >= 1 &&
+      limits.request.max_deepen_not >= 1 && limits.request.max_ref_prefixes >= 1 &&
+      limits.request.max_ref_prefixes <= 65535 && limits.request.negotiation_budget.count() >= 1;
   const auto timeout = config.proxy.header_timeout.count();
   return ports_ok && keys_ok && id_ok && limits_ok && timeout >= 1 && timeout <= 60000 &&
          config.repositories.is_absolute() && config.users.is_absolute() &&
