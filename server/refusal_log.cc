@@ -47,9 +47,18 @@ std::optional<std::string> RefusalLimiter::admit(std::string_view reason, std::s
 
 std::vector<std::string> RefusalLimiter::flush(Clock::time_point now) {
   const std::lock_guard lock(mu_);
+  return flush_locked(now, false);
+}
+
+std::vector<std::string> RefusalLimiter::flush_all() {
+  const std::lock_guard lock(mu_);
+  return flush_locked(Clock::now(), true);
+}
+
+std::vector<std::string> RefusalLimiter::flush_locked(Clock::time_point now, bool all) {
   std::vector<std::string> lines;
   for (auto it = reasons_.begin(); it != reasons_.end();) {
-    if (now - it->second.last_refusal < interval_) {
+    if (!all && now - it->second.last_refusal < interval_) {
       ++it;
       continue;
     }

@@ -38,6 +38,8 @@ class RefusalLimiter {
   // Lines for reasons quiet for an interval whose refusals were held back; forgets
   // clients not seen for an interval.
   [[nodiscard]] std::vector<std::string> flush(Clock::time_point now);
+  // At exit: the counts of every reason, quiet or not.
+  [[nodiscard]] std::vector<std::string> flush_all();
 
  private:
   struct Client {
@@ -50,6 +52,8 @@ class RefusalLimiter {
     Clock::time_point last_refusal{};
     uint64_t held_back = 0;
   };
+
+  std::vector<std::string> flush_locked(Clock::time_point now, bool all);
 
   std::chrono::milliseconds interval_;
   std::mutex mu_;

@@ -59,8 +59,11 @@ void reload(ServerContext& context) {
   }
 }
 
-void log_held_back_refusals(ServerContext& context) {
-  for (const std::string& line : context.refusals.flush(std::chrono::steady_clock::now())) {
+// Every second, the reasons gone quiet; at exit (all), every reason.
+void log_held_back_refusals(ServerContext& context, bool all = false) {
+  const auto lines =
+      all ? context.refusals.flush_all() : context.refusals.flush(std::chrono::steady_clock::now());
+  for (const std::string& line : lines) {
     spdlog::warn("{}", line);
   }
 }
@@ -217,7 +220,7 @@ int serve(ServerContext& context) {
       context.admission.wait_until_idle(std::chrono::steady_clock::now() + drain_timeout);
   done.store(true);
   signals.join();
-  log_held_back_refusals(context);
+  log_held_back_refusals(context, true);
   if (remaining > 0) {
     // Every request still running gets its o-line now; then leave without running
     // destructors, since their threads still use the shared state.

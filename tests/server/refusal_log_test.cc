@@ -58,5 +58,18 @@ TEST(RefusalLimiter, FlushWritesTheCountOfAReasonGoneQuiet) {
   EXPECT_EQ(limiter.admit("early drop", "a", "y", kStart + milliseconds(5001)), "y");
 }
 
+TEST(RefusalLimiter, FlushAllAtExitCountsWhatTheLastSecondHeldBack) {
+  RefusalLimiter limiter(milliseconds(1000));
+  const auto now = RefusalLimiter::Clock::now();
+  for (int i = 0; i < 12; ++i) {
+    static_cast<void>(limiter.admit("per-source", "10.0.0.1", "x", now));
+  }
+  EXPECT_TRUE(limiter.flush(now).empty());  // not quiet for a second yet
+  const auto lines = limiter.flush_all();
+  ASSERT_EQ(lines.size(), 1U);
+  EXPECT_EQ(lines[0], "per-source: 9 more like it since the last such line, not shown");
+  EXPECT_TRUE(limiter.flush_all().empty());
+}
+
 }  // namespace
 }  // namespace gitgate::server
