@@ -10,6 +10,7 @@ d. the access log after all of that: every i-line has its o-line, no line is tor
 """
 
 import collections
+import re
 import select
 import socket
 import subprocess
@@ -189,9 +190,9 @@ class FrontDoorTest(unittest.TestCase):
             self.assertEqual(admitted, min(BUSY_CONNECTIONS, limit),
                              f"max_per_source = {limit}; stderr:\n{env.tail()}")
             if admitted < BUSY_CONNECTIONS:
+                client, lb = re.escape(BUSY_CLIENT), re.escape(LB_ADDR)
                 refusal = env.gitgate.wait_diagnostic(
-                    mark, rf"(?i)(refus|limit).*{BUSY_CLIENT}.*{LB_ADDR}|"
-                          rf"(?i)(refus|limit).*{LB_ADDR}.*{BUSY_CLIENT}", 5)
+                    mark, rf"(?i)(refus|limit).*({client}\b.*{lb}\b|{lb}\b.*{client}\b)", 5)
                 self.assertTrue(refusal, "no refusal diagnostic naming client and balancer:\n"
                                          + env.gitgate.diagnostics_since(mark))
         finally:
