@@ -21,6 +21,13 @@ EXIT_BOUND_S = 6  # issue 9: drain time plus the stop itself, generously
 PACK_MIB = 64
 
 
+def signal_group(popen, sig):
+    try:
+        os.killpg(popen.pid, sig)
+    except ProcessLookupError:
+        pass
+
+
 class DrainTest(unittest.TestCase):
     def setUp(self):
         self.env = loadenv.LoadEnv(type(self).__name__)
@@ -47,7 +54,7 @@ class DrainTest(unittest.TestCase):
                                    interval=0.01), "the clone did not start receiving")
         os.killpg(clone.pid, signal.SIGSTOP)
         self.addCleanup(kill_group, clone)
-        self.addCleanup(os.killpg, clone.pid, signal.SIGCONT)
+        self.addCleanup(signal_group, clone, signal.SIGCONT)
         self.assertIsNone(clone.poll(), "the clone ended before it could be stalled")
         i_lines = env.wait_access(mark, 1)
         # Stalled, not finished: no o-line comes while the client sleeps.
