@@ -13,7 +13,6 @@ own process group, killed when the Env closes.
 
 import os
 import random
-import re
 import resource
 import subprocess
 import sys
@@ -24,8 +23,8 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "e2e"))
 import harness  # noqa: E402
-from harness import (LB_ADDR, NODE_ID, REPO, SERVER_HOST, kill_group, parse_access_line,  # noqa: E402,F401
-                     run, toml_list, toml_string, wait_until)
+from harness import (LB_ADDR, NODE_ID, REPO, SERVER_HOST, kill_group,  # noqa: E402,F401
+                     parse_access_line, run, toml_list, toml_string, wait_until)
 
 EXAMPLE_CONFIG = harness.SOURCE_DIR / "examples" / "gitgate.toml"
 ACCESS_FIELDS = 13
@@ -279,7 +278,3 @@ def pipe_through(cmd, env, chunks, timeout):
     proc.stderr.close()
     return proc.returncode, b"".join(out), b"".join(err), sent[0]
 
-
-def ids_with(lines, pattern):
-    rx = re.compile(pattern)
-    return [rec for rec in records(lines) if rx.search(rec["line"])]

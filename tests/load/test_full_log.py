@@ -5,7 +5,6 @@ the case to survive), and once room is freed gitgate says on stderr how many lin
 Needs root (mount); skips with a message where mounting is not permitted."""
 
 import errno
-import os
 import re
 import subprocess
 import unittest
