@@ -198,6 +198,22 @@ class FrontDoorTest(unittest.TestCase):
                     mark, rf"(?i)(refus|limit).*({client}\b.*{lb}\b|{lb}\b.*{client}\b)", 5)
                 self.assertTrue(refusal, "no refusal diagnostic naming client and balancer:\n"
                                          + env.gitgate.diagnostics_since(mark))
+                # Rate-limited, never silent: the lines shown plus the counts of those held
+                # back ("N more like it", server/refusal_log.h; written with the next such
+                # line or once the reason is quiet for a second) add up to the refusals.
+                refused = BUSY_CONNECTIONS - admitted
+
+                def accounted():
+                    text = env.gitgate.diagnostics_since(mark)
+                    shown = len(re.findall(rf"(?i)refus.*{client}\b", text))
+                    held_back = sum(int(n) for n in re.findall(
+                        r"(?im)^.*refus.*?(\d+) more like it.*$", text))
+                    return (shown, held_back)
+                wait_until(lambda: sum(accounted()) >= refused, 5)
+                shown, held_back = accounted()
+                self.assertEqual(shown + held_back, refused,
+                                 f"{shown} refusal lines + {held_back} held back:\n"
+                                 + env.gitgate.diagnostics_since(mark))
         finally:
             for proc, ok in held:
                 if ok and proc.poll() is None:
