@@ -92,7 +92,8 @@ class RequestCapsTest(unittest.TestCase):
         chunks += [pkt(b"done\n"), b"0000"]
         hwm = kib_of(self.env.pid, "VmHWM")
         result = self.upload_pack(chunks, 2)
-        self.assertRefusedAndServing(f"v2 fetch of {V2_BYTES >> 20} MiB", sum(map(len, chunks)), result, hwm)
+        self.assertRefusedAndServing(f"v2 fetch of {V2_BYTES >> 20} MiB", sum(map(len, chunks)),
+                                     result, hwm)
 
 
 if __name__ == "__main__":
