@@ -84,8 +84,8 @@ class FrontDoorTest(unittest.TestCase):
                 if proc.returncode != 0 or out != self.expected:
                     failures.append(f"wave {wave} from {source}: exit {proc.returncode}: "
                                     f"{err.strip()[-300:]}")
-        self.assertEqual(failures, [], f"{len(failures)} of 200 failed; gitgate stderr:\n"
-                                       f"{env.tail()}")
+        self.assertEqual(len(failures), 0, "{} of 200 failed, the first: {}\ngitgate stderr:\n{}"
+                         .format(len(failures), "\n".join(failures[:5]), env.tail()))
         # Each real client is named beside the balancer, twice (one per wave).
         wait_until(lambda: len(env.access_lines()) - mark >= 400, 30)
         served = collections.Counter(rec["addresses"] for rec in records(env.access_lines()[mark:])
