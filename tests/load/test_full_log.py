@@ -44,7 +44,9 @@ class FullLogDiskTest(unittest.TestCase):
             self.env.close()
             raise unittest.SkipTest(f"cannot mount a tmpfs here (needs root and CAP_SYS_ADMIN): "
                                     f"{mounted.stderr.strip()}")
-        # Cleanups run last-in first-out: gitgate stops (closing the log) before the unmount.
+        # Cleanups run last-in first-out: gitgate stops (closing the log) before the unmount;
+        # the Env's directory, which held the mount point, goes last.
+        self.addCleanup(self.env.tmp.rmdir)
         self.addCleanup(self.logfs.rmdir)
         self.addCleanup(run, ["umount", str(self.logfs)], timeout=20)
         self.addCleanup(self.env.close)
