@@ -22,7 +22,8 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "tests" / "load"))
 import loadenv  # noqa: E402  (the load tests' environment, on the e2e harness)
-from loadenv import SERVER_HOST, fds_of, kib_of, threads_of, wait_until  # noqa: E402
+from loadenv import (SERVER_HOST, fds_of, kib_of, still_open, threads_of,  # noqa: E402
+                     wait_until)
 
 SETTLE_S = 10  # bound on waiting for gitgate's descriptor count to stop moving
 
@@ -51,17 +52,6 @@ def hold(port, n):
             pending.discard(fd)
             poller.unregister(fd)
     return socks
-
-
-def still_open(sock):
-    try:
-        while True:
-            if sock.recv(65536) == b"":
-                return False
-    except BlockingIOError:
-        return True
-    except OSError:
-        return False
 
 
 def settle(pid):

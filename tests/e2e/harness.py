@@ -276,7 +276,8 @@ class Env:
         os.replace(tmp, self.users_path)  # atomic, as an operator's deploy would be
 
     def write_config(self, mode="optional", trusted=(LB_ADDR + "/32", "::1/128"),
-                     header_timeout_ms=3000, listen=None):
+                     header_timeout_ms=3000, listen=None, extra_server="", extra_tables=""):
+        """extra_server: more [server] lines; extra_tables: TOML appended (more tables)."""
         self.config_args = dict(mode=mode, trusted=trusted, header_timeout_ms=header_timeout_ms,
                                 listen=listen)
         if listen is None:
@@ -291,7 +292,7 @@ listen = {toml_list(listen)}
 repositories = {toml_string(self.repos)}
 host_keys = [{toml_string(self.host_key_path)}]
 node_id = "{NODE_ID}"
-
+{extra_server}
 [proxy_protocol]
 mode = "{mode}"
 trusted = {toml_list(trusted)}
@@ -302,7 +303,7 @@ users = {toml_string(self.users_path)}
 
 [access_log]
 path = {toml_string(self.access_log_path)}
-""")
+{extra_tables}""")
 
     def single_user(self, mode="optional", extra_config=""):
         """demo/repo.git, user alice (id 2) and gitgate with PROXY mode and extra_config

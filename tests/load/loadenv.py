@@ -145,40 +145,34 @@ def make_big_repository(env, relative, mib):
     return bare
 
 
+def still_open(sock):
+    """False once the server (or haproxy) closed the connection; reads what it sent."""
+    try:
+        while True:
+            if sock.recv(65536) == b"":
+                return False
+    except BlockingIOError:
+        return True
+    except OSError:
+        return False
+
+
 class LoadEnv(harness.Env):
     """harness.Env with the shipped [limits]; extra_server: more [server] settings."""
 
     def write_config(self, extra_server=None, access_log=None, trusted=(LB_ADDR + "/32",)):
         shipped = shipped_config()
-        listen = (f"{SERVER_HOST}:0",)
-        self.config_args = dict(listen=None)  # harness.Gitgate waits for one listen line
         if access_log is not None:
             self.access_log_path = Path(access_log)
-        self.host_key_path.parent.mkdir(exist_ok=True)
         server = "".join(f"{k} = {toml_value(v)}\n" for k, v in (extra_server or {}).items())
         limits = "".join(f"{k} = {toml_value(v)}\n"
                          for k, v in shipped.get("limits", {}).items())
-        timeout = shipped["proxy_protocol"].get("header_timeout_ms", 5000)
-        self.config_path.write_text(f"""\
-[server]
-listen = {toml_list(listen)}
-repositories = {toml_string(self.repos)}
-host_keys = [{toml_string(self.host_key_path)}]
-node_id = "{NODE_ID}"
-{server}
-[proxy_protocol]
-mode = "optional"
-trusted = {toml_list(trusted)}
-header_timeout_ms = {timeout}
-
-[auth]
-users = {toml_string(self.users_path)}
-
-[access_log]
-path = {toml_string(self.access_log_path)}
-
-[limits]
-{limits}""")
+        super().write_config(trusted=trusted,
+                             header_timeout_ms=shipped["proxy_protocol"].get("header_timeout_ms",
+                                                                             5000),
+                             listen=(f"{SERVER_HOST}:0",), extra_server=server,
+                             extra_tables="\n[limits]\n" + limits)
+        self.config_args = dict(listen=None)  # harness.Gitgate waits for one listen line
 
     def setup(self, extra_server=None, access_log=None, haproxy=False):
         """demo/repo.git, user alice, gitgate with the shipped limits, and haproxy

@@ -18,7 +18,7 @@ import time
 import unittest
 
 import loadenv
-from loadenv import LB_ADDR, SERVER_HOST, kill_group, records, wait_until
+from loadenv import LB_ADDR, SERVER_HOST, kill_group, records, still_open, wait_until
 
 CROWD = [f"127.0.1.{n}" for n in range(1, 101)]
 FLOOD = 1000
@@ -36,18 +36,6 @@ BUSY_CONNECTIONS = 40
 def flood_source(i):
     """127.0.10.1 .. 127.0.13.250: one address per flood connection."""
     return f"127.0.{10 + i // 250}.{i % 250 + 1}"
-
-
-def still_open(sock):
-    """False once the server (or haproxy) closed the connection; reads what it sent."""
-    try:
-        while True:
-            if sock.recv(65536) == b"":
-                return False
-    except BlockingIOError:
-        return True
-    except OSError:
-        return False
 
 
 class FrontDoorTest(unittest.TestCase):
