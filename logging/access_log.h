@@ -16,7 +16,7 @@
 #include <string_view>
 #include <vector>
 
-#include "proxyproto/address.h"
+#include "net/socket_address.h"
 
 namespace gitgate::logging {
 
@@ -30,8 +30,8 @@ struct RequestId {
 };
 
 struct AccessRecord {
-  proxyproto::SocketAddress client;
-  std::optional<proxyproto::SocketAddress> load_balancer;  // set when a PROXY header was received
+  net::SocketAddress client;
+  std::optional<net::SocketAddress> load_balancer;  // set when a PROXY header was received
   RequestId request_id;
   std::string user;     // "-" when none
   std::string action;   // "SSH - git-upload-pack '/demo/repo.git'"

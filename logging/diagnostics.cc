@@ -98,8 +98,8 @@ bool init_diagnostics(std::string_view level, spdlog::sink_ptr sink) {
 
 spdlog::logger& diagnostics() { return *instance(); }
 
-std::string connection_addresses(const proxyproto::SocketAddress& client,
-                                 const std::optional<proxyproto::SocketAddress>& load_balancer) {
+std::string connection_addresses(const net::SocketAddress& client,
+                                 const std::optional<net::SocketAddress>& load_balancer) {
   // ip_string() of a unix-socket address carries a path a PROXY sender chose.
   std::string text = "client=" + printable(client.ip_string());
   if (load_balancer) {

@@ -12,7 +12,7 @@
 #include <string>
 #include <string_view>
 
-#include "proxyproto/address.h"
+#include "net/socket_address.h"
 
 namespace gitgate::logging {
 
@@ -28,8 +28,7 @@ bool init_diagnostics(std::string_view level, spdlog::sink_ptr sink = nullptr);
 // "client=203.0.113.9 lb=10.0.0.5" when a PROXY header named the client (lb = the TCP peer),
 // "client=203.0.113.9" when the peer is the client.
 [[nodiscard]] std::string connection_addresses(
-    const proxyproto::SocketAddress& client,
-    const std::optional<proxyproto::SocketAddress>& load_balancer);
+    const net::SocketAddress& client, const std::optional<net::SocketAddress>& load_balancer);
 
 // A client-controlled string made safe for one log line: bytes outside printable ASCII and '\'
 // become \xNN, and text longer than max_bytes is cut and ends with "...".

@@ -13,7 +13,7 @@
 #include <variant>
 #include <vector>
 
-#include "proxyproto/address.h"
+#include "net/socket_address.h"
 
 namespace gitgate::proxyproto {
 
@@ -91,16 +91,18 @@ struct Header {
   AddressFamily family = AddressFamily::kUnspec;  // as sent, even when LOCAL ignores it
   Transport transport = Transport::kUnspec;
   // Set for PROXY over INET/INET6 (and UNIX paths). An IPv4-mapped IPv6 address
-  // (::ffff:a.b.c.d) is reported as IPv4, as SocketAddress::from_sockaddr does.
-  SocketAddress source;
-  SocketAddress destination;
+  // (::ffff:a.b.c.d) is reported as IPv4, as net::SocketAddress::from_sockaddr does.
+  net::SocketAddress source;
+  net::SocketAddress destination;
   std::vector<Tlv> tlvs;  // v2 only, in wire order, unknown types kept raw
   size_t length = 0;      // bytes the header occupies on the wire
 
   // True when source and destination came from the header (v1 TCP4/TCP6, v2 PROXY over
   // INET/INET6/UNIX). False for v2 LOCAL, v1 UNKNOWN and v2 PROXY over UNSPEC: the
   // receiver then uses the socket's own addresses (spec 2.1 and 2.2).
-  [[nodiscard]] bool has_addresses() const { return source.family != SocketAddress::Family::kNone; }
+  [[nodiscard]] bool has_addresses() const {
+    return source.family != net::SocketAddress::Family::kNone;
+  }
 
   // Typed TLV access; nullopt when absent (or, for the vendor TLVs, of another subtype or
   // malformed; for the text ones, holding a NUL byte). The first TLV of a type wins. A header that

@@ -247,23 +247,30 @@ class Connection {
   bool hung_up_ = false;
 };
 
+// No header: the socket's own addresses describe the connection.
+ConnectionInfo from_socket(const net::SocketAddress& peer, const net::SocketAddress& local) {
+  return ConnectionInfo{peer, peer, local, std::nullopt, std::nullopt};
+}
+
 // LOCAL, UNKNOWN, UNSPEC and AF_UNIX headers carry no usable IP addresses: the
 // connection is described by the socket itself, and the header is kept for the record.
-ConnectionInfo with_header(Header header, const SocketAddress& peer, const SocketAddress& local) {
-  ConnectionInfo info{peer, peer, local, std::nullopt};
+ConnectionInfo with_header(Header header, const net::SocketAddress& peer,
+                           const net::SocketAddress& local) {
+  ConnectionInfo info = from_socket(peer, local);
   const bool ip_addresses =
       header.family == AddressFamily::kInet || header.family == AddressFamily::kInet6;
   if (header.command == Command::kProxy && ip_addresses) {
     info.client = header.source;
     info.local = header.destination;
+    info.load_balancer = peer;
   }
   info.header = std::move(header);
   return info;
 }
 
 // Peek, decide, wait for more, until a decision or the deadline.
-ReadResult read_header(int fd, const Policy& policy, bool trusted, const SocketAddress& peer,
-                       const SocketAddress& local) {
+ReadResult read_header(int fd, const Policy& policy, bool trusted, const net::SocketAddress& peer,
+                       const net::SocketAddress& local) {
   Connection connection(fd, policy);
   size_t previous = 0;
   for (;;) {
@@ -281,7 +288,7 @@ ReadResult read_header(int fd, const Policy& policy, bool trusted, const SocketA
       return with_header(std::move(*header), peer, local);
     }
     if (std::holds_alternative<AcceptPlain>(decision)) {
-      return ConnectionInfo{peer, peer, local, std::nullopt};
+      return from_socket(peer, local);
     }
     if (auto* refused = std::get_if<Refusal>(&decision)) {
       return std::move(*refused);
@@ -294,14 +301,14 @@ ReadResult read_header(int fd, const Policy& policy, bool trusted, const SocketA
     if (auto refused = connection.wait(at_least, bytes.size(), connection.hung_up())) {
       if (refused->reason == RefusalReason::kTimeout && bytes.empty() &&
           policy.mode == Mode::kOptional) {
-        return ConnectionInfo{peer, peer, local, std::nullopt};  // a client waiting for us
+        return from_socket(peer, local);  // a client waiting for us
       }
       return std::move(*refused);
     }
   }
 }
 
-std::optional<SocketAddress> socket_address(int fd, bool peer_side) {
+std::optional<net::SocketAddress> socket_address(int fd, bool peer_side) {
   sockaddr_storage storage{};
   socklen_t len = sizeof storage;
   auto* sa = reinterpret_cast<sockaddr*>(&storage);
@@ -309,10 +316,15 @@ std::optional<SocketAddress> socket_address(int fd, bool peer_side) {
   if (rc != 0) {
     return std::nullopt;
   }
-  return SocketAddress::from_sockaddr(sa, len);
+  return net::SocketAddress::from_sockaddr(sa, len);
 }
 
 }  // namespace
+
+bool Policy::is_trusted(const net::SocketAddress& peer) const {
+  return std::any_of(trusted.begin(), trusted.end(),
+                     [&](const net::Cidr& cidr) { return cidr.contains(peer); });
+}
 
 std::string_view to_string(RefusalReason reason) {
   switch (reason) {
@@ -345,7 +357,7 @@ ReadResult read_connection_info(int fd, const Policy& policy) {
     return Refusal{reason, errno_text("getpeername", errno), {}, *local};
   }
   if (policy.mode == Mode::kOff) {
-    return ConnectionInfo{*peer, *peer, *local, std::nullopt};
+    return from_socket(*peer, *local);
   }
   const bool trusted = policy.is_trusted(*peer);
   ReadResult result =

@@ -9,39 +9,33 @@
 #include <variant>
 #include <vector>
 
-#include "proxyproto/address.h"
+#include "net/cidr.h"
+#include "net/socket_address.h"
 #include "proxyproto/proxy_protocol.h"
 
 namespace gitgate::proxyproto {
 
 enum class Mode : uint8_t { kOff, kOptional, kRequired };
 
-// "10.0.0.0/8", "::1/128", "fc00::/7"; an IPv4-mapped IPv6 address matches IPv4 ranges.
-class Cidr {
- public:
-  static std::optional<Cidr> parse(std::string_view text);
-  [[nodiscard]] bool contains(const SocketAddress& address) const;
-  [[nodiscard]] std::string to_string() const;
-
- private:
-  SocketAddress network_;
-  int prefix_length_ = 0;
-};
-
 struct Policy {
   Mode mode = Mode::kOptional;
-  std::vector<Cidr> trusted;
+  std::vector<net::Cidr> trusted;
   std::chrono::milliseconds header_timeout{5000};
   size_t max_v2_length = kV2DefaultMaxLength;
 
-  [[nodiscard]] bool is_trusted(const SocketAddress& peer) const;
+  [[nodiscard]] bool is_trusted(const net::SocketAddress& peer) const;
 };
 
 struct ConnectionInfo {
-  SocketAddress client;  // the real client: header source, or the peer without one
-  SocketAddress peer;    // the TCP peer (the balancer when a header was received)
-  SocketAddress local;   // header destination, or the socket's own address
+  net::SocketAddress client;  // the real client: header source, or the peer without one
+  net::SocketAddress peer;    // the TCP peer (the balancer when a header was received)
+  net::SocketAddress local;   // header destination, or the socket's own address
   std::optional<Header> header;
+  // The balancer's address (the peer) when the header named a real client: a PROXY
+  // command with TCP/UDP over IPv4 or IPv6. Unset without a header and for LOCAL, v1
+  // UNKNOWN and AF_UNIX/unspecified headers, which leave the socket's addresses in place.
+  // Decided here, once; the logs and admission read it.
+  std::optional<net::SocketAddress> load_balancer;
 };
 
 enum class RefusalReason : uint8_t {
@@ -56,8 +50,8 @@ enum class RefusalReason : uint8_t {
 struct Refusal {
   RefusalReason reason = RefusalReason::kIoError;
   std::string detail;
-  SocketAddress peer;
-  SocketAddress local;
+  net::SocketAddress peer;
+  net::SocketAddress local;
 };
 
 [[nodiscard]] std::string_view to_string(RefusalReason reason);

@@ -53,20 +53,19 @@ uint64_t raise_descriptor_limit() {
   return limit.rlim_cur == RLIM_INFINITY ? UINT64_MAX : static_cast<uint64_t>(limit.rlim_cur);
 }
 
-std::string source_key(const proxyproto::SocketAddress& client) {
-  using Family = proxyproto::SocketAddress::Family;
+std::string source_key(const net::SocketAddress& client) {
+  using Family = net::SocketAddress::Family;
   if (client.family != Family::kIPv6) {
     return client.ip_string();
   }
   constexpr std::array<uint8_t, 12> kV4MappedPrefix = {0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0xff, 0xff};
   if (std::equal(kV4MappedPrefix.begin(), kV4MappedPrefix.end(), client.ip.begin())) {
-    return proxyproto::SocketAddress::ipv4(
-               {client.ip[12], client.ip[13], client.ip[14], client.ip[15]}, 0)
+    return net::SocketAddress::ipv4({client.ip[12], client.ip[13], client.ip[14], client.ip[15]}, 0)
         .ip_string();
   }
   std::array<uint8_t, 16> prefix{};
   std::copy_n(client.ip.begin(), kIpv6SourcePrefixBytes, prefix.begin());
-  return proxyproto::SocketAddress::ipv6(prefix, 0).ip_string() + "/64";
+  return net::SocketAddress::ipv6(prefix, 0).ip_string() + "/64";
 }
 
 Admission::Admission(const Limits& resolved) : limits_(resolved) {}

@@ -26,7 +26,7 @@
 #include <string>
 #include <unordered_map>
 
-#include "proxyproto/address.h"
+#include "net/socket_address.h"
 #include "server/config.h"
 
 namespace gitgate::server {
@@ -47,7 +47,7 @@ inline constexpr int kMaxDefaultConnections = 10000;
 uint64_t raise_descriptor_limit();
 
 // The key a client is counted under: its IPv4 address, or its IPv6 /64 ("2001:db8:1:2::/64").
-[[nodiscard]] std::string source_key(const proxyproto::SocketAddress& client);
+[[nodiscard]] std::string source_key(const net::SocketAddress& client);
 
 class AdmissionTicket;
 

@@ -32,7 +32,7 @@ LoggedRequest start_request(ServerContext& context, const SessionFacts& facts, g
                             std::string_view display, const SshChannelStream& stream) {
   logging::AccessRecord record;
   record.client = facts.connection->client;
-  record.load_balancer = load_balancer_of(*facts.connection);
+  record.load_balancer = facts.connection->load_balancer;
   record.user = facts.user->identity.name;
   record.action = "SSH - " + git::format_exec_command(service, display);
   record.details = facts.client_banner;

@@ -19,7 +19,7 @@ using SteadyClock = std::chrono::steady_clock;
 // A balancer's header that names no client (LOCAL: its health check; UNKNOWN) counts
 // against no source; every other connection counts against its real client.
 std::optional<std::string> admission_source(const proxyproto::ConnectionInfo& info) {
-  if (info.header.has_value() && !load_balancer_of(info).has_value()) {
+  if (info.header.has_value() && !info.load_balancer.has_value()) {
     return std::nullopt;
   }
   return source_key(info.client);

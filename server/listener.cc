@@ -61,8 +61,8 @@ std::variant<BoundSocket, std::string> bind_one(const ListenAddress& address) {
     socklen_t length = sizeof bound;
     getsockname(fd, reinterpret_cast<sockaddr*>(&bound), &length);
     freeaddrinfo(found);
-    return BoundSocket{fd, proxyproto::SocketAddress::from_sockaddr(
-                               reinterpret_cast<const sockaddr*>(&bound), length)};
+    return BoundSocket{
+        fd, net::SocketAddress::from_sockaddr(reinterpret_cast<const sockaddr*>(&bound), length)};
   }
   freeaddrinfo(found);
   return error;
@@ -162,8 +162,7 @@ void Listener::run(const AcceptFunction& on_accept) {
       // Bulk pack data is written in full packets anyway.
       const int one = 1;
       setsockopt(fd, IPPROTO_TCP, TCP_NODELAY, &one, sizeof one);
-      on_accept(
-          fd, proxyproto::SocketAddress::from_sockaddr(reinterpret_cast<sockaddr*>(&peer), length));
+      on_accept(fd, net::SocketAddress::from_sockaddr(reinterpret_cast<sockaddr*>(&peer), length));
     }
   }
 }

@@ -8,7 +8,7 @@
 #include <variant>
 #include <vector>
 
-#include "proxyproto/address.h"
+#include "net/socket_address.h"
 #include "server/config.h"
 
 namespace gitgate::server {
@@ -18,7 +18,7 @@ namespace gitgate::server {
 
 struct BoundSocket {
   int fd = -1;
-  proxyproto::SocketAddress address;  // with the real port (port 0 resolved)
+  net::SocketAddress address;  // with the real port (port 0 resolved)
 };
 
 // Binds and listens on every address (SO_REUSEADDR; IPV6_V6ONLY for IPv6 so that
@@ -29,7 +29,7 @@ struct BoundSocket {
 // The accept loop: poll over the listening sockets and a self-pipe that stop() writes to.
 class Listener {
  public:
-  using AcceptFunction = std::function<void(int fd, const proxyproto::SocketAddress& peer)>;
+  using AcceptFunction = std::function<void(int fd, const net::SocketAddress& peer)>;
 
   explicit Listener(std::vector<BoundSocket> sockets);
   ~Listener();

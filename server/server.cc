@@ -97,7 +97,7 @@ void signal_loop(ServerContext& context, Listener& listener, const std::atomic<b
   }
 }
 
-void refuse_at_accept(ServerContext& context, int fd, const proxyproto::SocketAddress& peer,
+void refuse_at_accept(ServerContext& context, int fd, const net::SocketAddress& peer,
                       Admission::Verdict verdict) {
   const std::string reason = context.admission.describe(verdict, peer.ip_string());
   if (auto line =
@@ -109,7 +109,7 @@ void refuse_at_accept(ServerContext& context, int fd, const proxyproto::SocketAd
   close(fd);
 }
 
-void accept_connection(ServerContext& context, int fd, const proxyproto::SocketAddress& peer) {
+void accept_connection(ServerContext& context, int fd, const net::SocketAddress& peer) {
   Admission::Verdict refused = Admission::Verdict::kAdmitted;
   std::optional<AdmissionTicket> ticket = context.admission.accept(fd, &refused);
   if (!ticket) {
@@ -210,9 +210,8 @@ int serve(ServerContext& context) {
   }
   std::atomic<bool> done{false};
   std::thread signals(signal_loop, std::ref(context), std::ref(listener), std::cref(done));
-  listener.run([&context](int fd, const proxyproto::SocketAddress& peer) {
-    accept_connection(context, fd, peer);
-  });
+  listener.run(
+      [&context](int fd, const net::SocketAddress& peer) { accept_connection(context, fd, peer); });
   context.stopping.store(true);
   listener.close_sockets();
   const auto drain_timeout = std::chrono::seconds(context.config.drain_timeout_seconds);

@@ -69,20 +69,8 @@ std::string repository_refusal_message(std::string_view requested_path) {
                      shown(display_path(requested_path)));
 }
 
-std::optional<proxyproto::SocketAddress> load_balancer_of(const proxyproto::ConnectionInfo& info) {
-  if (!info.header || info.header->command != proxyproto::Command::kProxy) {
-    return std::nullopt;
-  }
-  const auto family = info.client.family;
-  if (family != proxyproto::SocketAddress::Family::kIPv4 &&
-      family != proxyproto::SocketAddress::Family::kIPv6) {
-    return std::nullopt;
-  }
-  return info.peer;
-}
-
 std::string address_fields(const proxyproto::ConnectionInfo& info) {
-  return logging::connection_addresses(info.client, load_balancer_of(info));
+  return logging::connection_addresses(info.client, info.load_balancer);
 }
 
 std::string display_path(std::string_view requested_path) {

@@ -3,7 +3,6 @@
 #pragma once
 
 #include <cstddef>
-#include <optional>
 #include <string>
 #include <string_view>
 
@@ -37,11 +36,8 @@ inline constexpr size_t kMaxShownBytes = 120;
 // client cannot probe which repositories exist.
 [[nodiscard]] std::string repository_refusal_message(std::string_view requested_path);
 
-// The load balancer's address when a PROXY header named a real client (not LOCAL or
-// UNKNOWN, which leave the socket's own addresses in place).
-[[nodiscard]] std::optional<proxyproto::SocketAddress> load_balancer_of(
-    const proxyproto::ConnectionInfo& info);
-// "client=203.0.113.9 lb=10.0.0.5" (lb only behind a header): the end of a diagnostic line.
+// "client=203.0.113.9 lb=10.0.0.5" (lb only behind a header that named a client): the end of a
+// diagnostic line.
 [[nodiscard]] std::string address_fields(const proxyproto::ConnectionInfo& info);
 
 // The path as the access log shows it: with one leading '/'.

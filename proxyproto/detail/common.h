@@ -6,18 +6,18 @@
 #include <cstdio>
 #include <string>
 
-#include "proxyproto/address.h"
+#include "net/socket_address.h"
 
 namespace gitgate::proxyproto::detail {
 
 // An IPv6 address as the header states it; IPv4-mapped ones (::ffff:a.b.c.d) become IPv4, as
-// SocketAddress::from_sockaddr does for the socket's addresses, so both sources compare alike.
-inline SocketAddress ipv6_address(const std::array<uint8_t, 16>& bytes, uint16_t port) {
+// net::SocketAddress::from_sockaddr does for the socket's addresses, so both sources compare alike.
+inline net::SocketAddress ipv6_address(const std::array<uint8_t, 16>& bytes, uint16_t port) {
   constexpr std::array<uint8_t, 12> kMapped = {0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0xff, 0xff};
   bool mapped = true;
   for (size_t i = 0; i < kMapped.size(); ++i) mapped = mapped && bytes[i] == kMapped[i];
-  if (mapped) return SocketAddress::ipv4({bytes[12], bytes[13], bytes[14], bytes[15]}, port);
-  return SocketAddress::ipv6(bytes, port);
+  if (mapped) return net::SocketAddress::ipv4({bytes[12], bytes[13], bytes[14], bytes[15]}, port);
+  return net::SocketAddress::ipv6(bytes, port);
 }
 
 // "0x1f": for reasons that name a byte.

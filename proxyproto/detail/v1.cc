@@ -189,13 +189,13 @@ Step field(Cursor& c, Field which, char delimiter, Check check) {
 }
 
 Step endpoints(Cursor& c, Protocol protocol, Header* header) {
-  auto address = [protocol](SocketAddress* out) {
+  auto address = [protocol](net::SocketAddress* out) {
     return [protocol, out](std::string_view text, bool complete) {
       if (protocol == Protocol::kTcp4) {
         std::array<uint8_t, 4> ip{};
         const std::string_view why = check_ipv4(text, complete, &ip);
         if (why.empty() && complete) {
-          *out = SocketAddress::ipv4(ip, 0);
+          *out = net::SocketAddress::ipv4(ip, 0);
         }
         return why;
       }

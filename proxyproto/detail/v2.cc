@@ -114,9 +114,9 @@ void read_addresses(std::span<const uint8_t> header, AddressFamily family, Heade
   switch (family) {
     case AddressFamily::kInet:
       out->source =
-          SocketAddress::ipv4({block[0], block[1], block[2], block[3]}, load_be16(block + 8));
+          net::SocketAddress::ipv4({block[0], block[1], block[2], block[3]}, load_be16(block + 8));
       out->destination =
-          SocketAddress::ipv4({block[4], block[5], block[6], block[7]}, load_be16(block + 10));
+          net::SocketAddress::ipv4({block[4], block[5], block[6], block[7]}, load_be16(block + 10));
       break;
     case AddressFamily::kInet6: {
       std::array<uint8_t, 16> source{};
@@ -128,9 +128,9 @@ void read_addresses(std::span<const uint8_t> header, AddressFamily family, Heade
       break;
     }
     case AddressFamily::kUnix:
-      out->source.family = SocketAddress::Family::kUnix;
+      out->source.family = net::SocketAddress::Family::kUnix;
       out->source.unix_path = unix_path(header.subspan(kV2FixedLength, kUnixPathLength));
-      out->destination.family = SocketAddress::Family::kUnix;
+      out->destination.family = net::SocketAddress::Family::kUnix;
       out->destination.unix_path =
           unix_path(header.subspan(kV2FixedLength + kUnixPathLength, kUnixPathLength));
       break;

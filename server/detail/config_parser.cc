@@ -340,7 +340,7 @@ void Parser::proxy_protocol(const toml::table* table) {
   if (const toml::array* trusted = strings(*table, "proxy_protocol", "trusted")) {
     for (const toml::node& element : *trusted) {
       const std::string& text = element.as_string()->get();
-      if (auto cidr = proxyproto::Cidr::parse(text)) {
+      if (auto cidr = net::Cidr::parse(text)) {
         policy.trusted.push_back(*cidr);
       } else {
         trusted_ok = false;

@@ -2,6 +2,6 @@
 gitgate_fuzzer(access_line_fuzz
   SOURCES ${CMAKE_CURRENT_SOURCE_DIR}/access_line_fuzz.cc
           ${PROJECT_SOURCE_DIR}/logging/access_log.cc
-          ${PROJECT_SOURCE_DIR}/proxyproto/address.cc
+          ${PROJECT_SOURCE_DIR}/net/socket_address.cc
   LIBS fmt::fmt)
 gitgate_fuzz_test(access_line_fuzz 20)

@@ -5,11 +5,11 @@
 #include <cstdlib>
 #include <string_view>
 
-#include "proxyproto/address.h"
-#include "proxyproto/reader.h"
+#include "net/cidr.h"
+#include "net/socket_address.h"
 
-using gitgate::proxyproto::Cidr;
-using gitgate::proxyproto::SocketAddress;
+using gitgate::net::Cidr;
+using gitgate::net::SocketAddress;
 
 // NOLINTNEXTLINE(readability-identifier-naming): the name libFuzzer calls.
 extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {

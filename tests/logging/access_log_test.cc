@@ -14,7 +14,7 @@
 namespace gitgate::logging {
 namespace {
 
-using proxyproto::SocketAddress;
+using net::SocketAddress;
 using std::chrono::hours;
 using std::chrono::milliseconds;
 using std::chrono::minutes;

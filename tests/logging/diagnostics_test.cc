@@ -12,7 +12,7 @@
 namespace gitgate::logging {
 namespace {
 
-using proxyproto::SocketAddress;
+using net::SocketAddress;
 
 class DiagnosticsTest : public testing::Test {
  protected:

@@ -17,7 +17,7 @@
 #include <utility>
 #include <vector>
 
-#include "proxyproto/address.h"
+#include "net/socket_address.h"
 
 namespace gitgate::proxyproto::loopback {
 
@@ -145,18 +145,18 @@ inline Bytes drain(int fd) {
   }
 }
 
-inline SocketAddress local_of(int fd) {
+inline net::SocketAddress local_of(int fd) {
   sockaddr_storage storage{};
   socklen_t len = sizeof storage;
   getsockname(fd, reinterpret_cast<sockaddr*>(&storage), &len);
-  return SocketAddress::from_sockaddr(reinterpret_cast<sockaddr*>(&storage), len);
+  return net::SocketAddress::from_sockaddr(reinterpret_cast<sockaddr*>(&storage), len);
 }
 
-inline SocketAddress peer_of(int fd) {
+inline net::SocketAddress peer_of(int fd) {
   sockaddr_storage storage{};
   socklen_t len = sizeof storage;
   getpeername(fd, reinterpret_cast<sockaddr*>(&storage), &len);
-  return SocketAddress::from_sockaddr(reinterpret_cast<sockaddr*>(&storage), len);
+  return net::SocketAddress::from_sockaddr(reinterpret_cast<sockaddr*>(&storage), len);
 }
 
 }  // namespace gitgate::proxyproto::loopback

@@ -72,8 +72,8 @@ Bytes v2_unix() {
   return kV2Signature + Bytes{0x21, 0x31, 0x00, 0xD8} + block;
 }
 
-SocketAddress address(std::string_view ip, uint16_t port) {
-  return SocketAddress::parse_ip(ip, port).value_or(SocketAddress{});
+net::SocketAddress address(std::string_view ip, uint16_t port) {
+  return net::SocketAddress::parse_ip(ip, port).value_or(net::SocketAddress{});
 }
 
 Policy policy(Mode mode, milliseconds timeout = kLongTimeout,
@@ -82,9 +82,9 @@ Policy policy(Mode mode, milliseconds timeout = kLongTimeout,
   p.mode = mode;
   p.header_timeout = timeout;
   for (const auto& text : trusted) {
-    auto cidr = Cidr::parse(text);
+    auto cidr = net::Cidr::parse(text);
     EXPECT_TRUE(cidr.has_value()) << text;
-    p.trusted.push_back(cidr.value_or(Cidr{}));
+    p.trusted.push_back(cidr.value_or(net::Cidr{}));
   }
   return p;
 }
@@ -165,7 +165,7 @@ TEST_P(PolicyMatrixTest, DecidesAndConsumesOnlyAnAcceptedHeader) {
   EXPECT_EQ(fcntl(fd, F_GETFL), flags_before) << "the reader changed the fd's flags";
   expect_receive_low_watermark_restored(fd);
 
-  const SocketAddress peer = peer_of(fd);
+  const net::SocketAddress peer = peer_of(fd);
   ASSERT_EQ(peer.ip_string(), c.trusted ? "127.0.0.2" : "127.0.0.3");
   Bytes remaining_expected = sent;
   switch (c.outcome) {
@@ -184,6 +184,7 @@ TEST_P(PolicyMatrixTest, DecidesAndConsumesOnlyAnAcceptedHeader) {
       EXPECT_EQ(info.peer, peer);
       EXPECT_EQ(info.local, local_of(fd));
       EXPECT_FALSE(info.header.has_value());
+      EXPECT_FALSE(info.load_balancer.has_value());
       break;
     }
     case Outcome::kHeader: {
@@ -192,6 +193,7 @@ TEST_P(PolicyMatrixTest, DecidesAndConsumesOnlyAnAcceptedHeader) {
       EXPECT_EQ(info.client, address("192.0.2.1", 56324));
       EXPECT_EQ(info.local, address("198.51.100.2", 7999));
       EXPECT_EQ(info.peer, peer);
+      EXPECT_EQ(info.load_balancer, peer) << "a header that names a client: the peer balances";
       ASSERT_TRUE(info.header.has_value());
       EXPECT_EQ(info.header->version, c.input == Input::kV1 ? Version::kV1 : Version::kV2);
       remaining_expected = kBanner;
@@ -268,7 +270,7 @@ std::vector<Bytes> split(const Bytes& data, std::vector<size_t> cuts) {
 // Reads with a trusted peer in optional mode while `segments` arrive; expects `header`
 // accepted and exactly kBanner left on the socket.
 void expect_header_then_banner(const std::vector<Bytes>& segments, milliseconds gap,
-                               const SocketAddress& client) {
+                               const net::SocketAddress& client) {
   auto conn = connect_loopback("127.0.0.1", "127.0.0.2");
   ASSERT_TRUE(conn);
   ReadResult result;
@@ -286,7 +288,7 @@ void expect_header_then_banner(const std::vector<Bytes>& segments, milliseconds 
 struct HeaderCase {
   const char* name;
   Bytes header;
-  SocketAddress client;
+  net::SocketAddress client;
 };
 
 std::ostream& operator<<(std::ostream& os, const HeaderCase& c) { return os << c.name; }
@@ -460,10 +462,12 @@ TEST_P(SocketAddressTest, UsesTheSocketsAddressesAndKeepsTheHeader) {
   const ReadResult result = read_connection_info(conn->server.get(), policy(Mode::kRequired));
   ASSERT_TRUE(std::holds_alternative<ConnectionInfo>(result)) << describe(result);
   const auto& info = std::get<ConnectionInfo>(result);
-  const SocketAddress peer = peer_of(conn->server.get());
+  const net::SocketAddress peer = peer_of(conn->server.get());
   EXPECT_EQ(info.client, peer);
   EXPECT_EQ(info.peer, peer);
   EXPECT_EQ(info.local, local_of(conn->server.get()));
+  // No client named: no balancer either, so v1 UNKNOWN and v2 LOCAL are logged alike.
+  EXPECT_FALSE(info.load_balancer.has_value());
   ASSERT_TRUE(info.header.has_value());
   EXPECT_EQ(info.header->command, c.command);
   EXPECT_EQ(info.header->family, c.family);
@@ -495,6 +499,7 @@ TEST(ReaderTest, Ipv6ClientInAV2HeaderThroughAnIpv4Socket) {
   EXPECT_EQ(info.client.port, 56324);
   EXPECT_EQ(info.local.ip_string(), "2001:db8::2");
   EXPECT_EQ(info.peer.ip_string(), "127.0.0.2");
+  EXPECT_EQ(info.load_balancer, info.peer);
 }
 
 struct FamilyCase {
@@ -547,6 +552,27 @@ INSTANTIATE_TEST_SUITE_P(
                                "127.0.0.3",
                                false}),
     [](const auto& info) { return std::string(info.param.name); });
+
+// ---------------------------------------------------------------------------------------
+// Policy::is_trusted.
+
+TEST(PolicyTest, TrustedIsAnyOfTheRanges) {
+  Policy policy;
+  for (const char* text : {"127.0.0.2/32", "10.0.0.0/8", "fc00::/7"}) {
+    auto cidr = net::Cidr::parse(text);
+    ASSERT_TRUE(cidr.has_value()) << text;
+    policy.trusted.push_back(*cidr);
+  }
+  const std::vector<std::pair<std::string, bool>> table = {
+      {"127.0.0.2", true},       {"127.0.0.3", false}, {"10.4.5.6", true},
+      {"::ffff:10.4.5.6", true}, {"fd00::1", true},    {"2001:db8::1", false},
+      {"192.168.1.1", false},
+  };
+  for (const auto& [ip_text, trusted] : table) {
+    EXPECT_EQ(policy.is_trusted(address(ip_text, 4242)), trusted) << ip_text;
+  }
+  EXPECT_FALSE(Policy{}.is_trusted(address("127.0.0.1", 4242))) << "an empty list trusts nobody";
+}
 
 TEST(ReaderTest, RefusalReasonsHaveStableWords) {
   const std::vector<std::pair<RefusalReason, std::string_view>> table = {

@@ -17,10 +17,10 @@ namespace {
 using test::Bytes;
 using test::to_bytes;
 
-SocketAddress ip(std::string_view text, uint16_t port) {
-  auto address = SocketAddress::parse_ip(text, port);
+net::SocketAddress ip(std::string_view text, uint16_t port) {
+  auto address = net::SocketAddress::parse_ip(text, port);
   EXPECT_TRUE(address.has_value()) << text;
-  return address.value_or(SocketAddress{});
+  return address.value_or(net::SocketAddress{});
 }
 
 Header tcp(AddressFamily family, std::string_view source, uint16_t source_port,

@@ -18,10 +18,10 @@ using test::ProxyV2Builder;
 
 constexpr std::string_view kSignature = "0d0a0d0a000d0a515549540a";
 
-SocketAddress ip(std::string_view text, uint16_t port) {
-  auto address = SocketAddress::parse_ip(text, port);
+net::SocketAddress ip(std::string_view text, uint16_t port) {
+  auto address = net::SocketAddress::parse_ip(text, port);
   EXPECT_TRUE(address.has_value()) << text;
-  return address.value_or(SocketAddress{});
+  return address.value_or(net::SocketAddress{});
 }
 
 Header v2(Command command, AddressFamily family, Transport transport) {
@@ -116,8 +116,8 @@ std::vector<ValidCase> valid_cases() {
   const Header local_tcp4 = v2(Command::kLocal, AddressFamily::kInet, Transport::kStream);
   const Header local_unspec = v2(Command::kLocal, AddressFamily::kUnspec, Transport::kUnspec);
   Header unix_stream = v2(Command::kProxy, AddressFamily::kUnix, Transport::kStream);
-  unix_stream.source = {SocketAddress::Family::kUnix, {}, 0, "/run/lb.sock"};
-  unix_stream.destination = {SocketAddress::Family::kUnix, {}, 0, std::string(108, 'd')};
+  unix_stream.source = {net::SocketAddress::Family::kUnix, {}, 0, "/run/lb.sock"};
+  unix_stream.destination = {net::SocketAddress::Family::kUnix, {}, 0, std::string(108, 'd')};
   return {
       {"ProxyTcp4", ProxyV2Builder().tcp("127.0.0.1", 65533, "10.0.0.5", 7999).build(),
        proxy(AddressFamily::kInet, "127.0.0.1", 65533, "10.0.0.5", 7999)},

@@ -107,7 +107,7 @@ TEST(SourceKey, Ipv4ByAddressIpv6BySlash64) {
            Case{"::ffff:192.0.2.1", "192.0.2.1"},  // a v4-mapped client is its IPv4 address
            Case{"::1", "::/64"},
        }) {
-    auto address = proxyproto::SocketAddress::parse_ip(c.client);
+    auto address = net::SocketAddress::parse_ip(c.client);
     ASSERT_TRUE(address.has_value()) << c.client;
     EXPECT_EQ(source_key(*address), c.key) << c.client;
   }

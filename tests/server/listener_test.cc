@@ -56,10 +56,10 @@ TEST(Listener, AcceptsUntilStopped) {
   ASSERT_TRUE(listener.ok());
   const uint16_t port = listener.sockets()[0].address.port;
 
-  std::optional<proxyproto::SocketAddress> peer;
+  std::optional<net::SocketAddress> peer;
   int nodelay = 0;
   std::thread loop([&] {
-    listener.run([&](int fd, const proxyproto::SocketAddress& from) {
+    listener.run([&](int fd, const net::SocketAddress& from) {
       peer = from;
       socklen_t length = sizeof nodelay;
       getsockopt(fd, IPPROTO_TCP, TCP_NODELAY, &nodelay, &length);

@@ -1,4 +1,4 @@
-#include "proxyproto/address.h"
+#include "net/socket_address.h"
 
 #include <arpa/inet.h>
 #include <netinet/in.h>
@@ -9,7 +9,7 @@
 #include <cstdio>
 #include <cstring>
 
-namespace gitgate::proxyproto {
+namespace gitgate::net {
 
 namespace {
 
@@ -161,4 +161,4 @@ std::string SocketAddress::to_string() const {
   }
 }
 
-}  // namespace gitgate::proxyproto
+}  // namespace gitgate::net

@@ -1,5 +1,5 @@
-// proxyproto/address.cc: RFC 5952 text for IPv6, from_sockaddr, parse_ip.
-#include "proxyproto/address.h"
+// net/socket_address.cc: RFC 5952 text for IPv6, from_sockaddr, parse_ip.
+#include "net/socket_address.h"
 
 #include <arpa/inet.h>
 #include <gtest/gtest.h>
@@ -11,7 +11,7 @@
 #include <string>
 #include <vector>
 
-namespace gitgate::proxyproto {
+namespace gitgate::net {
 namespace {
 
 std::array<uint8_t, 16> v6(const char* text) {
@@ -160,4 +160,4 @@ TEST(SocketAddressTest, ParseIp) {
 }
 
 }  // namespace
-}  // namespace gitgate::proxyproto
+}  // namespace gitgate::net

@@ -10,7 +10,7 @@
 #include <string>
 #include <string_view>
 
-namespace gitgate::proxyproto {
+namespace gitgate::net {
 
 struct SocketAddress {
   enum class Family : uint8_t { kNone, kIPv4, kIPv6, kUnix };
@@ -38,4 +38,4 @@ struct SocketAddress {
   friend bool operator==(const SocketAddress&, const SocketAddress&) = default;
 };
 
-}  // namespace gitgate::proxyproto
+}  // namespace gitgate::net

@@ -1,12 +1,12 @@
-// Cidr and Policy::is_trusted: the "trusted" list of [proxy_protocol] in gitgate.toml.
+// Cidr: the "trusted" list of [proxy_protocol] in gitgate.toml.
+#include "net/cidr.h"
+
 #include <algorithm>
 #include <cctype>
 #include <charconv>
 #include <cstring>
 
-#include "proxyproto/reader.h"
-
-namespace gitgate::proxyproto {
+namespace gitgate::net {
 
 namespace {
 
@@ -119,9 +119,4 @@ std::string Cidr::to_string() const {
   return network_.ip_string() + "/" + std::to_string(prefix_length_);
 }
 
-bool Policy::is_trusted(const SocketAddress& peer) const {
-  return std::any_of(trusted.begin(), trusted.end(),
-                     [&](const Cidr& cidr) { return cidr.contains(peer); });
-}
-
-}  // namespace gitgate::proxyproto
+}  // namespace gitgate::net
