@@ -15,9 +15,8 @@
 #include <system_error>
 
 #include "auth/detail/authorized_key.h"
-#include "auth/detail/base64.h"
 #include "auth/detail/glob.h"
-#include "auth/detail/toml_source.h"
+#include "conf/toml_source.h"
 
 namespace gitgate::auth {
 namespace {
@@ -26,8 +25,8 @@ namespace {
 constexpr size_t kMaxNameLength = 64;
 constexpr std::array<std::string_view, 5> kUserKeys{"name", "id", "keys", "read", "write"};
 
-using detail::line_of;
-using detail::type_name;
+using conf::line_of;
+using conf::type_name;
 
 std::string name_problem(std::string_view name) {
   if (name.empty()) {
@@ -313,13 +312,6 @@ bool UserDb::can_write(const User& user, std::string_view repo_relative) {
   return std::any_of(user.write.begin(), user.write.end(), [&](const std::string& glob) {
     return detail::repo_matches(glob, repo_relative);
   });
-}
-
-std::string fingerprint(std::span<const uint8_t> key_blob) {
-  const std::string digest = detail::sha256_raw(key_blob);
-  return "SHA256:" +
-         detail::base64_encode({reinterpret_cast<const uint8_t*>(digest.data()), digest.size()},
-                               /*pad=*/false);
 }
 
 }  // namespace gitgate::auth

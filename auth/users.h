@@ -53,7 +53,4 @@ class UserDb {
   std::unordered_map<std::string, std::pair<size_t, std::vector<uint8_t>>> by_fingerprint_;
 };
 
-// OpenSSH's spelling of a key's fingerprint, "SHA256:" + unpadded base64, for logs.
-[[nodiscard]] std::string fingerprint(std::span<const uint8_t> key_blob);
-
 }  // namespace gitgate::auth

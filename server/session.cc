@@ -15,6 +15,7 @@
 #include <string>
 #include <utility>
 
+#include "auth/key_blob.h"
 #include "auth/users.h"
 #include "logging/access_log.h"
 #include "logging/diagnostics.h"

@@ -14,7 +14,7 @@
 #include <optional>
 #include <tuple>
 
-#include "auth/detail/toml_source.h"
+#include "conf/toml_source.h"
 #include "server/ssh_algorithms.h"
 
 namespace gitgate::server::detail {
@@ -30,8 +30,8 @@ constexpr int64_t kMaxHeaderTimeoutMs = 60000;
 // A v2 header is 16 fixed bytes plus a 16-bit length (HAProxy proxy-protocol.txt, 2.2).
 constexpr int64_t kMaxV2Length = proxyproto::kV2FixedLength + 65535;
 
-using auth::detail::line_of;
-using auth::detail::type_name;
+using conf::line_of;
+using conf::type_name;
 
 // "0.0.0.0", "::1": IP literals only, so a listen address never depends on DNS.
 // Returns the canonical spelling (inet_ntop), or nullopt.

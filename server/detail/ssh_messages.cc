@@ -1,6 +1,6 @@
 #include "server/detail/ssh_messages.h"
 
-#include "auth/detail/base64.h"
+#include "auth/key_blob.h"
 #include "logging/diagnostics.h"
 
 namespace gitgate::server::detail {
@@ -45,7 +45,7 @@ std::optional<std::vector<uint8_t>> key_blob(ssh_key key) {
   if (ssh_pki_export_pubkey_base64(key, &base64) != SSH_OK) {
     return std::nullopt;
   }
-  auto blob = auth::detail::base64_decode(base64);
+  auto blob = auth::decode_key_blob(base64);
   ssh_string_free_char(base64);
   return blob;
 }

@@ -6,6 +6,7 @@
 #include <vector>
 
 #include "auth/detail/base64.h"
+#include "auth/key_blob.h"
 #include "auth/users.h"
 #include "tests/auth/test_keys.h"
 

@@ -11,6 +11,7 @@
 #include <vector>
 
 #include "auth/detail/base64.h"
+#include "auth/key_blob.h"
 #include "tests/auth/test_keys.h"
 #include "tests/testing/line_errors.h"
 

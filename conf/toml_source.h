@@ -1,12 +1,13 @@
-// What the users file and gitgate.toml parsers both say about a toml++ node in an
-// error message: its line, and its type in words.
+// What the users file (auth/) and gitgate.toml (server/) parsers both say about a toml++
+// node in an error message: its line, and its type in words. Shared, so it sits in its
+// own module rather than in either one's detail/.
 #pragma once
 
 #include <toml++/toml.h>
 
 #include <string_view>
 
-namespace gitgate::auth::detail {
+namespace gitgate::conf {
 
 inline int line_of(const toml::node& node) { return static_cast<int>(node.source().begin.line); }
 inline int line_of(const toml::key& key) { return static_cast<int>(key.source().begin.line); }
@@ -35,4 +36,4 @@ inline std::string_view type_name(const toml::node& node) {
   return "nothing";
 }
 
-}  // namespace gitgate::auth::detail
+}  // namespace gitgate::conf
