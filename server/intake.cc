@@ -1,7 +1,9 @@
 #include "server/intake.h"
 
+#include <fcntl.h>
 #include <fmt/format.h>
 #include <spdlog/spdlog.h>
+#include <unistd.h>
 
 #include <algorithm>
 #include <random>
@@ -9,6 +11,7 @@
 #include <string_view>
 
 #include "logging/diagnostics.h"
+#include "server/connection.h"
 #include "server/session_policy.h"
 
 namespace gitgate::server {
@@ -36,6 +39,44 @@ void log_refusal(ServerContext& context, spdlog::level::level_enum level, std::s
                                           "refused connection: " + line, SteadyClock::now())) {
     spdlog::log(level, "{}", *shown);
   }
+}
+
+bool set_nonblocking(int fd) {
+  const int flags = fcntl(fd, F_GETFL);
+  return flags >= 0 && fcntl(fd, F_SETFL, flags | O_NONBLOCK) == 0;
+}
+
+// Closes the socket unless a Connection took it over, after taking it out of the set that
+// SIGTERM shuts down.
+class SocketGuard {
+ public:
+  SocketGuard(int fd, AdmissionTicket& ticket) : fd_(fd), ticket_(ticket) {}
+  ~SocketGuard() {
+    if (fd_ >= 0) {
+      ticket_.forget_socket();
+      close(fd_);
+    }
+  }
+  SocketGuard(const SocketGuard&) = delete;
+  SocketGuard& operator=(const SocketGuard&) = delete;
+  int release() { return std::exchange(fd_, -1); }
+
+ private:
+  int fd_;
+  AdmissionTicket& ticket_;
+};
+
+void serve(ServerContext& context, int fd, AdmissionTicket ticket) {
+  SocketGuard socket(fd, ticket);
+  const SteadyClock::time_point login_deadline =
+      ticket.accepted_at() + std::chrono::seconds(context.config.limits.login_grace_seconds);
+  std::optional<proxyproto::ConnectionInfo> info =
+      identify_connection(context, fd, ticket, login_deadline);
+  // libssh polls the socket itself; a blocking send() would escape its timeouts.
+  if (!info || !set_nonblocking(fd)) {
+    return;
+  }
+  run_connection(context, std::move(*info), std::move(ticket), login_deadline, socket.release());
 }
 
 }  // namespace
@@ -70,6 +111,21 @@ std::optional<proxyproto::ConnectionInfo> identify_connection(
     return std::nullopt;
   }
   return std::move(info);
+}
+
+// Whatever a session throws ends that session, never the server: the thread is detached,
+// and an exception leaving it would terminate every other session with it.
+void serve_connection(ServerContext& context, int fd, AdmissionTicket ticket) {
+  try {
+    serve(context, fd, std::move(ticket));
+  } catch (const std::exception& error) {
+    spdlog::error("internal error: {}; that connection was closed and the server goes on",
+                  logging::printable(error.what()));
+  } catch (...) {
+    spdlog::error(
+        "internal error: unknown exception; that connection was closed and the "
+        "server goes on");
+  }
 }
 
 }  // namespace gitgate::server

@@ -1,5 +1,6 @@
 // The first step of a connection, before SSH: the PROXY header (within what is left of
-// the login grace time), then admission on the client it names (server/admission.h).
+// the login grace time), then admission on the client it names (server/admission.h);
+// then the connection layer takes over (server/connection.h).
 // Refusals are logged through the context's RefusalLimiter, so that a flood cannot flood
 // the diagnostics.
 #pragma once
@@ -18,5 +19,9 @@ namespace gitgate::server {
 [[nodiscard]] std::optional<proxyproto::ConnectionInfo> identify_connection(
     ServerContext& context, int fd, AdmissionTicket& ticket,
     std::chrono::steady_clock::time_point login_deadline);
+
+// An accepted socket, start to end: identified, admitted, then served over SSH. Takes
+// ownership of fd. Returns when the connection is over.
+void serve_connection(ServerContext& context, int fd, AdmissionTicket ticket);
 
 }  // namespace gitgate::server

@@ -19,8 +19,8 @@
 #include "server/admission.h"
 #include "server/context.h"
 #include "server/host_keys.h"
+#include "server/intake.h"
 #include "server/listener.h"
-#include "server/session.h"
 #include "server/ssh_algorithms.h"
 
 namespace gitgate::server {

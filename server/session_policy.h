@@ -1,5 +1,5 @@
 // What a session channel may ask for, and what the client is told when it asks for
-// something else. Pure functions: the session (session.cc) applies them.
+// something else. Pure functions: the session channel (server/channel.cc) applies them.
 #pragma once
 
 #include <cstddef>

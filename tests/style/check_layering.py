@@ -183,7 +183,7 @@ def self_test():
         "git/select/walk.h": '#include "git/pack/index.h"\n',
         "git/protocol/v2.h": '#include "git/select/walk.h"\n#include "git/pack/index.h"\n',
         "server/CMakeLists.txt": "gitgate_module(server)\n",
-        "server/session.cc": '#include "proxyproto/reader.h"\n#include "auth/users.h"\n',
+        "server/connection.cc": '#include "proxyproto/reader.h"\n#include "auth/users.h"\n',
     }
     bad = {
         "a forbidden edge (logging -> proxyproto)":
@@ -191,9 +191,9 @@ def self_test():
         "net including one of ours":
             ("net/socket_address.h", '#include "logging/access_log.h"\n', "not an allowed edge"),
         "another module's detail/":
-            ("server/session.cc", '#include "auth/detail/base64.h"\n', "detail/"),
+            ("server/connection.cc", '#include "auth/detail/base64.h"\n', "detail/"),
         "an edge up to server":
-            ("auth/users.h", '#include "server/session.h"\n', "not an allowed edge"),
+            ("auth/users.h", '#include "server/connection.h"\n', "not an allowed edge"),
         "git sub-folders against the table":
             ("git/pack/index.h", '#include "git/select/walk.h"\n', "not an allowed edge"),
         "a git sub-folder reaching top-level behaviour":

@@ -1,6 +1,5 @@
-#include "server/session.h"
+#include "server/connection.h"
 
-#include <fcntl.h>
 #include <fmt/format.h>
 #include <libssh/callbacks.h>
 #include <libssh/libssh.h>
@@ -10,6 +9,7 @@
 
 #include <algorithm>
 #include <chrono>
+#include <functional>
 #include <memory>
 #include <optional>
 #include <string>
@@ -21,12 +21,11 @@
 #include "logging/diagnostics.h"
 #include "proxyproto/reader.h"
 #include "server/admission.h"
+#include "server/channel.h"
 #include "server/detail/ssh_messages.h"
 #include "server/git_request.h"
-#include "server/intake.h"
 #include "server/keepalive.h"
 #include "server/session_policy.h"
-#include "server/ssh_channel_stream.h"
 
 namespace gitgate::server {
 namespace {
@@ -39,12 +38,7 @@ constexpr int kPollSliceMs = 200;
 // next channel or to close the connection. Closing is where data dies (DESIGN.md):
 // the session keeps reading until the client hangs up, for at most this long.
 constexpr std::chrono::seconds kIdleAfterRequest{10};
-// A request whose client neither sends nor accepts data for this long is abandoned.
-constexpr std::chrono::minutes kRequestIdleTimeout{10};
 constexpr long kBlockingTimeoutSeconds = 600;
-
-// What the client asked the session channel to do; run after the event loop returns.
-enum class Work : uint8_t { kNone, kExec, kShell, kSubsystem };
 
 class Connection {
  public:
@@ -59,13 +53,6 @@ class Connection {
     server_callbacks_.auth_pubkey_function = on_auth_pubkey;
     server_callbacks_.channel_open_request_session_function = on_channel_open;
     ssh_callbacks_init(&server_callbacks_);
-    channel_callbacks_.userdata = this;
-    channel_callbacks_.channel_pty_request_function = on_pty;
-    channel_callbacks_.channel_shell_request_function = on_shell;
-    channel_callbacks_.channel_exec_request_function = on_exec;
-    channel_callbacks_.channel_env_request_function = on_env;
-    channel_callbacks_.channel_subsystem_request_function = on_subsystem;
-    ssh_callbacks_init(&channel_callbacks_);
   }
 
   ~Connection() {
@@ -100,9 +87,7 @@ class Connection {
   void log_before_login(spdlog::level::level_enum level, std::string_view what,
                         std::string_view detail);
   bool client_alive();
-  void run_work();
-  int run_request(SshChannelStream& stream);
-  void finish_channel(int exit_status);
+  void run_request();
   int authenticate(const char* user, ssh_key key, char signature_state);
   void count_failure(const char* user, const std::string& why, const std::string& key);
 
@@ -119,35 +104,7 @@ class Connection {
     }
   }
   static ssh_channel on_channel_open(ssh_session session, void* self);
-  static int on_pty(ssh_session /*session*/, ssh_channel /*channel*/, const char* /*term*/,
-                    int /*width*/, int /*height*/, int /*pxwidth*/, int /*pxheight*/,
-                    void* /*self*/) {
-    return -1;  // no terminals; OpenSSH then says so and goes on to the shell request
-  }
-  static int on_shell(ssh_session /*session*/, ssh_channel channel, void* self) {
-    return static_cast<Connection*>(self)->accept_work(channel, Work::kShell, "");
-  }
-  static int on_exec(ssh_session /*session*/, ssh_channel channel, const char* command,
-                     void* self) {
-    return static_cast<Connection*>(self)->accept_work(channel, Work::kExec, command);
-  }
-  static int on_subsystem(ssh_session /*session*/, ssh_channel channel, const char* name,
-                          void* self) {
-    return static_cast<Connection*>(self)->accept_work(channel, Work::kSubsystem, name);
-  }
-  static int on_env(ssh_session session, ssh_channel channel, const char* name, const char* value,
-                    void* self);
   static int on_message(ssh_session session, ssh_message message, void* self);
-
-  // 0 accepts the request (libssh replies success), anything else refuses it.
-  int accept_work(ssh_channel channel, Work work, const char* argument) {
-    if (channel != channel_ || work_ != Work::kNone || busy_) {
-      return 1;  // one request per channel
-    }
-    work_ = work;
-    work_argument_ = argument != nullptr ? argument : "";
-    return 0;
-  }
 
   ServerContext& context_;
   const proxyproto::ConnectionInfo info_;
@@ -160,7 +117,6 @@ class Connection {
   ssh_session session_ = nullptr;
   ssh_event event_ = nullptr;
   ssh_server_callbacks_struct server_callbacks_{};
-  ssh_channel_callbacks_struct channel_callbacks_{};
 
   // The identity, the users snapshot it points into, and the key it was proven with
   // (looked up again when SIGHUP replaces the users).
@@ -172,11 +128,8 @@ class Connection {
   // [limits] keepalive_seconds, from authentication on.
   std::optional<ClientAlive> alive_;
 
-  ssh_channel channel_ = nullptr;
-  int protocol_version_ = 0;
-  Work work_ = Work::kNone;
-  std::string work_argument_;
-  bool busy_ = false;
+  // The one session channel at a time; freed with the session when still open at the end.
+  std::unique_ptr<SessionChannel> channel_;
 };
 
 bool Connection::start(int fd) {
@@ -291,15 +244,15 @@ bool Connection::idle_step(SteadyClock::time_point now) {
   if (!still_authorized()) {
     return false;
   }
-  if (channel_ != nullptr && work_ != Work::kNone) {
-    run_work();
+  if (channel_ != nullptr && channel_->has_request()) {
+    run_request();
     idle_deadline_ = SteadyClock::now() + kIdleAfterRequest;
     linger_until_ = idle_deadline_;
     return true;
   }
-  if (channel_ != nullptr && ssh_channel_is_closed(channel_) != 0) {
-    ssh_channel_free(channel_);
-    channel_ = nullptr;
+  if (channel_ != nullptr && channel_->closed_by_client()) {
+    channel_->free();
+    channel_.reset();
     idle_deadline_ = now + kIdleAfterRequest;
   }
   // Stopping ends an idle session at once, but not one whose client is still reading
@@ -337,62 +290,28 @@ bool Connection::still_authorized() {
 // Keepalive probes go on while a request runs: its stream checks between reads and
 // writes, and a write waiting for the client's window returns every keepalive interval
 // (the session timeout) to let it.
-void Connection::run_work() {
-  busy_ = true;
-  SshChannelStream stream(channel_, kRequestIdleTimeout);
+void Connection::run_request() {
   const bool keepalive = alive_ && alive_->enabled();
+  std::function<bool()> liveness;
   if (keepalive) {
-    stream.set_liveness_check([this] { return client_alive(); });
+    liveness = [this] { return client_alive(); };
     long timeout = static_cast<long>(alive_->interval().count());
     ssh_options_set(session_, SSH_OPTIONS_TIMEOUT, &timeout);
   }
-  int exit_status = kExitFatal;
-  try {
-    exit_status = run_request(stream);
-  } catch (const std::exception& error) {
-    spdlog::error("[session {}] internal error: {}; request ended user={} {}", session_id_,
-                  logging::printable(error.what()), user_->identity.name, address_fields(info_));
-    stream.write_stderr("fatal: internal server error\n");
-  }
+  const char* banner = ssh_get_clientbanner(session_);
+  const int exit_status =
+      channel_->run(context_,
+                    SessionFacts{.connection = &info_,
+                                 .client_banner = banner != nullptr ? banner : "",
+                                 .session_id = session_id_,
+                                 .user = user_},
+                    std::move(liveness));
   if (keepalive) {
     long timeout = kBlockingTimeoutSeconds;
     ssh_options_set(session_, SSH_OPTIONS_TIMEOUT, &timeout);
   }
-  finish_channel(exit_status);
-  work_ = Work::kNone;
-  work_argument_.clear();
-  busy_ = false;
-}
-
-int Connection::run_request(SshChannelStream& stream) {
-  int exit_status = kExitFatal;
-  switch (work_) {
-    case Work::kExec: {
-      const char* banner = ssh_get_clientbanner(session_);
-      const SessionFacts facts{.connection = &info_,
-                               .client_banner = banner != nullptr ? banner : "",
-                               .session_id = session_id_,
-                               .user = user_,
-                               .protocol_version = protocol_version_};
-      exit_status = run_exec_request(context_, facts, work_argument_, stream);
-      break;
-    }
-    case Work::kShell:
-      spdlog::info("[session {}] shell refused: user={} {}", session_id_, user_->identity.name,
-                   address_fields(info_));
-      stream.write_stderr(shell_refusal_message(user_->identity.name));
-      exit_status = kExitNoShell;
-      break;
-    case Work::kSubsystem:
-      spdlog::info("[session {}] subsystem refused: {} user={} {}", session_id_,
-                   logging::printable(work_argument_), user_->identity.name, address_fields(info_));
-      stream.write_stderr(subsystem_refusal_message(work_argument_));
-      exit_status = kExitNoShell;
-      break;
-    case Work::kNone:
-      break;
-  }
-  return exit_status;
+  channel_->finish(exit_status);
+  channel_.reset();
 }
 
 // ClientAliveInterval/ClientAliveCountMax: false once the client left the probes
@@ -414,18 +333,6 @@ bool Connection::client_alive() {
     ssh_session_set_disconnect_message(session_, "Timeout, client not responding");
   }
   return false;
-}
-
-// exit-status, EOF, CLOSE: always all three, so the client learns how the request
-// ended even when it failed. The channel is freed for real once the client's CLOSE
-// arrives; the event loop keeps reading until then.
-void Connection::finish_channel(int exit_status) {
-  ssh_channel_request_send_exit_status(channel_, exit_status);
-  ssh_channel_send_eof(channel_);
-  ssh_channel_close(channel_);
-  ssh_channel_free(channel_);
-  channel_ = nullptr;
-  protocol_version_ = 0;
 }
 
 int Connection::authenticate(const char* user, ssh_key key, char signature_state) {
@@ -480,20 +387,8 @@ ssh_channel Connection::on_channel_open(ssh_session session, void* self) {
   if (channel == nullptr) {
     return nullptr;
   }
-  ssh_set_channel_callbacks(channel, &connection->channel_callbacks_);
-  connection->channel_ = channel;
-  connection->protocol_version_ = 0;
+  connection->channel_ = std::make_unique<SessionChannel>(channel);
   return channel;
-}
-
-int Connection::on_env(ssh_session /*session*/, ssh_channel channel, const char* name,
-                       const char* value, void* self) {
-  auto* connection = static_cast<Connection*>(self);
-  if (channel != connection->channel_ || name == nullptr || !is_accepted_env(name)) {
-    return 1;
-  }
-  connection->protocol_version_ = parse_git_protocol(value != nullptr ? value : "");
-  return 0;
 }
 
 // Everything the callbacks above do not handle ends here: refused with libssh's default
@@ -508,63 +403,12 @@ int Connection::on_message(ssh_session /*session*/, ssh_message message, void* s
   return 1;
 }
 
-bool set_nonblocking(int fd) {
-  const int flags = fcntl(fd, F_GETFL);
-  return flags >= 0 && fcntl(fd, F_SETFL, flags | O_NONBLOCK) == 0;
-}
-
 }  // namespace
 
-namespace {
-// Closes the socket unless a Connection took it over, after taking it out of the set that
-// SIGTERM shuts down.
-class SocketGuard {
- public:
-  SocketGuard(int fd, AdmissionTicket& ticket) : fd_(fd), ticket_(ticket) {}
-  ~SocketGuard() {
-    if (fd_ >= 0) {
-      ticket_.forget_socket();
-      close(fd_);
-    }
-  }
-  SocketGuard(const SocketGuard&) = delete;
-  SocketGuard& operator=(const SocketGuard&) = delete;
-  int release() { return std::exchange(fd_, -1); }
-
- private:
-  int fd_;
-  AdmissionTicket& ticket_;
-};
-
-void serve(ServerContext& context, int fd, AdmissionTicket ticket) {
-  SocketGuard socket(fd, ticket);
-  const SteadyClock::time_point login_deadline =
-      ticket.accepted_at() + std::chrono::seconds(context.config.limits.login_grace_seconds);
-  std::optional<proxyproto::ConnectionInfo> info =
-      identify_connection(context, fd, ticket, login_deadline);
-  // libssh polls the socket itself; a blocking send() would escape its timeouts.
-  if (!info || !set_nonblocking(fd)) {
-    return;
-  }
-  Connection connection(context, std::move(*info), std::move(ticket), login_deadline);
-  connection.run(socket.release());
-}
-
-}  // namespace
-
-// Whatever a session throws ends that session, never the server: the thread is detached,
-// and an exception leaving it would terminate every other session with it.
-void serve_connection(ServerContext& context, int fd, AdmissionTicket ticket) {
-  try {
-    serve(context, fd, std::move(ticket));
-  } catch (const std::exception& error) {
-    spdlog::error("internal error: {}; that connection was closed and the server goes on",
-                  logging::printable(error.what()));
-  } catch (...) {
-    spdlog::error(
-        "internal error: unknown exception; that connection was closed and the "
-        "server goes on");
-  }
+void run_connection(ServerContext& context, proxyproto::ConnectionInfo info, AdmissionTicket ticket,
+                    std::chrono::steady_clock::time_point login_deadline, int fd) {
+  Connection connection(context, std::move(info), std::move(ticket), login_deadline);
+  connection.run(fd);
 }
 
 }  // namespace gitgate::server
