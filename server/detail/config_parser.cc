@@ -2,19 +2,19 @@
 // defaults documented at each table below. Every error is collected with its line.
 #include "server/detail/config_parser.h"
 
-#include <arpa/inet.h>
 #include <fmt/format.h>
 #include <toml++/toml.h>
 #include <unistd.h>
 
 #include <algorithm>
 #include <array>
-#include <charconv>
 #include <initializer_list>
 #include <optional>
 #include <tuple>
 
 #include "conf/toml_source.h"
+#include "server/detail/listen_address.h"
+#include "server/detail/table_reader.h"
 #include "server/ssh_algorithms.h"
 
 namespace gitgate::server::detail {
@@ -31,32 +31,10 @@ constexpr int64_t kMaxHeaderTimeoutMs = 60000;
 constexpr int64_t kMaxV2Length = proxyproto::kV2FixedLength + 65535;
 
 using conf::line_of;
-using conf::type_name;
 
-// "0.0.0.0", "::1": IP literals only, so a listen address never depends on DNS.
-// Returns the canonical spelling (inet_ntop), or nullopt.
-std::optional<std::string> canonical_ip(std::string_view text, bool v6) {
-  const std::string copy(text);  // inet_pton wants a C string
-  std::array<uint8_t, 16> bytes{};
-  const int family = v6 ? AF_INET6 : AF_INET;
-  if (copy.find('\0') != std::string::npos || inet_pton(family, copy.c_str(), bytes.data()) != 1) {
-    return std::nullopt;
-  }
-  std::array<char, INET6_ADDRSTRLEN> out{};
-  if (inet_ntop(family, bytes.data(), out.data(), out.size()) == nullptr) {
-    return std::nullopt;
-  }
-  return std::string(out.data());
-}
-
-fs::path resolve(const fs::path& base_dir, std::string_view text) {
-  const fs::path path(text);
-  return path.is_absolute() ? path.lexically_normal() : (base_dir / path).lexically_normal();
-}
-
-class Parser {
+class Parser : public TableReader {
  public:
-  explicit Parser(fs::path base_dir) : base_dir_(std::move(base_dir)) {}
+  explicit Parser(fs::path base_dir) : TableReader(std::move(base_dir)) {}
 
   void run(const toml::table& root) {
     for (auto&& [key, node] : root) {
@@ -84,107 +62,13 @@ class Parser {
     cache(root["cache"].as_table());
     ssh(root["ssh"].as_table());
     // toml++ visits keys in name order; report in file order.
-    std::stable_sort(errors_.begin(), errors_.end(),
+    std::stable_sort(errors().begin(), errors().end(),
                      [](const ConfigError& a, const ConfigError& b) { return a.line < b.line; });
   }
 
   ParsedConfig& parsed() { return parsed_; }
-  std::vector<ConfigError>& errors() { return errors_; }
 
  private:
-  static bool is_known(std::string_view key, std::initializer_list<std::string_view> known) {
-    return std::find(known.begin(), known.end(), key) != known.end();
-  }
-
-  void error(int line, std::string message) {
-    errors_.push_back(ConfigError{line, std::move(message)});
-  }
-
-  // Reports keys of `table` outside `known`; true when the table is present.
-  bool check_keys(const toml::table* table, std::string_view name,
-                  std::initializer_list<std::string_view> known) {
-    if (table == nullptr) {
-      return false;
-    }
-    for (auto&& [key, node] : *table) {
-      if (!is_known(key.str(), known)) {
-        std::string list;
-        for (std::string_view k : known) {
-          list += list.empty() ? std::string(k) : ", " + std::string(k);
-        }
-        error(line_of(key),
-              fmt::format("unknown key '{}' in [{}] (known: {})", key.str(), name, list));
-      }
-    }
-    return true;
-  }
-
-  // The value at key if it has type T; absent or reported otherwise (nullptr).
-  template <typename T>
-  auto typed(const toml::table& table, std::string_view section, std::string_view key,
-             std::string_view expected)
-      -> decltype(std::declval<const toml::node&>().template as<T>()) {
-    const toml::node* node = table.get(key);
-    if (node == nullptr) {
-      return nullptr;
-    }
-    const auto* value = node->as<T>();
-    if (value == nullptr) {
-      error(line_of(*node),
-            fmt::format("{}.{} must be {}, not {}", section, key, expected, type_name(*node)));
-    }
-    return value;
-  }
-
-  const toml::value<std::string>* string(const toml::table& table, std::string_view section,
-                                         std::string_view key) {
-    return typed<std::string>(table, section, key, "a string");
-  }
-
-  // An integer within [min, max], or nullopt (absent, or reported).
-  std::optional<int64_t> integer(const toml::table& table, std::string_view section,
-                                 std::string_view key, int64_t min, int64_t max) {
-    const auto* value = typed<int64_t>(table, section, key, "an integer");
-    if (value == nullptr) {
-      return std::nullopt;
-    }
-    if (value->get() < min || value->get() > max) {
-      error(line_of(*value), fmt::format("{}.{} must be within {}-{} (got {})", section, key, min,
-                                         max, value->get()));
-      return std::nullopt;
-    }
-    return value->get();
-  }
-
-  // Every element a string, or nullptr (absent, or reported).
-  const toml::array* strings(const toml::table& table, std::string_view section,
-                             std::string_view key) {
-    const auto* array = typed<toml::array>(table, section, key, "an array of strings");
-    if (array == nullptr) {
-      return nullptr;
-    }
-    bool ok = true;
-    for (const toml::node& element : *array) {
-      if (!element.is_string()) {
-        error(line_of(element), fmt::format("{}.{} must hold only strings, not {}", section, key,
-                                            type_name(element)));
-        ok = false;
-      }
-    }
-    return ok ? array : nullptr;
-  }
-
-  // A non-empty path string resolved against the config's directory, or nullopt.
-  std::optional<fs::path> path(const toml::node& node, std::string_view section,
-                               std::string_view key) {
-    const std::string& text = node.as_string()->get();
-    if (text.empty() || text.find('\0') != std::string::npos) {
-      error(line_of(node), fmt::format("{}.{} must be a non-empty path", section, key));
-      return std::nullopt;
-    }
-    return resolve(base_dir_, text);
-  }
-
   void server(const toml::table* table);
   void listen(const toml::table& table);
   void host_keys(const toml::table& table);
@@ -197,9 +81,7 @@ class Parser {
   void cache(const toml::table* table);
   void ssh(const toml::table* table);
 
-  fs::path base_dir_;
   ParsedConfig parsed_;
-  std::vector<ConfigError> errors_;
 };
 
 // [server]: repositories is required; listen defaults to ["0.0.0.0:7999"],
@@ -266,7 +148,7 @@ void Parser::listen(const toml::table& table) {
 void Parser::host_keys(const toml::table& table) {
   auto& out = parsed_.config.host_keys;
   if (table.get("host_keys") == nullptr) {
-    out.push_back(resolve(base_dir_, kDefaultHostKey));
+    out.push_back(resolved(kDefaultHostKey));
     return;
   }
   const toml::array* array = strings(table, "server", "host_keys");
@@ -475,7 +357,7 @@ void Parser::request_limits(const toml::table& table) {
 // [cache]: optional; enabled by default, under "<config dir>/cache".
 void Parser::cache(const toml::table* table) {
   CacheConfig& cache = parsed_.config.cache;
-  cache.path = resolve(base_dir_, "cache");
+  cache.path = resolved("cache");
   if (!check_keys(table, "cache",
                   {"enabled", "path", "max_size_mb", "ttl_minutes", "min_free_disk_mb"})) {
     return;
@@ -540,39 +422,6 @@ void Parser::ssh(const toml::table* table) {
 }
 
 }  // namespace
-
-// listen-address = IPv4address ":" port / "[" IPv6address "]" ":" port
-// port = 1*5DIGIT, 0..65535; 0 asks the kernel for a free port (tests, side-by-side
-// benchmarks), and the server logs the port it got ("listening on ...").
-std::variant<ListenAddress, std::string> parse_listen(std::string_view text) {
-  const std::string why = fmt::format(
-      "'{}' is not host:port with an IP address, e.g. \"0.0.0.0:7999\" or \"[::]:7999\"", text);
-  const size_t colon = text.rfind(':');
-  if (colon == std::string_view::npos) {
-    return why;
-  }
-  std::string_view host = text.substr(0, colon);
-  const std::string_view port_text = text.substr(colon + 1);
-  const bool v6 = host.starts_with('[') && host.ends_with(']') && host.size() >= 2;
-  if (v6) {
-    host = host.substr(1, host.size() - 2);
-  }
-  auto ip = canonical_ip(host, v6);
-  if (!ip) {
-    return why;
-  }
-  unsigned port = 0;
-  const auto* end = port_text.data() + port_text.size();
-  const auto [ptr, ec] = std::from_chars(port_text.data(), end, port);
-  if (port_text.empty() || port_text.size() > 5 || ec != std::errc{} || ptr != end ||
-      port_text.front() == '+') {
-    return why;
-  }
-  if (port > 65535) {
-    return fmt::format("port {} in '{}' is not within 0-65535", port, text);
-  }
-  return ListenAddress{*ip, static_cast<uint16_t>(port)};
-}
 
 std::variant<ParsedConfig, std::vector<ConfigError>> parse_config_with_lines(
     std::string_view text, const fs::path& base_dir) {

@@ -24,8 +24,4 @@ struct ParsedConfig {
 [[nodiscard]] std::variant<ParsedConfig, std::vector<ConfigError>> parse_config_with_lines(
     std::string_view toml_text, const std::filesystem::path& base_dir);
 
-// "0.0.0.0:7999", "[::]:7999": an IP literal and a port; the host comes back in
-// inet_ntop's spelling. A reason on failure.
-[[nodiscard]] std::variant<ListenAddress, std::string> parse_listen(std::string_view text);
-
 }  // namespace gitgate::server::detail
