@@ -1,7 +1,7 @@
 """PROXY headers haproxy does not send, written by proxy_relay.py (an ssh ProxyCommand)
 from the trusted address 127.0.0.3: IPv6 clients (in RFC 5952 form in the log), v2 TLVs of
-cloud balancers with CRC32C, LOCAL, a header split into one-byte writes; and the headers
-that must be refused: a bad CRC32C, a malformed v1 line."""
+cloud balancers with CRC32C, LOCAL and v1 UNKNOWN, a header split into one-byte writes; and
+the headers that must be refused: a bad CRC32C, a malformed v1 line."""
 
 import harness
 from harness import LB_ADDR, REPO
@@ -54,6 +54,10 @@ class ProxyHeaderTest(harness.GitgateTestCase):
 
     def test_v2_local_uses_the_socket_addresses(self):
         self.assertClonedAs(harness.proxy_v2(local=True), LB_ADDR)
+
+    def test_v1_unknown_uses_the_socket_addresses(self):
+        # Like LOCAL it names no client: the peer alone, not the balancer as its own client.
+        self.assertClonedAs(b"PROXY UNKNOWN\r\n", LB_ADDR)
 
     def test_header_in_one_byte_writes(self):
         for name, header in (("v1", harness.proxy_v1("192.0.2.10", "10.0.0.5", 1, 7999)),
