@@ -1,7 +1,7 @@
 // How a chosen set of objects becomes a pack (gitprotocol-pack "Packfile Data",
 // gitformat-pack). Which objects to send is decided elsewhere (detail/object_selection);
-// a writer only encodes. The first writer is libgit2's packbuilder; a later one reuses
-// the deltas already stored in the repository's packs.
+// a writer only encodes. The writer reuses the deltas already stored in the repository's
+// packs.
 #pragma once
 
 #include <git2.h>
@@ -63,7 +63,6 @@ class PackWriter {
                                            PackSink& sink) = 0;
 };
 
-std::unique_ptr<PackWriter> make_libgit2_pack_writer();
 // Streams the entries stored in the repository's packs as they are (deltas whose base is
 // sent too stay deltas); only objects without a usable stored entry are compressed afresh.
 // packs: the repository's packs when the caller has them already (detail::repository_packs

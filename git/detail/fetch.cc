@@ -95,8 +95,7 @@ std::optional<PackFailure> select_and_write(git_repository* repo, const RefSet& 
   auto& set = std::get<ObjectSet>(objects);
   set.ofs_delta = request.ofs_delta;
   out.progress("Enumerating objects: " + std::to_string(set.objects.size()) + ", done.\n");
-  // Stored deltas are streamed as they are; libgit2's packbuilder (make_libgit2_pack_writer)
-  // recomputes every delta and is kept only as a reference in the tests.
+  // Stored deltas are streamed as they are, not recomputed.
   if (auto error = make_reusing_pack_writer(selection.packs)->write(repo, set, sink)) {
     return PackFailure{"cannot write the pack", *error};
   }

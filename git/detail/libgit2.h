@@ -23,8 +23,6 @@ using TreePtr = std::unique_ptr<git_tree, Deleter<git_tree, git_tree_free>>;
 using TagPtr = std::unique_ptr<git_tag, Deleter<git_tag, git_tag_free>>;
 using RevwalkPtr = std::unique_ptr<git_revwalk, Deleter<git_revwalk, git_revwalk_free>>;
 using OdbPtr = std::unique_ptr<git_odb, Deleter<git_odb, git_odb_free>>;
-using PackbuilderPtr =
-    std::unique_ptr<git_packbuilder, Deleter<git_packbuilder, git_packbuilder_free>>;
 using RefIteratorPtr =
     std::unique_ptr<git_reference_iterator,
                     Deleter<git_reference_iterator, git_reference_iterator_free>>;
