@@ -4,17 +4,17 @@
 
 #include <optional>
 
-#include "git/detail/advertisement.h"
-#include "git/detail/fetch.h"
-#include "git/detail/libgit2.h"
-#include "git/detail/negotiation.h"
-#include "git/detail/object_filter.h"
-#include "git/detail/repo_graph.h"
-#include "git/detail/request_bounds.h"
-#include "git/detail/shallow.h"
-#include "git/detail/upload_pack_io.h"
-#include "git/detail/upload_pack_v2.h"
-#include "git/pktline.h"
+#include "git/pack/libgit2.h"
+#include "git/protocol/advertisement.h"
+#include "git/protocol/fetch.h"
+#include "git/protocol/negotiation.h"
+#include "git/protocol/pktline.h"
+#include "git/protocol/request_bounds.h"
+#include "git/protocol/upload_pack_io.h"
+#include "git/protocol/upload_pack_v2.h"
+#include "git/select/object_filter.h"
+#include "git/select/repo_graph.h"
+#include "git/select/shallow.h"
 
 namespace gitgate::git {
 namespace {
@@ -253,7 +253,7 @@ State send_pack(Session& s) {
                          s.negotiator->received_haves() ? "fetch" : "clone");
   s.out.set_progress(!s.caps.no_progress);
   s.out.begin_pack();
-  detail::PackRequest pack{s.wants, s.negotiator->common(), s.caps.include_tag};
+  detail::PackRequest pack{{s.wants, s.negotiator->common(), s.caps.include_tag}};
   pack.shallow = s.shallow_plan ? &*s.shallow_plan : nullptr;
   pack.filter = s.filter ? &*s.filter : nullptr;
   pack.keepalive = s.request.keepalive;

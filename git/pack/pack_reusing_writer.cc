@@ -18,12 +18,12 @@
 #include <limits>
 #include <unordered_set>
 
-#include "git/detail/libgit2.h"
-#include "git/detail/repository_packs.h"
+#include "git/pack/libgit2.h"
 #include "git/pack/pack_entry.h"
 #include "git/pack/pack_output.h"
 #include "git/pack/pack_store.h"
-#include "git/pack_writer.h"
+#include "git/pack/pack_writer.h"
+#include "git/pack/repository_packs.h"
 
 namespace gitgate::git {
 namespace {
