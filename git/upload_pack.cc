@@ -202,7 +202,7 @@ State send_shallow_update(Session& s) {
   for (const git_oid& id : s.shallow_plan->unshallow) {
     s.out.line("unshallow " + detail::to_hex(id) + "\n");
   }
-  s.out.raw("0000");
+  s.out.flush_pkt();
   return s.out.send() ? State::kNegotiate : fail(s, "the client went away");
 }
 

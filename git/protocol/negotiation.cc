@@ -68,7 +68,7 @@ Negotiator::Negotiator(ObjectGraph& graph, std::vector<git_oid> wants, MultiAck 
 bool Negotiator::ok_to_give_up() {
   if (!gave_up_ && common_.size() > checked_commons_) {
     checked_commons_ = common_.size();
-    gave_up_ = graph_.all_reached(wants_, common_);
+    gave_up_ = detail::ok_to_give_up(graph_, wants_, common_);
   }
   return gave_up_;
 }

@@ -40,6 +40,16 @@ void Output::raw(std::string_view bytes) {
   pending_.append(bytes);
 }
 
+void Output::flush_pkt() {
+  const std::lock_guard lock(mutex_);
+  pktline::append_flush(pending_);
+}
+
+void Output::delim_pkt() {
+  const std::lock_guard lock(mutex_);
+  pktline::append_delim(pending_);
+}
+
 size_t Output::pending_bytes() {
   const std::lock_guard lock(mutex_);
   return pending_.size();

@@ -28,6 +28,8 @@ class Output : public PackSink {
 
   void line(std::string_view payload);  // one data pkt-line, buffered
   void raw(std::string_view bytes);     // already framed bytes, buffered
+  void flush_pkt();                     // a flush-pkt, buffered
+  void delim_pkt();                     // a delim-pkt (v2 section separator), buffered
   bool send();                          // writes what is buffered; false: client gone
   size_t pending_bytes();               // buffered, not yet sent
 

@@ -135,7 +135,7 @@ Step ls_refs(Session& s, Output& out, const LsRefsArgs& a) {
     }
     out.line(line + "\n");
   }
-  out.raw("0000");
+  out.flush_pkt();
   return out.send() ? Step::kNext : fail(s, out, "the client went away");
 }
 
@@ -166,7 +166,7 @@ Step object_info(Session& s, Output& out, const ObjectInfoArgs& a) {
       }
     }
   }
-  out.raw("0000");
+  out.flush_pkt();
   return out.send() ? Step::kNext : fail(s, out, "the client went away");
 }
 
@@ -204,9 +204,9 @@ Step acknowledge(Session& s, Output& out, const std::vector<git_oid>& common, bo
   }
   if (ready) {
     out.line("ready\n");
-    out.raw("0001");
+    out.delim_pkt();
   } else {
-    out.raw("0000");
+    out.flush_pkt();
   }
   if (!out.send()) {
     return fail(s, out, "the client went away");
@@ -239,7 +239,7 @@ std::variant<std::optional<ShallowPlan>, Step> shallow_info(Session& s, Output& 
   for (const git_oid& id : p.unshallow) {
     out.line("unshallow " + to_hex(id) + "\n");
   }
-  out.raw("0001");
+  out.delim_pkt();
   s.shallow = true;
   return std::optional<ShallowPlan>(std::move(p));
 }
@@ -257,7 +257,7 @@ Step send_fetch_pack(Session& s, Output& out, const RefSet& refs, const FetchArg
     for (const auto& [name, id] : wanted_refs) {
       out.line(to_hex(id) + " " + name + "\n");
     }
-    out.raw("0001");
+    out.delim_pkt();
   }
   const auto& plan = std::get<std::optional<ShallowPlan>>(shallow);
   out.line("packfile\n");
@@ -307,8 +307,7 @@ std::variant<Negotiated, std::string> negotiate(Session& s, Output& out, const R
       result.common.push_back(a.haves[i]);
     }
   }
-  result.ready = !a.wants.empty() && !a.wait_for_done && !a.done && !result.common.empty() &&
-                 graph.all_reached(a.wants, result.common);
+  result.ready = !a.wait_for_done && !a.done && ok_to_give_up(graph, a.wants, result.common);
   if (budget.exceeded()) {
     return budget.error();
   }
@@ -350,7 +349,7 @@ Step fetch_v2(Session& s, Output& out, FetchArgs& a) {
     }
   }
   if (a.wants.empty()) {
-    out.raw("0000");
+    out.flush_pkt();
     return out.send() ? Step::kNext : fail(s, out, "the client went away");
   }
   return send_fetch_pack(s, out, set, a, common, filter ? &*filter : nullptr, wanted_refs);

@@ -25,4 +25,12 @@ class ObjectGraph {
   }
 };
 
+// git's ok_to_give_up, the one rule for both protocol versions: the server may stop
+// negotiating ("ready", or v0's last ACK) once the client shares at least one commit with
+// us and every want reaches one of them.
+inline bool ok_to_give_up(ObjectGraph& graph, const std::vector<git_oid>& wants,
+                          const std::vector<git_oid>& common) {
+  return !wants.empty() && !common.empty() && graph.all_reached(wants, common);
+}
+
 }  // namespace gitgate::git::detail
