@@ -12,4 +12,18 @@ std::string last_error(const char* fallback) {
   return error != nullptr && error->message != nullptr ? error->message : fallback;
 }
 
+std::optional<git_oid> peel_to_commit(git_repository* repo, const git_oid& id) {
+  git_object* raw = nullptr;
+  if (git_object_lookup(&raw, repo, &id, GIT_OBJECT_ANY) != 0) {
+    return std::nullopt;
+  }
+  ObjectPtr object(raw);
+  git_object* peeled = nullptr;
+  if (git_object_peel(&peeled, object.get(), GIT_OBJECT_COMMIT) != 0) {
+    return std::nullopt;
+  }
+  ObjectPtr owner(peeled);
+  return *git_object_id(peeled);
+}
+
 }  // namespace gitgate::git::detail

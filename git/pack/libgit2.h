@@ -5,6 +5,7 @@
 
 #include <functional>
 #include <memory>
+#include <optional>
 #include <string>
 
 #include "git/pack/oid.h"
@@ -30,6 +31,9 @@ using RefIteratorPtr =
 
 // libgit2's global state is reference counted; one initialisation for the process.
 void ensure_libgit2();
+
+// The commit under any layers of tags; nullopt for trees, blobs and unknown ids.
+std::optional<git_oid> peel_to_commit(git_repository* repo, const git_oid& id);
 
 // The message of libgit2's last error, or fallback.
 std::string last_error(const char* fallback);

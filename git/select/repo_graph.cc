@@ -31,17 +31,7 @@ std::optional<git_oid> RepoGraph::peel_to_commit(const git_oid& id) {
       type != GIT_OBJECT_TAG) {
     return type == GIT_OBJECT_COMMIT ? std::optional<git_oid>(id) : std::nullopt;
   }
-  git_object* raw = nullptr;
-  if (git_object_lookup(&raw, repo_, &id, GIT_OBJECT_ANY) != 0) {
-    return std::nullopt;
-  }
-  ObjectPtr object(raw);
-  git_object* peeled = nullptr;
-  if (git_object_peel(&peeled, object.get(), GIT_OBJECT_COMMIT) != 0) {
-    return std::nullopt;
-  }
-  ObjectPtr owner(peeled);
-  return *git_object_id(peeled);
+  return detail::peel_to_commit(repo_, id);
 }
 
 bool RepoGraph::reaches(const git_oid& want, const git_oid& have) {

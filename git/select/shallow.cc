@@ -44,19 +44,7 @@ class Commits {
   }
 
   // The commit under any tags; nullopt for other objects.
-  std::optional<git_oid> peel(const git_oid& id) {
-    git_object* raw = nullptr;
-    if (git_object_lookup(&raw, repo_, &id, GIT_OBJECT_ANY) != 0) {
-      return std::nullopt;
-    }
-    ObjectPtr object(raw);
-    git_object* peeled = nullptr;
-    if (git_object_peel(&peeled, object.get(), GIT_OBJECT_COMMIT) != 0) {
-      return std::nullopt;
-    }
-    ObjectPtr owner(peeled);
-    return *git_object_id(peeled);
-  }
+  std::optional<git_oid> peel(const git_oid& id) { return peel_to_commit(repo_, id); }
 
   bool failed() const { return failed_; }
   bool spent() const { return spent_; }
