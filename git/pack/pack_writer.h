@@ -30,14 +30,18 @@ struct ObjectSet {
   // Each object once: commits first, in walk order, or, when a bitmap chose them, in the
   // order of the bitmapped pack, then those outside it.
   std::vector<PackObject> objects;
-  // The client accepts OFS_DELTA entries (capability/argument "ofs-delta"); when false a
-  // writer refers to delta bases by name (REF_DELTA) only.
-  bool ofs_delta = true;
   // Set for a thin pack (capability/argument "thin-pack", and common commits): whether the
   // client has an object, so that a stored delta against it may be sent as a REF_DELTA
   // without its base (the client completes the pack with `index-pack --fix-thin`).
   // Empty: a complete pack. Only objects the client surely has may answer true.
   std::function<bool(const git_oid&)> client_has;
+};
+
+// How a writer may encode the objects: what the client accepts, whichever objects they are.
+struct PackOptions {
+  // The client accepts OFS_DELTA entries (capability/argument "ofs-delta"); when false a
+  // writer refers to delta bases by name (REF_DELTA) only.
+  bool ofs_delta = true;
 };
 
 // Where a writer puts its output: the pack bytes in order, and progress text.
@@ -60,7 +64,7 @@ class PackWriter {
   // it (a writer may ignore it). nullopt on success, else what went wrong (the sink may
   // have received part of the pack).
   virtual std::optional<std::string> write(git_repository* repo, const ObjectSet& objects,
-                                           PackSink& sink) = 0;
+                                           const PackOptions& options, PackSink& sink) = 0;
 };
 
 // Streams the entries stored in the repository's packs as they are (deltas whose base is

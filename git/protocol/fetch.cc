@@ -93,10 +93,10 @@ std::optional<PackFailure> select_and_write(git_repository* repo, const RefSet& 
     return PackFailure{"cannot enumerate the objects to send", *error};
   }
   auto& set = std::get<ObjectSet>(objects);
-  set.ofs_delta = request.ofs_delta;
   out.progress("Enumerating objects: " + std::to_string(set.objects.size()) + ", done.\n");
   // Stored deltas are streamed as they are, not recomputed.
-  if (auto error = make_reusing_pack_writer(selection.packs)->write(repo, set, sink)) {
+  const PackOptions options{request.ofs_delta};
+  if (auto error = make_reusing_pack_writer(selection.packs)->write(repo, set, options, sink)) {
     return PackFailure{"cannot write the pack", *error};
   }
   return std::nullopt;

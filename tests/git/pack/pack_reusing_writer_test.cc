@@ -128,12 +128,13 @@ class ReusingWriter : public testing::GitFixture {
   }
 
   // Writes the pack with the reusing writer into out.pack; the error if any.
-  std::optional<std::string> write(const ObjectSet& set, RecordingSink& sink) {
+  std::optional<std::string> write(const ObjectSet& set, RecordingSink& sink,
+                                   const PackOptions& options = {}) {
     if (!repo_) {
       open_repo();
     }
     auto writer = make_reusing_pack_writer();
-    auto error = writer->write(repo_.get(), set, sink);
+    auto error = writer->write(repo_.get(), set, options, sink);
     std::ofstream(dir_ / "out.pack", std::ios::binary) << sink.data_;
     return error;
   }
@@ -328,10 +329,11 @@ TEST_F(ReusingWriter, ArbitrarySubset) {
 TEST_F(ReusingWriter, RefDeltasWithoutOfsDelta) {
   make_history(30);
   sh("cd src && git repack -adfq");
-  ObjectSet set = select("--all");
-  set.ofs_delta = false;
+  const ObjectSet set = select("--all");
+  PackOptions options;
+  options.ofs_delta = false;
   RecordingSink sink;
-  ASSERT_EQ(write(set, sink), std::nullopt);
+  ASSERT_EQ(write(set, sink, options), std::nullopt);
   const auto written = verify(true);
   EXPECT_EQ(keys(written), oids(set));
   ASSERT_GT(deltas(written), 0U);
