@@ -1,5 +1,5 @@
 // git-upload-pack, protocol v0 and v1 (gitprotocol-pack); version 2 requests go to
-// detail/upload_pack_v2.
+// protocol/upload_pack_v2.
 #include "git/upload_pack.h"
 
 #include <optional>

@@ -1,5 +1,5 @@
 // How a chosen set of objects becomes a pack (gitprotocol-pack "Packfile Data",
-// gitformat-pack). Which objects to send is decided elsewhere (detail/object_selection);
+// gitformat-pack). Which objects to send is decided elsewhere (select/object_selection);
 // a writer only encodes. The writer reuses the deltas already stored in the repository's
 // packs.
 #pragma once
@@ -45,9 +45,9 @@ struct PackOptions {
 };
 
 // Where a writer puts its output: the pack bytes in order, and progress text.
-// upload-pack's sink (detail::Output) takes a lock in each call, because a keepalive
-// thread writes through the same stream while the writer computes: a writer needs no
-// hook for keepalives, and its calls may come from any one thread at a time.
+// upload-pack's sink (Output, protocol/upload_pack_io.h) takes a lock in each call, because a
+// keepalive thread writes through the same stream while the writer computes: a writer needs no hook
+// for keepalives, and its calls may come from any one thread at a time.
 class PackSink {
  public:
   virtual ~PackSink() = default;

@@ -34,7 +34,7 @@ struct SelectionRequest {
 };
 
 // The object set, or the reason it could not be computed (a server-side fault). Answered
-// from a reachability bitmap when the repository has one (detail/bitmap_selection.h),
+// from a reachability bitmap when the repository has one (select/bitmap_selection.h),
 // else by walking commits and trees.
 std::variant<ObjectSet, std::string> select_objects(git_repository* repo, const RefSet& refs,
                                                     const SelectionRequest& request);
