@@ -72,22 +72,12 @@ std::string canonical_path(git_repository* repo) {
 std::optional<PackFailure> select_and_write(git_repository* repo, const RefSet& refs,
                                             const PackRequest& request, PackSink& sink,
                                             Output& out) {
-  SelectionRequest selection{request.wants, request.common, request.include_tag};
-  if (request.shallow != nullptr) {
-    selection.wants.insert(selection.wants.end(), request.shallow->extra_wants.begin(),
-                           request.shallow->extra_wants.end());
-    selection.common.insert(selection.common.end(), request.shallow->extra_haves.begin(),
-                            request.shallow->extra_haves.end());
-    selection.cut = &request.shallow->cut;
-  }
-  selection.filter = request.filter;
-  selection.thin_pack = request.thin_pack;
-  selection.packs = repository_packs(repo);  // one look at the pack directory per request
+  const auto packs = repository_packs(repo);  // one look at the pack directory per request
   // The slot covers enumeration, the CPU-bound part. Writing mostly copies stored entries
   // at the client's pace: holding a slot through it served a burst of clones two at a time.
   auto objects = [&] {
     const PackSlot slot(out);
-    return select_objects(repo, refs, selection);
+    return select_objects(repo, refs, request, packs);
   }();
   if (auto* error = std::get_if<std::string>(&objects)) {
     return PackFailure{"cannot enumerate the objects to send", *error};
@@ -96,7 +86,7 @@ std::optional<PackFailure> select_and_write(git_repository* repo, const RefSet& 
   out.progress("Enumerating objects: " + std::to_string(set.objects.size()) + ", done.\n");
   // Stored deltas are streamed as they are, not recomputed.
   const PackOptions options{request.ofs_delta};
-  if (auto error = make_reusing_pack_writer(selection.packs)->write(repo, set, options, sink)) {
+  if (auto error = make_reusing_pack_writer(packs)->write(repo, set, options, sink)) {
     return PackFailure{"cannot write the pack", *error};
   }
   return std::nullopt;

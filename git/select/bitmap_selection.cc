@@ -258,7 +258,7 @@ ObjectSet to_object_set(const BitmapWalk& walk, const Reach& send) {
 
 std::optional<std::variant<ObjectSet, std::string>> select_with_bitmap(
     git_repository* repo, const std::shared_ptr<const pack::PackStore>& store, const RefSet& refs,
-    const SelectionRequest& request) {
+    const FetchRequest& request) {
   std::optional<TypeMask> keep;
   if (request.filter != nullptr) {
     keep = filter_types(*request.filter);
@@ -266,7 +266,7 @@ std::optional<std::variant<ObjectSet, std::string>> select_with_bitmap(
       return std::nullopt;
     }
   }
-  if (request.cut != nullptr && !request.cut->empty()) {
+  if (const OidSet* cut = shallow_cut(request); cut != nullptr && !cut->empty()) {
     return std::nullopt;
   }
   const pack::Pack* pack = store->bitmapped();

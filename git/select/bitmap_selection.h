@@ -31,7 +31,7 @@ namespace gitgate::git::detail {
 // negotiation), so the pack is smaller, never missing anything.
 std::optional<std::variant<ObjectSet, std::string>> select_with_bitmap(
     git_repository* repo, const std::shared_ptr<const pack::PackStore>& store, const RefSet& refs,
-    const SelectionRequest& request);
+    const FetchRequest& request);
 
 // Whether each of ids is reachable from roots, answered from the pack's reachability
 // bitmap (the roots' bitmaps ORed, plus a walk from roots it does not cover): one bit

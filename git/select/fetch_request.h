@@ -21,4 +21,9 @@ struct FetchRequest {
   const FilterSpec* filter = nullptr;
 };
 
+// The commits whose parents selection does not follow; null without a shallow boundary.
+inline const OidSet* shallow_cut(const FetchRequest& request) {
+  return request.shallow != nullptr ? &request.shallow->cut : nullptr;
+}
+
 }  // namespace gitgate::git::detail

@@ -14,8 +14,8 @@ namespace {
 
 class Selector {
  public:
-  Selector(git_repository* repo, const SelectionRequest& request)
-      : repo_(repo), request_(request) {}
+  Selector(git_repository* repo, const FetchRequest& request)
+      : repo_(repo), request_(request), cut_(shallow_cut(request)) {}
 
   std::optional<std::string> run(const RefSet& refs);
   ObjectSet take();
@@ -31,9 +31,7 @@ class Selector {
   void add_blob(const git_oid& id, const std::string& path, uint64_t depth);
   std::optional<std::string> mark_uninteresting(const git_oid& tree_id);
   void include_tags(const RefSet& refs);
-  bool is_cut(const git_oid& id) const {
-    return request_.cut != nullptr && request_.cut->count(id) > 0;
-  }
+  bool is_cut(const git_oid& id) const { return cut_ != nullptr && cut_->count(id) > 0; }
   bool wanted(const git_oid& id) const { return wanted_.count(id) > 0; }
   void add(const git_oid& id, std::string path) {
     if (included_.insert(id).second) {
@@ -42,7 +40,8 @@ class Selector {
   }
 
   git_repository* repo_;
-  const SelectionRequest& request_;
+  const FetchRequest& request_;
+  const OidSet* cut_;
   OdbPtr odb_;
   std::vector<git_oid> commits_;  // in walk order
   OidSet commit_set_;
@@ -67,8 +66,7 @@ std::optional<std::string> Selector::run(const RefSet& refs) {
       return error;
     }
   }
-  auto error =
-      request_.cut != nullptr && !request_.cut->empty() ? walk_commits_with_cut() : walk_commits();
+  auto error = cut_ != nullptr && !cut_->empty() ? walk_commits_with_cut() : walk_commits();
   if (!error) {
     error = subtract_edges();
   }
@@ -87,7 +85,7 @@ std::optional<std::string> Selector::run(const RefSet& refs) {
 // A thin pack may lean on the trees and blobs of the common commits at the edge of the
 // walk. Not with a filter (a partial clone lacks some of them) nor a shallow boundary.
 ObjectSet Selector::take() {
-  const bool cut = request_.cut != nullptr && !request_.cut->empty();
+  const bool cut = cut_ != nullptr && !cut_->empty();
   if (request_.thin_pack && !request_.common.empty() && request_.filter == nullptr && !cut) {
     auto theirs = std::make_shared<const OidSet>(std::move(uninteresting_));
     out_.client_has = [theirs](const git_oid& id) { return theirs->count(id) > 0; };
@@ -348,12 +346,25 @@ void Selector::include_tags(const RefSet& refs) {
 }  // namespace
 
 std::variant<ObjectSet, std::string> select_objects(git_repository* repo, const RefSet& refs,
-                                                    const SelectionRequest& request) {
-  const auto store = request.packs ? request.packs : repository_packs(repo);
-  if (auto answer = select_with_bitmap(repo, store, refs, request)) {
+                                                    const FetchRequest& request,
+                                                    std::shared_ptr<const pack::PackStore> packs) {
+  const auto store = packs ? std::move(packs) : repository_packs(repo);
+  std::optional<FetchRequest> with_extras;
+  if (request.shallow != nullptr &&
+      (!request.shallow->extra_wants.empty() || !request.shallow->extra_haves.empty())) {
+    with_extras = request;
+    auto& wants = with_extras->wants;
+    auto& common = with_extras->common;
+    wants.insert(wants.end(), request.shallow->extra_wants.begin(),
+                 request.shallow->extra_wants.end());
+    common.insert(common.end(), request.shallow->extra_haves.begin(),
+                  request.shallow->extra_haves.end());
+  }
+  const FetchRequest& selection = with_extras ? *with_extras : request;
+  if (auto answer = select_with_bitmap(repo, store, refs, selection)) {
     return std::move(*answer);
   }
-  Selector selector(repo, request);
+  Selector selector(repo, selection);
   if (auto error = selector.run(refs)) {
     return *error;
   }

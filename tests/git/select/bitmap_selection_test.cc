@@ -67,7 +67,7 @@ class BitmapSelectionTest : public testing::GitFixture {
     return out;
   }
 
-  std::optional<std::set<std::string>> select(const SelectionRequest& request) {
+  std::optional<std::set<std::string>> select(const FetchRequest& request) {
     auto answer = select_with_bitmap(repo_.get(), store_, refs_, request);
     if (!answer) {
       return std::nullopt;
@@ -119,7 +119,7 @@ TEST_F(BitmapSelectionTest, MatchesRevList) {
       {"a blob", {"main:f1"}, {}, "main:f1", ""},
   };
   for (const Case& c : cases) {
-    SelectionRequest request;
+    FetchRequest request;
     for (const std::string& rev : c.wants) {
       request.wants.push_back(oid(rev));
     }
@@ -134,7 +134,7 @@ TEST_F(BitmapSelectionTest, MatchesRevList) {
 
 TEST_F(BitmapSelectionTest, IncludeTagAddsTagsOfWhatIsSent) {
   open("git repack -adbq");
-  SelectionRequest request;
+  FetchRequest request;
   request.wants.push_back(oid("main"));
   request.include_tag = true;
   const auto selected = select(request);
@@ -153,7 +153,7 @@ TEST_F(BitmapSelectionTest, IncludeTagAddsTagsOfWhatIsSent) {
 // A thin pack may name as delta bases exactly what the common commits reach.
 TEST_F(BitmapSelectionTest, ThinPackKnowsWhatTheClientHas) {
   open("git repack -adbq");
-  SelectionRequest request;
+  FetchRequest request;
   request.wants.push_back(oid("main"));
   request.common.push_back(oid("main~5"));
   request.thin_pack = true;
@@ -179,7 +179,7 @@ TEST_F(BitmapSelectionTest, ThinPackKnowsWhatTheClientHas) {
        std::vector<Case>{{"not asked for", false, {"main~5"}, nullptr},
                          {"a clone", true, {}, nullptr},
                          {"a partial clone's fetch", true, {"main~5"}, "blob:none"}}) {
-    SelectionRequest other;
+    FetchRequest other;
     other.wants.push_back(oid("main"));
     for (const std::string& rev : c.haves) {
       other.common.push_back(oid(rev));
@@ -223,7 +223,7 @@ TEST_F(BitmapSelectionTest, TypeFiltersMatchTheWalk) {
   for (const Case& c : cases) {
     auto parsed = parse_filter(c.filter);
     ASSERT_TRUE(std::holds_alternative<FilterSpec>(parsed)) << c.filter;
-    SelectionRequest request;
+    FetchRequest request;
     request.filter = &std::get<FilterSpec>(parsed);
     request.include_tag = c.include_tag;
     for (const std::string& rev : c.wants) {
@@ -248,7 +248,7 @@ TEST_F(BitmapSelectionTest, TypeFiltersMatchTheWalk) {
 
 TEST_F(BitmapSelectionTest, LeavesToTheEdgeWalkWhatBitsCannotAnswer) {
   open("git repack -adbq");
-  SelectionRequest request;
+  FetchRequest request;
   request.wants.push_back(oid("main"));
   for (const char* spec : {"blob:limit=1k", "tree:1", "combine:blob:none+tree:2"}) {
     auto filter = parse_filter(spec);
@@ -257,10 +257,11 @@ TEST_F(BitmapSelectionTest, LeavesToTheEdgeWalkWhatBitsCannotAnswer) {
     EXPECT_FALSE(select(request).has_value()) << spec;
   }
   request.filter = nullptr;
-  const OidSet cut{oid("main~2")};
-  request.cut = &cut;
+  ShallowPlan boundary;
+  boundary.cut = {oid("main~2")};
+  request.shallow = &boundary;
   EXPECT_FALSE(select(request).has_value()) << "a shallow boundary";
-  request.cut = nullptr;
+  request.shallow = nullptr;
   EXPECT_TRUE(select(request).has_value());
 
   open("git repack -adq");  // no bitmap
