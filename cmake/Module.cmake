@@ -1,8 +1,8 @@
 # gitgate_module(NAME DEPS ...): a static library of every .cc in the calling
-# directory, its detail/ and pack/ (main.cc excluded), with the source root as its include root.
+# directory and its sub-folders (detail/, and git's layers pack/, select/, protocol/,
+# cache/; main.cc excluded), with the source root as its include root.
 function(gitgate_module name)
-  file(GLOB sources CONFIGURE_DEPENDS ${CMAKE_CURRENT_SOURCE_DIR}/*.cc
-       ${CMAKE_CURRENT_SOURCE_DIR}/detail/*.cc ${CMAKE_CURRENT_SOURCE_DIR}/pack/*.cc)
+  file(GLOB_RECURSE sources CONFIGURE_DEPENDS ${CMAKE_CURRENT_SOURCE_DIR}/*.cc)
   list(FILTER sources EXCLUDE REGEX "/main\\.cc$")
   if(NOT sources)  # a module whose sources are not written yet
     add_library(gitgate_${name} INTERFACE)

@@ -1,20 +1,20 @@
 // git-upload-pack, protocol v0 and v1 (gitprotocol-pack); version 2 requests go to
-// detail/upload_pack_v2.
+// protocol/upload_pack_v2.
 #include "git/upload_pack.h"
 
 #include <optional>
 
-#include "git/detail/advertisement.h"
-#include "git/detail/fetch.h"
-#include "git/detail/libgit2.h"
-#include "git/detail/negotiation.h"
-#include "git/detail/object_filter.h"
-#include "git/detail/repo_graph.h"
-#include "git/detail/request_bounds.h"
-#include "git/detail/shallow.h"
-#include "git/detail/upload_pack_io.h"
-#include "git/detail/upload_pack_v2.h"
-#include "git/pktline.h"
+#include "git/pack/libgit2.h"
+#include "git/protocol/advertisement.h"
+#include "git/protocol/fetch.h"
+#include "git/protocol/negotiation.h"
+#include "git/protocol/pktline.h"
+#include "git/protocol/request_bounds.h"
+#include "git/protocol/upload_pack_io.h"
+#include "git/protocol/upload_pack_v2.h"
+#include "git/select/object_filter.h"
+#include "git/select/repo_graph.h"
+#include "git/select/shallow.h"
 
 namespace gitgate::git {
 namespace {
@@ -202,7 +202,7 @@ State send_shallow_update(Session& s) {
   for (const git_oid& id : s.shallow_plan->unshallow) {
     s.out.line("unshallow " + detail::to_hex(id) + "\n");
   }
-  s.out.raw("0000");
+  s.out.flush_pkt();
   return s.out.send() ? State::kNegotiate : fail(s, "the client went away");
 }
 
@@ -253,7 +253,7 @@ State send_pack(Session& s) {
                          s.negotiator->received_haves() ? "fetch" : "clone");
   s.out.set_progress(!s.caps.no_progress);
   s.out.begin_pack();
-  detail::PackRequest pack{s.wants, s.negotiator->common(), s.caps.include_tag};
+  detail::PackRequest pack{{s.wants, s.negotiator->common(), s.caps.include_tag}};
   pack.shallow = s.shallow_plan ? &*s.shallow_plan : nullptr;
   pack.filter = s.filter ? &*s.filter : nullptr;
   pack.keepalive = s.request.keepalive;

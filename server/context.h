@@ -8,7 +8,7 @@
 #include <atomic>
 #include <mutex>
 
-#include "git/pack_cache.h"
+#include "git/cache/pack_cache.h"
 #include "logging/access_log.h"
 #include "server/admission.h"
 #include "server/config.h"

@@ -11,8 +11,8 @@
 #include <span>
 #include <vector>
 
-#include "git/detail/digest.h"
-#include "git/pack_writer.h"
+#include "git/pack/digest.h"
+#include "git/pack/pack_writer.h"
 
 namespace gitgate::git::pack {
 

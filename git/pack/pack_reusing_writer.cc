@@ -18,12 +18,12 @@
 #include <limits>
 #include <unordered_set>
 
-#include "git/detail/libgit2.h"
-#include "git/detail/repository_packs.h"
+#include "git/pack/libgit2.h"
 #include "git/pack/pack_entry.h"
 #include "git/pack/pack_output.h"
 #include "git/pack/pack_store.h"
-#include "git/pack_writer.h"
+#include "git/pack/pack_writer.h"
+#include "git/pack/repository_packs.h"
 
 namespace gitgate::git {
 namespace {
@@ -99,10 +99,11 @@ struct Counts {
 
 class Writer {
  public:
-  Writer(const pack::PackStore& store, git_odb* odb, const ObjectSet& objects, PackSink& sink)
+  Writer(const pack::PackStore& store, git_odb* odb, const ObjectSet& objects,
+         const PackOptions& options, PackSink& sink)
       : store_(store),
         odb_(odb),
-        ofs_delta_(objects.ofs_delta),
+        ofs_delta_(options.ofs_delta),
         client_has_(objects.client_has),
         out_(sink) {
     written_.reserve(store.packs().size());
@@ -295,7 +296,7 @@ class ReusingPackWriter : public PackWriter {
       : packs_(std::move(packs)) {}
 
   std::optional<std::string> write(git_repository* repo, const ObjectSet& objects,
-                                   PackSink& sink) override {
+                                   const PackOptions& options, PackSink& sink) override {
     git_odb* raw_odb = nullptr;
     if (git_repository_odb(&raw_odb, repo) != 0) {
       return last_error("cannot open the object database");
@@ -303,7 +304,7 @@ class ReusingPackWriter : public PackWriter {
     OdbPtr odb(raw_odb);
     const auto store = packs_ ? packs_ : detail::repository_packs(repo);
     const std::vector<Planned> planned = plan(objects, *store);
-    Writer writer(*store, odb.get(), objects, sink);
+    Writer writer(*store, odb.get(), objects, options, sink);
     if (auto error = writer.run(planned)) {
       return error;
     }

@@ -3,8 +3,8 @@
 #include <algorithm>
 #include <string>
 
-#include "git/detail/negotiation.h"
-#include "git/pktline.h"
+#include "git/protocol/negotiation.h"
+#include "git/protocol/pktline.h"
 #include "tests/fuzz/fuzz_check.h"
 
 namespace {

@@ -5,8 +5,8 @@
 // lines of each kind than its limit.
 #include <string>
 
-#include "git/detail/object_filter.h"
-#include "git/detail/v2_request.h"
+#include "git/protocol/v2_request.h"
+#include "git/select/object_filter.h"
 #include "tests/fuzz/fuzz_check.h"
 
 namespace {

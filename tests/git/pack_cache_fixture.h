@@ -23,8 +23,8 @@
 #include <string_view>
 #include <variant>
 
-#include "git/detail/cache_directory.h"
-#include "git/pack_cache.h"
+#include "git/cache/cache_directory.h"
+#include "git/cache/pack_cache.h"
 
 namespace gitgate::git::pack_cache_fixtures {
 

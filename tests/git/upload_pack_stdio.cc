@@ -13,7 +13,7 @@
 #include <memory>
 #include <string_view>
 
-#include "git/detail/pack_file.h"
+#include "git/pack/pack_file.h"
 #include "git/upload_pack.h"
 
 namespace {
