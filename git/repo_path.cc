@@ -7,7 +7,7 @@
 // Percent-encodings are not decoded: "%2e%2e" is a literal file name, which is harmless because
 // only '/' separates components here.
 //
-// Which directories are repositories: bare ones only, like the repository layout of DESIGN.md
+// Which directories are repositories: bare ones only, like the repository layout of docs/DESIGN.md
 // ('/demo/repo.git' -> <root>/demo/repo.git). A directory counts when it looks like a git dir
 // (HEAD file, objects/ and refs/ directories). Unlike git's enter_repo() we do not try
 // "<path>/.git" and refuse a ".git" component: a work tree under the root is not a hosted

@@ -1,4 +1,4 @@
-// The access log of DESIGN.md, "Access log format": 13 fields joined by " | ", ending " |".
+// The access log of docs/DESIGN.md, "Access log format": 13 fields joined by " | ", ending " |".
 //
 //   addresses | ssh | request id | user | time | action | "details" | status | bytes read |
 //   bytes written | labels | duration ms | session id |

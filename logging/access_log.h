@@ -1,4 +1,4 @@
-// The access log of ../shared/DESIGN.md: one i-line when a request starts and one
+// The access log of docs/DESIGN.md: one i-line when a request starts and one
 // o-line when it ends, 13 fields joined by " | ", each field printable ASCII, each line
 // written whole or not at all.
 #pragma once

@@ -1,4 +1,4 @@
-// Request ids and session ids of the access log (DESIGN.md, "Access log format").
+// Request ids and session ids of the access log (docs/DESIGN.md, "Access log format").
 #include <sys/random.h>
 
 #include <array>

@@ -1,4 +1,4 @@
-// Connection-side PROXY header reader. The policy (DESIGN.md "Decisions"):
+// Connection-side PROXY header reader. The policy (docs/DESIGN.md "Decisions"):
 //   off       no byte is looked at; client = peer.
 //   optional  the first bytes decide: a v1/v2 header from a trusted peer is consumed,
 //             a header from any other peer is refused, anything else is plain SSH

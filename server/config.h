@@ -1,4 +1,4 @@
-// gitgate.toml, as ../shared/DESIGN.md's interface contract defines it.
+// gitgate.toml, as docs/DESIGN.md's interface contract defines it.
 #pragma once
 
 #include <filesystem>

@@ -35,7 +35,7 @@ using SteadyClock = std::chrono::steady_clock;
 // How often the event loop wakes up to look at deadlines and the stop flag.
 constexpr int kPollSliceMs = 200;
 // After authentication and after each request: the time the client has to open the
-// next channel or to close the connection. Closing is where data dies (DESIGN.md):
+// next channel or to close the connection. Closing is where data dies (docs/DESIGN.md):
 // the session keeps reading until the client hangs up, for at most this long.
 constexpr std::chrono::seconds kIdleAfterRequest{10};
 constexpr long kBlockingTimeoutSeconds = 600;

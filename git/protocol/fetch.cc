@@ -92,7 +92,7 @@ std::optional<PackFailure> select_and_write(git_repository* repo, const RefSet& 
   return std::nullopt;
 }
 
-// Pack generation is CPU-bound (DESIGN.md): at most one per core at a time, so a burst
+// Pack generation is CPU-bound (docs/DESIGN.md): at most one per core at a time, so a burst
 // of clones queues instead of thrashing. The queued ones keep getting keepalives.
 std::counting_semaphore<>& pack_slots() {
   static std::counting_semaphore<> slots(

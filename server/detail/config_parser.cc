@@ -1,4 +1,4 @@
-// gitgate.toml: the interface contract in shared/DESIGN.md, plus [limits] and the
+// gitgate.toml: the interface contract in docs/DESIGN.md, plus [limits] and the
 // defaults documented at each table below. Every error is collected with its line.
 #include "server/detail/config_parser.h"
 

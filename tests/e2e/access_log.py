@@ -1,4 +1,4 @@
-"""The access-log format of DESIGN.md, on the test side: a regex that pins every field,
+"""The access-log format of docs/DESIGN.md, on the test side: a regex that pins every field,
 and assertions over one request's pair of lines (i-line at start, o-line at end)."""
 
 import functools

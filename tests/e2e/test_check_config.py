@@ -11,7 +11,7 @@ from pathlib import Path
 import harness
 from harness import SOURCE_DIR
 
-# The example of /work/shared/DESIGN.md's "Interface contract", verbatim.
+# The example of docs/DESIGN.md's "Interface contract", verbatim.
 CONTRACT_EXAMPLE = """\
 [server]
 listen = ["0.0.0.0:7999"]             # host:port, IPv6 as "[::]:7999"

@@ -100,7 +100,7 @@ class FetchMatrixTest(harness.AccessLogAssertions, unittest.TestCase):
             self.assertRequestPair(i, o, addresses=ADDRESSES, user="alice", path=path,
                                    labels=[*labels, f"protocol:{version}",
                                            f"ssh:user:id:{USER_ID}"], status=status)
-            # DESIGN.md's order: kind, shallow, protocol, user id.
+            # docs/DESIGN.md's order: kind, shallow, protocol, user id.
             self.assertEqual(harness.labels_of(o)[:len(labels)], list(labels), o["line"])
             pairs.append((i, o))
         return pairs

@@ -30,7 +30,7 @@ std::chrono::system_clock::time_point at(int hour, int minute, int second, int m
          milliseconds(millis);
 }
 
-// The example pair of DESIGN.md.
+// The example pair of docs/DESIGN.md.
 AccessRecord design_example() {
   AccessRecord record;
   record.client = *SocketAddress::parse_ip("203.0.113.9", 50022);
@@ -72,7 +72,7 @@ struct FieldCase {
   std::string name;
   void (*change)(AccessRecord&);
   LineKind kind;
-  int field;  // 1-based, as in DESIGN.md
+  int field;  // 1-based, as in docs/DESIGN.md
   std::string expected;
 };
 

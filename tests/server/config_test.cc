@@ -19,7 +19,7 @@ namespace {
 
 namespace fs = std::filesystem;
 
-// Verbatim from shared/DESIGN.md, "Interface contract".
+// Verbatim from docs/DESIGN.md, "Interface contract".
 constexpr std::string_view kContractExample = R"([server]
 listen = ["0.0.0.0:7999"]             # host:port, IPv6 as "[::]:7999"
 repositories = "/srv/git"             # clone path '/demo/repo.git' → /srv/git/demo/repo.git
