@@ -34,7 +34,7 @@ struct Limits {
   git::RequestLimits request;
 };
 
-// [cache]: the pack cache for identical clone requests (git/pack_cache.h).
+// [cache]: the pack cache for identical clone requests (git/cache/pack_cache.h).
 struct CacheConfig {
   bool enabled = true;
   std::filesystem::path path;  // default "<config dir>/cache"
