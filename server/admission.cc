@@ -219,14 +219,13 @@ AdmissionTicket::AdmissionTicket(AdmissionTicket&& other) noexcept
       id_(other.id_),
       accepted_at_(other.accepted_at_),
       source_(std::move(other.source_)),
-      identified_(other.identified_),
       authenticated_(other.authenticated_) {
   other.admission_ = nullptr;
 }
 
 AdmissionTicket::~AdmissionTicket() {
   if (admission_ != nullptr) {
-    admission_->release(id_, identified_ ? source_ : std::nullopt, authenticated_);
+    admission_->release(id_, source_, authenticated_);
   }
 }
 
@@ -235,7 +234,6 @@ Admission::Verdict AdmissionTicket::identify(const std::optional<std::string>& s
   const Admission::Verdict verdict = admission_->identify(source, chance);
   if (verdict == Admission::Verdict::kAdmitted) {
     source_ = source;
-    identified_ = true;
   }
   return verdict;
 }
@@ -243,7 +241,7 @@ Admission::Verdict AdmissionTicket::identify(const std::optional<std::string>& s
 void AdmissionTicket::mark_authenticated() {
   if (admission_ != nullptr && !authenticated_) {
     authenticated_ = true;
-    admission_->authenticated(id_, identified_ ? source_ : std::nullopt);
+    admission_->authenticated(id_, source_);
   }
 }
 

@@ -131,8 +131,8 @@ class AdmissionTicket {
   Admission* admission_;
   uint64_t id_;
   std::chrono::steady_clock::time_point accepted_at_;
+  // Set once identify() admitted the connection against a source (never for a health check).
   std::optional<std::string> source_;
-  bool identified_ = false;
   bool authenticated_ = false;
 };
 
