@@ -41,9 +41,6 @@ ALLOWED = {
 # Top-level git headers a git sub-folder may include: plain types, no behaviour.
 GIT_PLAIN_TYPES = {"git/stream.h", "git/request_limits.h"}
 
-# Pairs (including unit, included header) allowed against the rules above: none.
-TEMPORARY_ALLOWANCE = set()
-
 INCLUDE = re.compile(r'^\s*#\s*include\s+"([^"]+)"')
 SOURCE_SUFFIXES = {".h", ".cc"}
 
@@ -111,7 +108,7 @@ def find_cycle(edges):
     return None
 
 
-def check(root, allowed=ALLOWED, temporary=TEMPORARY_ALLOWANCE):
+def check(root, allowed=ALLOWED):
     """Every violation in the tree at root, as 'file:line: message' strings."""
     modules = modules_of(root)
     problems = []
@@ -134,8 +131,6 @@ def check(root, allowed=ALLOWED, temporary=TEMPORARY_ALLOWANCE):
             problems.append(f"{where}: another module's detail/ (of {owner}/)")
             continue
         if here == there:
-            continue
-        if (here, include) in temporary:
             continue
         if here.split("/")[0] != there.split("/")[0]:
             if there not in allowed.get(here, set()):
