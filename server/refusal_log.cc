@@ -18,25 +18,22 @@ std::optional<std::string> RefusalLimiter::admit(std::string_view reason, std::s
   const std::lock_guard lock(mu_);
   Reason& state = reasons_[std::string(reason)];
   state.last_refusal = now;
-  if (now - state.window_start >= interval_) {
-    state.window_start = now;
-    state.lines_in_window = 0;
-  }
+  state.window.roll(now, interval_);
   std::string key = fmt::format("{}\n{}", reason, client);
   auto seen = clients_.find(key);
   if (seen == clients_.end() && clients_.size() < kMaxClients) {
-    seen = clients_.emplace(std::move(key), Client{now, 0}).first;
+    seen = clients_.emplace(std::move(key), Window{now, 0}).first;
   }
-  if (seen != clients_.end() && now - seen->second.window_start >= interval_) {
-    seen->second = Client{now, 0};
+  if (seen != clients_.end()) {
+    seen->second.roll(now, interval_);
   }
-  if (seen == clients_.end() || seen->second.lines_in_window >= kLinesPerClient ||
-      state.lines_in_window >= kLinesPerReason) {
+  if (seen == clients_.end() || seen->second.lines >= kLinesPerClient ||
+      state.window.lines >= kLinesPerReason) {
     ++state.held_back;
     return std::nullopt;
   }
-  ++seen->second.lines_in_window;
-  ++state.lines_in_window;
+  ++seen->second.lines;
+  ++state.window.lines;
   if (state.held_back == 0) {
     return line;
   }
@@ -67,8 +64,7 @@ std::vector<std::string> RefusalLimiter::flush_locked(Clock::time_point now, boo
     }
     it = reasons_.erase(it);  // quiet reasons are forgotten: the maps stay small
   }
-  std::erase_if(clients_,
-                [&](const auto& entry) { return now - entry.second.window_start >= interval_; });
+  std::erase_if(clients_, [&](const auto& entry) { return now - entry.second.start >= interval_; });
   return lines;
 }
 

@@ -42,13 +42,20 @@ class RefusalLimiter {
   [[nodiscard]] std::vector<std::string> flush_all();
 
  private:
-  struct Client {
-    Clock::time_point window_start{};
-    int lines_in_window = 0;
+  // Lines shown in the current interval, for a reason or for a reason and client.
+  struct Window {
+    Clock::time_point start{};
+    int lines = 0;
+    // Starts a new interval when the last one is over.
+    void roll(Clock::time_point now, std::chrono::milliseconds interval) {
+      if (now - start >= interval) {
+        start = now;
+        lines = 0;
+      }
+    }
   };
   struct Reason {
-    Clock::time_point window_start{};
-    int lines_in_window = 0;
+    Window window;
     Clock::time_point last_refusal{};
     uint64_t held_back = 0;
   };
@@ -58,7 +65,7 @@ class RefusalLimiter {
   std::chrono::milliseconds interval_;
   std::mutex mu_;
   std::unordered_map<std::string, Reason> reasons_;
-  std::unordered_map<std::string, Client> clients_;  // by reason + client
+  std::unordered_map<std::string, Window> clients_;  // by reason + client
 };
 
 }  // namespace gitgate::server
