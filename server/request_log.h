@@ -10,7 +10,6 @@
 #include <vector>
 
 #include "logging/access_log.h"
-#include "proxyproto/reader.h"
 
 namespace gitgate::server {
 

@@ -1,0 +1,108 @@
+#include "server/request_log.h"
+
+#include <gtest/gtest.h>
+#include <unistd.h>
+
+#include <chrono>
+#include <filesystem>
+#include <fstream>
+#include <optional>
+#include <sstream>
+#include <string>
+#include <vector>
+
+#include "net/socket_address.h"
+#include "server/ssh_channel_stream.h"
+
+namespace gitgate::server {
+namespace {
+
+namespace fs = std::filesystem;
+
+// Fields 8 (status) and 11 (labels) of each o-line in the log.
+struct EndLine {
+  std::string status;
+  std::string labels;
+};
+
+class RequestLogTest : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    path_ = fs::path(::testing::TempDir()) /
+            ("gitgate_request_log_test_" + std::to_string(getpid()) + ".log");
+    fs::remove(path_);
+    log_.emplace(path_.string());
+    ASSERT_TRUE(log_->open());
+  }
+  void TearDown() override { fs::remove(path_); }
+
+  RequestLogContext context() { return RequestLogContext{*log_, ids_, in_flight_}; }
+
+  static logging::AccessRecord record() {
+    logging::AccessRecord r;
+    r.client = *net::SocketAddress::parse_ip("203.0.113.9");
+    r.user = "alice";
+    r.action = "SSH - git-upload-pack '/demo/repo.git'";
+    r.session_id = "17i1kgv";
+    r.labels = {"ssh:user:id:2"};  // known at the start
+    return r;
+  }
+
+  std::vector<EndLine> end_lines() const {
+    std::vector<EndLine> out;
+    std::ifstream in(path_);
+    for (std::string line; std::getline(in, line);) {
+      std::vector<std::string> fields;
+      std::istringstream split(line);
+      for (std::string field; std::getline(split, field, '|');) {
+        fields.push_back(field.size() >= 2 ? field.substr(1, field.size() - 2) : field);
+      }
+      if (fields.size() >= 11 && fields[2].starts_with("o@")) {
+        out.push_back({fields[7], fields[10]});
+      }
+    }
+    return out;
+  }
+
+  fs::path path_;
+  std::optional<logging::AccessLog> log_;
+  logging::RequestIds ids_{"N1", false};
+  InFlightRequests in_flight_;
+  SshChannelStream stream_{nullptr, std::chrono::seconds(1)};  // only its counters are read
+};
+
+TEST_F(RequestLogTest, FinishWritesOneEndLine) {
+  {
+    LoggedRequest request(context(), record(), stream_);
+    request.finish(0, {"clone", "protocol:2", "ssh:user:id:2"});
+    request.finish(128, {"again"});  // once only
+  }
+  const auto lines = end_lines();
+  ASSERT_EQ(lines.size(), 1U);
+  EXPECT_EQ(lines[0].status, "0");
+  EXPECT_EQ(lines[0].labels, "clone, protocol:2, ssh:user:id:2");
+  EXPECT_EQ(in_flight_.drain(), 0U);  // the finished request left the set
+}
+
+TEST_F(RequestLogTest, DrainEndsRequestsInFlightAndTheirFinishWritesNothing) {
+  {
+    LoggedRequest request(context(), record(), stream_);
+    EXPECT_EQ(in_flight_.drain(), 1U);
+    request.finish(0, {"clone"});
+  }
+  const auto lines = end_lines();
+  ASSERT_EQ(lines.size(), 1U);
+  EXPECT_EQ(lines[0].status, std::to_string(kExitDrained));
+  EXPECT_EQ(lines[0].labels, "drained, ssh:user:id:2");
+}
+
+TEST_F(RequestLogTest, ARequestUnwoundWithoutFinishStillGetsItsEndLine) {
+  { LoggedRequest request(context(), record(), stream_); }
+  const auto lines = end_lines();
+  ASSERT_EQ(lines.size(), 1U);
+  EXPECT_EQ(lines[0].status, "128");
+  EXPECT_EQ(lines[0].labels, "error, ssh:user:id:2");
+}
+
+}  // namespace
+}  // namespace gitgate::server
