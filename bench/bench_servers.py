@@ -172,15 +172,16 @@ class Sshd:
 
 class Gitgate:
     """gitgate serve with a config written like tests/e2e/harness.py's: the same client key
-    as one user who may read everything; no PROXY header. cache=False (cold scenarios)
-    writes [cache] enabled = false; cache=True enables the pack cache in <directory>/cache,
-    with limits no bench repository reaches."""
+    as one user who may read everything (and push everywhere with write=True); no PROXY
+    header. cache=False (cold scenarios) writes [cache] enabled = false; cache=True enables
+    the pack cache in <directory>/cache, with limits no bench repository reaches."""
 
     name = "gitgate"
     user = "git"
 
-    def __init__(self, directory, binary, public_key, root, cache=False):
+    def __init__(self, directory, binary, public_key, root, cache=False, write=False):
         self.dir = directory
+        self.write = write
         self.dir.mkdir()
         self.binary = binary
         self.cache = cache
@@ -192,9 +193,10 @@ class Gitgate:
         self.popen = None
 
     def start(self):
+        write = '"*"' if self.write else ""
         (self.dir / "users.toml").write_text(
             f'[[user]]\nname = "bench"\nid = 1\nkeys = ["{self.public_key}"]\n'
-            f'read = ["*"]\nwrite = []\n')
+            f'read = ["*"]\nwrite = [{write}]\n')
         (self.dir / "hostkey").mkdir()
         self.port = free_port()
         config = self.dir / "gitgate.toml"
