@@ -38,8 +38,7 @@ struct IndexProgress {
 // repo supplies thin-pack bases; threads 0 means one per core. Objects above
 // limits.max_object_bytes inflated are refused.
 std::variant<IndexedPack, IndexFailure> index_pack(const std::filesystem::path& pack,
-                                                   git_repository* repo,
-                                                   const PushSettings& limits,
+                                                   git_repository* repo, const PushSettings& limits,
                                                    const IndexProgress& progress = {},
                                                    unsigned threads = 0);
 
