@@ -1,4 +1,4 @@
-// Object ids as text: the one hex decoder of git/, and hashing for id sets.
+// Object ids as text (hex digits by net/hex.h, the one decoder), and hashing for id sets.
 #pragma once
 
 #include <git2.h>
@@ -7,21 +7,11 @@
 #include <string>
 #include <string_view>
 
+#include "net/hex.h"
+
 namespace gitgate::git::detail {
 
-// The value of one hex digit, -1 for any other byte. Both cases, as git's hexval().
-constexpr int hex_value(char c) {
-  if (c >= '0' && c <= '9') {
-    return c - '0';
-  }
-  if (c >= 'a' && c <= 'f') {
-    return c - 'a' + 10;
-  }
-  if (c >= 'A' && c <= 'F') {
-    return c - 'A' + 10;
-  }
-  return -1;
-}
+using net::hex_value;
 
 // Exactly GIT_OID_HEXSZ hex digits (either case); false for anything else.
 bool parse_oid(std::string_view hex, git_oid& out);

@@ -1,5 +1,7 @@
 #include "proxyproto/detail/v1_address.h"
 
+#include "net/hex.h"
+
 namespace gitgate::proxyproto::detail {
 
 std::string_view check_ipv4(std::string_view text, bool complete, std::array<uint8_t, 4>* out) {
@@ -72,19 +74,6 @@ std::string_view check_port(std::string_view text, bool complete, uint16_t* out)
 
 namespace {
 
-int hex_digit(char ch) {
-  if (ch >= '0' && ch <= '9') {
-    return ch - '0';
-  }
-  if (ch >= 'a' && ch <= 'f') {
-    return ch - 'a' + 10;
-  }
-  if (ch >= 'A' && ch <= 'F') {
-    return ch - 'A' + 10;
-  }
-  return -1;
-}
-
 // The colon-separated hex groups of an IPv6 address (without a dotted-quad tail).
 struct Groups {
   std::array<uint16_t, 8> values{};
@@ -108,11 +97,11 @@ std::string_view split_groups(std::string_view text, bool complete, Groups* g) {
   while (i < text.size()) {
     const size_t start = i;
     unsigned value = 0;
-    for (; i < text.size() && hex_digit(text[i]) >= 0; ++i) {
+    for (; i < text.size() && net::hex_value(text[i]) >= 0; ++i) {
       if (i - start == 4) {
         return "IPv6 group longer than 4 hex digits";
       }
-      value = value * 16 + static_cast<unsigned>(hex_digit(text[i]));
+      value = value * 16 + static_cast<unsigned>(net::hex_value(text[i]));
     }
     if (i == start) {
       return "unexpected character in IPv6 address";

@@ -31,7 +31,7 @@ ALLOWED = {
     "server": {"net", "conf", "proxyproto", "logging", "auth", "git", "git/cache"},
     # git's sub-folders, lowest first. cache keys a pack by the fetch request it answers,
     # so it sees select/'s request type (select/fetch_request.h).
-    "git/pack": set(),
+    "git/pack": {"net"},
     "git/select": {"git/pack"},
     "git/cache": {"git/pack", "git/select"},
     "git/protocol": {"git/select", "git/pack", "git/cache"},
