@@ -253,8 +253,11 @@ def timed(scenario, server, check_fsck, warmup):
     return sample
 
 
-def measure(scenario, servers, runs, warmups, log):
-    """Warm-up, then runs alternating between the servers; samples per server name."""
+def measure(scenario, servers, runs, warmups, log, run_once=None):
+    """Warm-up, then runs alternating between the servers; samples per server name.
+    run_once(scenario, server, check_fsck, warmup) times one run (default: timed)."""
+    run_once = run_once or (lambda sc, sv, check_fsck, warmup:
+                            timed(sc, sv, check_fsck=check_fsck, warmup=warmup))
     samples = {s.name: [] for s in servers}
     failed = {}
     for i in range(-warmups, runs):
@@ -262,7 +265,7 @@ def measure(scenario, servers, runs, warmups, log):
             if server.name in failed:
                 continue
             try:
-                sample = timed(scenario, server, check_fsck=(i == 0), warmup=(i < 0))
+                sample = run_once(scenario, server, i == 0, i < 0)
             except Failure as e:
                 failed[server.name] = str(e)
                 log(f"  {scenario.name} {scenario.size} {server.name}: FAILED: {e}")

@@ -125,26 +125,6 @@ def timed(scenario, server, root, check_fsck):
     return sample
 
 
-def measure(scenario, servers, root, runs, warmups):
-    samples = {s.name: [] for s in servers}
-    failed = {}
-    for i in range(-warmups, runs):
-        for server in servers:
-            if server.name in failed:
-                continue
-            try:
-                sample = timed(scenario, server, root, check_fsck=(i == 0))
-            except Failure as e:
-                failed[server.name] = str(e)
-                bench.log(f"  {scenario.name} {server.name}: FAILED: {e}")
-                continue
-            if i >= 0:
-                samples[server.name].append(sample)
-            bench.log(f"  {scenario.name} {scenario.size} {server.name} "
-                      f"{'warm-up' if i < 0 else f'run {i + 1}/{runs}'}: {sample['wall']:.3f} s")
-    return samples, failed
-
-
 def parse_args():
     p = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     p.add_argument("--gitgate", default=os.environ.get("GITGATE_BIN"),
@@ -191,7 +171,9 @@ def main():
         rows = []
         for name in args.scenarios:
             scenario = PushScenario(name, generated, work, client)
-            samples, failed = measure(scenario, servers, root, args.runs, args.warmups)
+            samples, failed = bench.measure(
+                scenario, servers, args.runs, args.warmups, bench.log,
+                lambda sc, sv, check_fsck, _warmup: timed(sc, sv, root, check_fsck=check_fsck))
             row = {"scenario": f"push {name}", "repo": scenario.size,
                    "native": bench.summarize(samples["native"]),
                    "gitgate": bench.summarize(samples["gitgate"])}
