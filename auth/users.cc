@@ -244,13 +244,11 @@ class Parser {
 }  // namespace
 
 std::variant<UserDb, std::vector<FileError>> UserDb::parse(std::string_view toml_text) {
-  toml::table root;
-  try {
-    root = toml::parse(toml_text);
-  } catch (const toml::parse_error& err) {
-    return std::vector<FileError>{
-        FileError{static_cast<int>(err.source().begin.line), std::string(err.description())}};
+  auto document = conf::parse_document(toml_text);
+  if (auto* syntax = std::get_if<conf::SyntaxError>(&document)) {
+    return std::vector<FileError>{FileError{syntax->line, std::move(syntax->description)}};
   }
+  const toml::table& root = std::get<toml::table>(document);
   Parser parser;
   parser.run(root);
   if (!parser.errors().empty()) {

@@ -5,7 +5,9 @@
 
 #include <toml++/toml.h>
 
+#include <string>
 #include <string_view>
+#include <variant>
 
 namespace gitgate::conf {
 
@@ -34,6 +36,21 @@ inline std::string_view type_name(const toml::node& node) {
       break;
   }
   return "nothing";
+}
+
+// A document toml++ could not read: the line of the syntax error and toml++'s words.
+struct SyntaxError {
+  int line = 0;
+  std::string description;
+};
+
+// toml++ reports a syntax error by exception; both parsers return errors as values.
+inline std::variant<toml::table, SyntaxError> parse_document(std::string_view text) {
+  try {
+    return toml::parse(text);
+  } catch (const toml::parse_error& err) {
+    return SyntaxError{static_cast<int>(err.source().begin.line), std::string(err.description())};
+  }
 }
 
 }  // namespace gitgate::conf

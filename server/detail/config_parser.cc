@@ -425,13 +425,11 @@ void Parser::ssh(const toml::table* table) {
 
 std::variant<ParsedConfig, std::vector<ConfigError>> parse_config_with_lines(
     std::string_view text, const fs::path& base_dir) {
-  toml::table root;
-  try {
-    root = toml::parse(text);
-  } catch (const toml::parse_error& err) {
-    return std::vector<ConfigError>{
-        ConfigError{static_cast<int>(err.source().begin.line), std::string(err.description())}};
+  auto document = conf::parse_document(text);
+  if (auto* syntax = std::get_if<conf::SyntaxError>(&document)) {
+    return std::vector<ConfigError>{ConfigError{syntax->line, std::move(syntax->description)}};
   }
+  const toml::table& root = std::get<toml::table>(document);
   Parser parser(base_dir);
   parser.run(root);
   if (!parser.errors().empty()) {

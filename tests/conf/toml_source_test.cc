@@ -33,5 +33,20 @@ TEST(TomlSource, TypeNamesInWords) {
   }
 }
 
+TEST(TomlSource, SyntaxErrorIsAValueWithItsLine) {
+  auto document = parse_document("a = 1\nb = [1,\nc = 'unterminated\n");
+  const auto* syntax = std::get_if<SyntaxError>(&document);
+  ASSERT_NE(syntax, nullptr);
+  EXPECT_EQ(syntax->line, 3);
+  EXPECT_FALSE(syntax->description.empty());
+}
+
+TEST(TomlSource, WellFormedDocumentIsItsTable) {
+  auto document = parse_document("[server]\nport = 7999\n");
+  const auto* table = std::get_if<toml::table>(&document);
+  ASSERT_NE(table, nullptr);
+  EXPECT_EQ((*table)["server"]["port"].value<int64_t>(), 7999);
+}
+
 }  // namespace
 }  // namespace gitgate::conf
