@@ -33,7 +33,7 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 import gen_repo  # noqa: E402
-from bench_servers import Failure, Gitgate, Sshd, run  # noqa: E402
+from bench_servers import Failure, Gitgate, Sshd, run, tear_down  # noqa: E402
 
 SOURCE_DIR = Path(__file__).resolve().parents[1]
 SCENARIOS = ("clone", "warm", "fetch", "ls-remote", "concurrent")
@@ -483,12 +483,7 @@ def main():
         return 1 if any(r.get("native_note", "").startswith("FAILED") or
                         r.get("gitgate_note", "").startswith("FAILED") for r in rows) else 0
     finally:
-        for server in reversed(servers):
-            server.stop()
-        if args.keep:
-            log(f"kept {work}")
-        else:
-            shutil.rmtree(work, ignore_errors=True)
+        tear_down(servers, work, args.keep, log)
 
 
 if __name__ == "__main__":

@@ -10,6 +10,7 @@ the CPU and memory figures are complete.
 import os
 import re
 import socket
+import shutil
 import subprocess
 import sys
 from pathlib import Path
@@ -66,6 +67,16 @@ def banner_ready(port):
             return s.recv(64).startswith(b"SSH-")
     except OSError:
         return False
+
+
+def tear_down(servers, work, keep, log):
+    """Stops the servers (last started first) and removes the work directory unless kept."""
+    for server in reversed(servers):
+        server.stop()
+    if keep:
+        log(f"kept {work}")
+    else:
+        shutil.rmtree(work, ignore_errors=True)
 
 
 class Sshd:

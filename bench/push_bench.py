@@ -34,7 +34,7 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 import bench  # noqa: E402
 import gen_repo  # noqa: E402
-from bench_servers import Failure, Gitgate, Sshd, run  # noqa: E402
+from bench_servers import Failure, Gitgate, Sshd, run, tear_down  # noqa: E402
 
 SCENARIOS = {"initial": "M", "commits10": "L", "newbranch": "L"}
 TIMEOUT = {"S": 120, "M": 600, "L": 1800}
@@ -189,12 +189,7 @@ def main():
         return 1 if any("FAILED" in r.get("native_note", "") + r.get("gitgate_note", "")
                         for r in rows) else 0
     finally:
-        for server in reversed(servers):
-            server.stop()
-        if args.keep:
-            bench.log(f"kept {work}")
-        else:
-            shutil.rmtree(work, ignore_errors=True)
+        tear_down(servers, work, args.keep, bench.log)
 
 
 if __name__ == "__main__":
