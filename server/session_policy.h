@@ -31,7 +31,10 @@ inline constexpr size_t kMaxShownBytes = 120;
 [[nodiscard]] std::string shell_refusal_message(std::string_view user_name);
 [[nodiscard]] std::string subsystem_refusal_message(std::string_view subsystem);
 [[nodiscard]] std::string command_refusal_message(std::string_view command);
-[[nodiscard]] std::string push_refusal_message();
+// A user who may read the repository but not write it: "fatal: alice may not push to
+// demo/repo.git" (the repository as resolved, without the leading '/').
+[[nodiscard]] std::string push_refusal_message(std::string_view user_name,
+                                               std::string_view repository);
 // The same words whether the repository is missing or not readable, so that a
 // client cannot probe which repositories exist.
 [[nodiscard]] std::string repository_refusal_message(std::string_view requested_path);
