@@ -141,10 +141,13 @@ int run_receive_pack(ServerContext& context, const SessionFacts& facts,
                  repository->display, logging::printable(result.error), user.identity.name,
                  address_fields(*facts.connection));
   }
+  const bool rejected =
+      std::find(result.labels.begin(), result.labels.end(), "rejected") != result.labels.end();
+  const int status = result.exit_status == 0 && rejected ? kExitPushRejected : result.exit_status;
   result.labels.push_back(user_label(user));
   // Bytes read are the pack's, as on Bitbucket: what the push brought, not its commands.
-  logged.finish(result.exit_status, std::move(result.labels), result.pack_bytes);
-  return result.exit_status;
+  logged.finish(status, std::move(result.labels), result.pack_bytes);
+  return status;
 }
 
 }  // namespace

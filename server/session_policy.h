@@ -14,6 +14,10 @@ namespace gitgate::server {
 inline constexpr int kExitFatal = 128;
 // A shell or subsystem request from an authenticated user: like GitHub, greet and fail.
 inline constexpr int kExitNoShell = 1;
+// A push that was answered but where some ref (or the pack) was refused: the access log's
+// "1 push rejected" (docs/DESIGN.md, access log format). git's client exits non-zero for it
+// on its own; the status it is sent changes nothing for it.
+inline constexpr int kExitPushRejected = 1;
 
 // How much of an untrusted string (a command, a subsystem name) is repeated in messages.
 inline constexpr size_t kMaxShownBytes = 120;

@@ -238,7 +238,7 @@ class PushTest(PushTestBase):
         proc = self.push(work, "--force", "origin", "main")
         self.assertRefused(proc, "[remote rejected] main -> main (non-fast-forward)")
         self.assertNothingLeft(repo, before)
-        self.assertPushLogged(mark, repo, labels=["rejected"])
+        self.assertPushLogged(mark, repo, status=1, labels=["rejected"])
 
     def test_delete_and_deny_deletes(self):
         repo = self.server_repo()
@@ -253,7 +253,7 @@ class PushTest(PushTestBase):
         proc = self.push(work, "origin", ":feature")
         self.assertRefused(proc, "[remote rejected] feature (deletion prohibited)")
         self.assertNothingLeft(repo, before)
-        self.assertPushLogged(mark, repo, labels=["rejected"])
+        self.assertPushLogged(mark, repo, status=1, labels=["rejected"])
 
     def test_atomic_push_with_one_refused_ref_lands_nothing(self):
         repo = self.server_repo()
@@ -267,7 +267,7 @@ class PushTest(PushTestBase):
         self.assertRefused(proc, "[remote rejected] feature (deletion prohibited)",
                            "[remote rejected] topic -> topic (atomic push failure)")
         self.assertNothingLeft(repo, before)
-        self.assertPushLogged(mark, repo, labels=["rejected", "atomic"])
+        self.assertPushLogged(mark, repo, status=1, labels=["rejected", "atomic"])
 
     def test_force_with_lease_stale(self):
         repo = self.server_repo()
@@ -324,7 +324,7 @@ class PushTest(PushTestBase):
                            "remote: and a second line on stdout",
                            "[remote rejected] main -> main (pre-receive hook declined)")
         self.assertNothingLeft(repo, before)
-        self.assertPushLogged(mark, repo, labels=["rejected"])
+        self.assertPushLogged(mark, repo, status=1, labels=["rejected"])
 
     def test_post_receive_and_post_update(self):
         repo = self.server_repo()
@@ -449,7 +449,7 @@ class PushTest(PushTestBase):
         proc = self.push(work, "origin", f"{commit}:refs/heads/evil")
         self.assertRefused(proc, "[remote rejected]")
         self.assertNothingLeft(repo, before)
-        self.assertPushLogged(mark, repo, labels=["rejected"])
+        self.assertPushLogged(mark, repo, status=1, labels=["rejected"])
 
     def test_clone_after_push_sees_new_refs(self):
         repo = self.server_repo()
