@@ -534,7 +534,7 @@ class PushLimitTest(PushTestBase):
         before = self.state(repo)
         mark, diag = self.env.access_mark(), self.env.gitgate.mark()
         proc = self.push(work, "origin", "main")
-        self.assertRefused(proc)
+        self.assertRefused(proc, "pack exceeds max_pack_mb (1 MiB)")
         self.assertNothingLeft(repo, before)
         _, o = self.env.wait_request(mark)
         self.assertIn("push", harness.labels_of(o), o["line"])
