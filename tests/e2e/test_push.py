@@ -15,6 +15,7 @@ import shlex
 import shutil
 import signal
 import subprocess
+import time
 import unittest
 
 import harness
@@ -522,10 +523,26 @@ class PushTest(PushTestBase):
 
 
 class PushLimitTest(PushTestBase):
-    """[push] max_pack_mb = 1: the limit is checked as the pack arrives."""
+    """[push] max_pack_mb = 1: the limit is checked as the pack arrives; hook_timeout_seconds
+    = 2: a hook that hangs is killed."""
 
     haproxy_modes = ()
-    push_config = "[push]\nmax_pack_mb = 1\n"
+    push_config = "[push]\nmax_pack_mb = 1\nhook_timeout_seconds = 2\n"
+
+    def test_hook_past_its_timeout_is_killed_and_refuses(self):
+        repo = self.server_repo()
+        marker = self.env.tmp / f"{repo.name}-still-running"
+        # The hook's child holds the pipe too: the whole process group must be killed.
+        self.hook(repo, "pre-receive", f'(sleep 30; touch "{marker}") &\nsleep 30\n')
+        work = self.work_clone(repo)
+        self.commit(work, "hangs")
+        before = self.state(repo)
+        started = time.monotonic()
+        proc = self.push(work, "origin", "main")
+        self.assertLess(time.monotonic() - started, 20, "the hook was not stopped at its timeout")
+        self.assertRefused(proc, "timed out after 2 seconds", "(pre-receive hook declined)")
+        self.assertNothingLeft(repo, before)
+        self.assertFalse(marker.exists())
 
     def test_push_over_max_pack_mb_is_refused_mid_stream(self):
         repo = self.server_repo()
