@@ -531,9 +531,9 @@ class PushLimitTest(PushTestBase):
 
     def test_hook_past_its_timeout_is_killed_and_refuses(self):
         repo = self.server_repo()
-        marker = self.env.tmp / f"{repo.name}-still-running"
-        # The hook's child holds the pipe too: the whole process group must be killed.
-        self.hook(repo, "pre-receive", f'(sleep 30; touch "{marker}") &\nsleep 30\n')
+        pid_file = self.env.tmp / f"{repo.name}-child.pid"
+        # The hook's child holds the output pipe too: the whole process group must go.
+        self.hook(repo, "pre-receive", f'sleep 30 &\necho $! > "{pid_file}"\nsleep 30\n')
         work = self.work_clone(repo)
         self.commit(work, "hangs")
         before = self.state(repo)
@@ -542,7 +542,15 @@ class PushLimitTest(PushTestBase):
         self.assertLess(time.monotonic() - started, 20, "the hook was not stopped at its timeout")
         self.assertRefused(proc, "timed out after 2 seconds", "(pre-receive hook declined)")
         self.assertNothingLeft(repo, before)
-        self.assertFalse(marker.exists())
+        child = int(pid_file.read_text())
+
+        def gone():
+            try:
+                os.kill(child, 0)
+            except ProcessLookupError:
+                return True
+            return False
+        self.assertTrue(harness.wait_until(gone, 5), f"the hook's child {child} outlived it")
 
     def test_push_over_max_pack_mb_is_refused_mid_stream(self):
         repo = self.server_repo()
