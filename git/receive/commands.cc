@@ -131,7 +131,9 @@ UpdateParseResult UpdateRequestParser::feed(const pktline::Packet& packet) {
   if (line.starts_with(kShallowPrefix) && !seen_command_ && !has_capabilities) {
     git_oid id;
     if (!parse_oid(line.substr(kShallowPrefix.size()), id)) {
-      return UpdateInvalid{"protocol error: expected shallow sha, got '" + quoted(line) + "'"};
+      // git quotes what follows "shallow ".
+      return UpdateInvalid{"protocol error: expected shallow sha, got '" +
+                           quoted(line.substr(kShallowPrefix.size())) + "'"};
     }
     request_.shallow.push_back(id);
     spent_ = false;

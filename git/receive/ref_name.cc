@@ -30,9 +30,9 @@ bool valid_component(std::string_view component) {
   return true;
 }
 
-// check_refname_format(name, 0): at least two components (no REFNAME_ALLOW_ONELEVEL),
-// not "@", not ending in '.'.
-bool valid_ref_format(std::string_view name) {
+// check_refname_format(name, 0 or REFNAME_ALLOW_ONELEVEL): at least two components
+// unless one_level, not "@", not ending in '.'.
+bool valid_ref_format(std::string_view name, bool one_level) {
   if (name.empty() || name == "@" || name.ends_with('.')) {
     return false;
   }
@@ -48,17 +48,18 @@ bool valid_ref_format(std::string_view name) {
     }
     name.remove_prefix(slash + 1);
   }
-  return components >= 2;
+  return one_level || components >= 2;
 }
 
 }  // namespace
 
 // receive-pack's update(): a name outside refs/, or whose part after "refs/" fails
-// check_refname_format(name + 5, 0), is refused as a "funny refname". So "refs/x" (one
-// level after refs/) is refused as git refuses it.
-std::optional<std::string> check_pushed_ref_name(std::string_view name) {
+// check_refname_format(name + 5, is_null_oid(new_oid) ? REFNAME_ALLOW_ONELEVEL : 0), is
+// refused as a "funny refname". So "refs/x" (one level after refs/) may be deleted but
+// not created or updated.
+std::optional<std::string> check_pushed_ref_name(std::string_view name, bool is_delete) {
   constexpr std::string_view kRefs = "refs/";
-  if (!name.starts_with(kRefs) || !valid_ref_format(name.substr(kRefs.size()))) {
+  if (!name.starts_with(kRefs) || !valid_ref_format(name.substr(kRefs.size()), is_delete)) {
     return std::string("funny refname");
   }
   return std::nullopt;

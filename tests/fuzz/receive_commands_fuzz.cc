@@ -36,6 +36,8 @@ void check_request(const detail::UpdateRequest& request, const gitgate::git::Pus
     check(command.ref.find('\0') == std::string::npos);
     const auto verdict = detail::check_pushed_ref_name(command.ref);
     check(!verdict || *verdict == "funny refname");
+    // What may be created or updated may be deleted.
+    check(verdict || !detail::check_pushed_ref_name(command.ref, true));
   }
 }
 

@@ -174,7 +174,7 @@ std::vector<Case> cases() {
        PktBuilder().line("shallow xyz").flush().str(),
        {},
        {},
-       "protocol error: expected shallow sha, got 'shallow xyz'",
+       "protocol error: expected shallow sha, got 'xyz'",
        false},
       {"shallow_after_command",
        PktBuilder().line(update).line("shallow " + kC).flush().str(),

@@ -66,6 +66,18 @@ const std::vector<Case>& cases() {
   return kTable;
 }
 
+// A delete passes REFNAME_ALLOW_ONELEVEL (git 2.41): one level under refs/ is allowed,
+// every other rule still holds.
+const std::vector<Case>& delete_cases() {
+  static const std::vector<Case> kTable = {
+      {"refs/x", true},       {"refs/heads/main", true}, {"refs/", false},
+      {"refs/@", false},      {"refs/.x", false},        {"refs/x.", false},
+      {"refs/x.lock", false}, {"refs/a..b", false},      {"refs/a b", false},
+      {"x", false},           {"refs", false},           {"refs/x/", false},
+  };
+  return kTable;
+}
+
 TEST(PushedRefName, Table) {
   for (const Case& c : cases()) {
     const auto verdict = check_pushed_ref_name(c.name);
@@ -73,28 +85,39 @@ TEST(PushedRefName, Table) {
     if (verdict) {
       EXPECT_EQ(*verdict, "funny refname") << c.name;
     }
+    if (c.valid) {  // what may be created may be deleted
+      EXPECT_EQ(check_pushed_ref_name(c.name, true), std::nullopt) << c.name;
+    }
+  }
+  for (const Case& c : delete_cases()) {
+    EXPECT_EQ(!check_pushed_ref_name(c.name, true).has_value(), c.valid) << "'" << c.name << "'";
   }
 }
 
-// The table against the real git: receive-pack checks the part after "refs/" with
-// check_refname_format(name + 5, 0), which is `git check-ref-format <name + 5>`. Names
-// git's command line cannot take (control bytes) are left to the table above.
+// The tables against the real git: receive-pack checks the part after "refs/" with
+// check_refname_format(name + 5, 0), which is `git check-ref-format <name + 5>`, or for a
+// delete with REFNAME_ALLOW_ONELEVEL, `--allow-onelevel`. Names git's command line cannot
+// take (control bytes) are left to the tables above.
 TEST(PushedRefName, AgreesWithGitCheckRefFormat) {
   if (testing::run("git --version").status != 0) {
     GTEST_SKIP() << "no git";
   }
   size_t checked = 0;
-  for (const Case& c : cases()) {
-    if (!c.name.starts_with("refs/") || std::any_of(c.name.begin(), c.name.end(), [](char ch) {
-          return static_cast<unsigned char>(ch) < 0x20 || ch == '\'';
-        })) {
-      continue;
+  for (const auto& [table, flags] :
+       {std::pair{&cases(), ""}, std::pair{&delete_cases(), "--allow-onelevel "}}) {
+    for (const Case& c : *table) {
+      if (!c.name.starts_with("refs/") || std::any_of(c.name.begin(), c.name.end(), [](char ch) {
+            return static_cast<unsigned char>(ch) < 0x20 || ch == '\'';
+          })) {
+        continue;
+      }
+      const auto result =
+          testing::run(std::string("git check-ref-format ") + flags + "'" + c.name.substr(5) + "'");
+      EXPECT_EQ(result.status == 0, c.valid) << flags << c.name << ": " << result.output;
+      ++checked;
     }
-    const auto result = testing::run("git check-ref-format '" + c.name.substr(5) + "'");
-    EXPECT_EQ(result.status == 0, c.valid) << c.name << ": " << result.output;
-    ++checked;
   }
-  EXPECT_GT(checked, 30U);
+  EXPECT_GT(checked, 40U);
 }
 
 }  // namespace
