@@ -10,8 +10,6 @@ namespace gitgate::git::detail {
 namespace {
 
 using ConfigPtr = std::unique_ptr<git_config, Deleter<git_config, git_config_free>>;
-using ConfigIteratorPtr =
-    std::unique_ptr<git_config_iterator, Deleter<git_config_iterator, git_config_iterator_free>>;
 
 bool equals_ignoring_case(std::string_view a, std::string_view b) {
   return a.size() == b.size() && strncasecmp(a.data(), b.data(), a.size()) == 0;
@@ -41,6 +39,18 @@ void read_deny_action(git_config* config, const char* name, DenyAction& out) {
       entry(raw);
   // A key without a value is boolean true.
   out = entry->value == nullptr ? DenyAction::kRefuse : parse_deny_action(entry->value);
+}
+
+// git's parse_hide_refs_config: trailing '/' removed; a key without a value hides nothing.
+int add_hide_ref(const git_config_entry* entry, void* payload) {
+  if (entry->value != nullptr) {
+    std::string pattern = entry->value;
+    while (pattern.size() > 1 && pattern.back() == '/') {
+      pattern.pop_back();
+    }
+    static_cast<std::vector<std::string>*>(payload)->push_back(std::move(pattern));
+  }
+  return 0;
 }
 
 }  // namespace
@@ -81,24 +91,15 @@ std::variant<ReceiveConfig, std::string> read_receive_config(git_repository* rep
   }
   read_deny_action(config.get(), "receive.denyCurrentBranch", out.deny_current_branch);
   read_deny_action(config.get(), "receive.denyDeleteCurrent", out.deny_delete_current);
-  // One iterator over both keys keeps their relative order, which decides when a later
-  // '!' pattern overrides an earlier one.
-  git_config_iterator* raw_iter = nullptr;
-  if (git_config_iterator_glob_new(&raw_iter, config.get(), "^(transfer|receive)\\.hiderefs$") !=
-      0) {
-    return last_error("cannot read hideRefs");
-  }
-  const ConfigIteratorPtr iter(raw_iter);
-  git_config_entry* entry = nullptr;
-  while (git_config_next(&entry, iter.get()) == 0) {
-    if (entry->value == nullptr) {
-      continue;  // git refuses a hideRefs without a value; nothing to hide
+  // git keeps both keys' values in file order. libgit2 does not hand entries of two keys
+  // back in file order, so transfer.hideRefs come first and receive.hideRefs after them:
+  // the more specific section decides where both match (the last match wins).
+  for (const char* key : {"transfer.hiderefs", "receive.hiderefs"}) {
+    const int rc = git_config_get_multivar_foreach(config.get(), key, nullptr, add_hide_ref,
+                                                   &out.hide_refs);
+    if (rc != 0 && rc != GIT_ENOTFOUND) {
+      return last_error("cannot read hideRefs");
     }
-    std::string pattern = entry->value;
-    while (pattern.size() > 1 && pattern.back() == '/') {
-      pattern.pop_back();
-    }
-    out.hide_refs.push_back(std::move(pattern));
   }
   return out;
 }

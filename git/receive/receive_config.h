@@ -21,8 +21,8 @@ struct ReceiveConfig {
   bool deny_non_fast_forwards = false;  // receive.denyNonFastForwards
   DenyAction deny_current_branch = DenyAction::kUnconfigured;
   DenyAction deny_delete_current = DenyAction::kUnconfigured;
-  // transfer.hideRefs and receive.hideRefs values in configuration order, trailing '/'
-  // removed (git's parse_hide_refs_config).
+  // transfer.hideRefs values, then receive.hideRefs values (git: both in file order),
+  // trailing '/' removed (git's parse_hide_refs_config).
   std::vector<std::string> hide_refs;
 };
 

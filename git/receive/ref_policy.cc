@@ -52,7 +52,7 @@ std::optional<std::string> fast_forward_problem(const PolicyContext& context,
 std::optional<std::string> problem_of(const PolicyContext& context, const RefCommand& c,
                                       std::vector<std::string>& messages) {
   const ReceiveConfig& config = *context.config;
-  if (auto bad = check_pushed_ref_name(c.ref)) {
+  if (auto bad = check_pushed_ref_name(c.ref, is_delete(c))) {
     messages.push_back("error: refusing to update funny ref '" + c.ref + "' remotely");
     return bad;
   }

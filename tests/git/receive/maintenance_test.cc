@@ -20,9 +20,9 @@ class Maintenance : public testing::GitFixture {
   void SetUp() override {
     GitFixture::SetUp();
     // Stands in for git: records how it was run, then waits until the test releases it.
-    sh("printf '%s\\n' '#!/bin/sh' 'echo \"$@\" > \"$3/args\"' 'nice > \"$3/nice\"' "
-       "'env > \"$3/env\"' 'ls /proc/$$/fd > \"$3/fds\"' "
-       "'while [ ! -e \"$3/release\" ]; do sleep 0.01; done' > fake-git && chmod +x fake-git");
+    sh("printf '%s\\n' '#!/bin/sh' 'echo \"$@\" > \"$2/args\"' 'nice > \"$2/nice\"' "
+       "'env > \"$2/env\"' 'ls /proc/$$/fd > \"$2/fds\"' "
+       "'while [ ! -e \"$2/release\" ]; do sleep 0.01; done' > fake-git && chmod +x fake-git");
     set_maintenance_program((dir_ / "fake-git").string());
     sh("mkdir a b");
   }

@@ -89,8 +89,9 @@ TEST_F(ReceiveConfigTest, ReadsEachKey) {
   EXPECT_TRUE(config.deny_non_fast_forwards);
   EXPECT_EQ(config.deny_current_branch, DenyAction::kWarn);
   EXPECT_EQ(config.deny_delete_current, DenyAction::kIgnore);
-  // Both keys in file order, trailing '/' removed; uploadpack's are not receive-pack's.
-  EXPECT_EQ(config.hide_refs, (std::vector<std::string>{"refs/a", "!refs/a/b", "refs/c"}));
+  // transfer's, then receive's (which so decide where both match), trailing '/' removed;
+  // uploadpack's are not receive-pack's.
+  EXPECT_EQ(config.hide_refs, (std::vector<std::string>{"refs/a", "refs/c", "!refs/a/b"}));
 }
 
 TEST_F(ReceiveConfigTest, KeyWithoutValueRefuses) {
