@@ -199,12 +199,14 @@ int exit_status_of(int wait_status) {
 }
 
 // The started hook: reaped in every case, killed with its process group first when it
-// is still running at the end (the timeout, or a callback that threw).
+// is still running at the end (the timeout, or a callback that threw). Its exit is
+// noticed without reaping it (WNOWAIT) until the end: the zombie keeps its pid, and
+// with it the group's id, from going to another process before kill_group.
 class Child {
  public:
   explicit Child(pid_t pid) : pid_(pid) {
     // A pidfd lets poll wake at the hook's exit once its output is closed; without one
-    // (kernels before 5.3) the loop polls waitpid instead.
+    // (kernels before 5.3) the loop polls waitid instead.
     pidfd_ = Fd(static_cast<int>(::syscall(SYS_pidfd_open, pid, 0)));
   }
   Child(const Child&) = delete;
@@ -212,51 +214,52 @@ class Child {
   ~Child() {
     if (!status_) {
       kill_group();
-      wait();
+      reap();
     }
   }
 
   [[nodiscard]] const Fd& pidfd() const { return pidfd_; }
-  [[nodiscard]] const std::optional<int>& status() const { return status_; }
 
-  // Reaps the hook if it has exited.
-  void poll_exit() {
-    if (!status_) {
-      reap(WNOHANG);
+  [[nodiscard]] bool exited() {
+    if (!exited_) {
+      siginfo_t info{};
+      const int result =
+          ::waitid(P_PID, static_cast<id_t>(pid_), &info, WEXITED | WNOHANG | WNOWAIT);
+      // An error other than EINTR (ECHILD: SIGCHLD set to SIG_IGN reaped it) leaves
+      // nothing to wait for.
+      exited_ = result == 0 ? info.si_pid == pid_ : errno != EINTR;
+      if (exited_) {
+        pidfd_.reset();
+      }
     }
+    return exited_;
   }
+
   void kill_group() const {
-    // The group's id is the hook's pid (setpgroup 0). The hook itself too, in case it
+    // The group's id is the hook's pid (setpgroup 0); the hook itself too, in case it
     // moved to a group of its own.
     ::kill(-pid_, SIGKILL);
-    if (!status_) {
-      ::kill(pid_, SIGKILL);
-    }
+    ::kill(pid_, SIGKILL);
   }
-  void wait() {
-    while (!status_ && reap(0)) {
+
+  // Waits for the hook's end; its exit status.
+  int reap() {
+    while (!status_) {
+      int wait_status = 0;
+      const pid_t result = ::waitpid(pid_, &wait_status, 0);
+      if (result == pid_) {
+        status_ = exit_status_of(wait_status);
+      } else if (result < 0 && errno != EINTR) {
+        status_ = 128;
+      }
     }
+    return *status_;
   }
 
  private:
-  // False when waiting cannot go on (the child is gone: ECHILD).
-  bool reap(int options) {
-    int wait_status = 0;
-    const pid_t result = ::waitpid(pid_, &wait_status, options);
-    if (result == pid_) {
-      status_ = exit_status_of(wait_status);
-      pidfd_.reset();
-      return true;
-    }
-    if (result < 0 && errno != EINTR) {
-      status_ = 128;  // not ours to wait for any more (SIGCHLD set to SIG_IGN reaps it)
-      return false;
-    }
-    return true;
-  }
-
   pid_t pid_;
   Fd pidfd_;
+  bool exited_ = false;
   std::optional<int> status_;
 };
 
@@ -306,11 +309,11 @@ class Session {
     }
     // Like receive-pack, wait for the output's end too: a hook that leaves a child
     // holding its stdout keeps the push waiting, until the timeout.
-    while (output_.open() || !child_.status()) {
+    // exited() first, every round: it also stops the pidfd's watch once it has fired.
+    while (!child_.exited() || output_.open()) {
       const auto now = Clock::now();
       if (now >= deadline) {
         child_.kill_group();
-        child_.wait();
         outcome.timed_out = true;
         break;
       }
@@ -322,7 +325,7 @@ class Session {
       }
       wait_for_events(std::min(deadline, last_heard_ + kIdleInterval) - now);
     }
-    outcome.exit_status = child_.status().value_or(128);
+    outcome.exit_status = child_.reap();
     return outcome;
   }
 
@@ -340,7 +343,7 @@ class Session {
     const pollfd* input = watch(stdin_, POLLOUT);
     const pollfd* output = watch(output_, POLLIN);
     watch(child_.pidfd(), POLLIN);
-    if (!child_.status() && !child_.pidfd().open()) {
+    if (!child_.pidfd().open() && !child_.exited()) {
       limit = std::min<Clock::duration>(limit, kExitPollInterval);
     }
     // Rounded up: a poll that wakes just before the deadline would spin.
@@ -354,7 +357,6 @@ class Session {
     if (output != nullptr && output->revents != 0) {
       drain();
     }
-    child_.poll_exit();
   }
 
   void feed() {

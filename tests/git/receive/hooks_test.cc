@@ -4,6 +4,7 @@
 #include <gtest/gtest.h>
 #include <signal.h>
 #include <stdlib.h>
+#include <sys/resource.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
@@ -87,6 +88,27 @@ class HooksTest : public testing::Test {
     return ran;
   }
   Ran run() const { return run(hook_run()); }
+
+  pid_t grandchild_pid() const {
+    pid_t pid = 0;
+    std::ifstream(repo_ / "grandchild.pid") >> pid;
+    return pid;
+  }
+  // Within a second the process is gone, or a zombie waiting for the reaper it was
+  // handed to (it is not the test's child).
+  static bool ends(pid_t pid) {
+    const auto gone = [pid] {
+      std::ifstream stat("/proc/" + std::to_string(pid) + "/stat");
+      std::string id;
+      std::string comm;
+      char state = 0;
+      return !(stat >> id >> comm >> state) || state == 'Z' || state == 'X';
+    };
+    for (int i = 0; i < 100 && !gone(); ++i) {
+      std::this_thread::sleep_for(10ms);
+    }
+    return pid > 0 && gone();
+  }
 
   fs::path repo_;
 };
@@ -254,21 +276,37 @@ TEST_F(HooksTest, TimeoutKillsTheWholeProcessGroup) {
   EXPECT_GE(ran.took, 700ms);
   EXPECT_LT(ran.took, 3s);
 
-  pid_t grandchild = 0;
-  std::ifstream(repo_ / "grandchild.pid") >> grandchild;
-  ASSERT_GT(grandchild, 0);
-  // Gone, or a zombie waiting for the reaper it was handed to.
-  const auto gone = [grandchild] {
-    std::ifstream stat("/proc/" + std::to_string(grandchild) + "/stat");
-    std::string pid;
-    std::string comm;
-    char state = 0;
-    return !(stat >> pid >> comm >> state) || state == 'Z' || state == 'X';
-  };
-  for (int i = 0; i < 100 && !gone(); ++i) {
-    std::this_thread::sleep_for(10ms);
-  }
-  EXPECT_TRUE(gone());
+  EXPECT_TRUE(ends(grandchild_pid()));
+}
+
+Clock::duration cpu_time() {
+  rusage usage{};
+  ::getrusage(RUSAGE_SELF, &usage);
+  return std::chrono::seconds(usage.ru_utime.tv_sec + usage.ru_stime.tv_sec) +
+         std::chrono::microseconds(usage.ru_utime.tv_usec + usage.ru_stime.tv_usec);
+}
+
+TEST_F(HooksTest, OutputOfWhatTheHookLeftBehindIsWaitedFor) {
+  // As receive-pack does: the output ends when every writer has closed it.
+  script("(sleep 0.5; echo late) & exit 2");
+  const auto cpu_before = cpu_time();
+  const Ran ran = run();
+  EXPECT_EQ(ran.outcome.exit_status, 2);
+  EXPECT_FALSE(ran.outcome.timed_out);
+  EXPECT_EQ(ran.output, "late\n");
+  // Waited in poll, not in a loop around the exited hook's pidfd.
+  EXPECT_LT(cpu_time() - cpu_before, 150ms);
+}
+
+TEST_F(HooksTest, WhatTheHookLeftBehindIsKilledAtTheTimeout) {
+  script("sleep 30 & echo $! > grandchild.pid; exit 0");
+  HookRun r = hook_run();
+  r.timeout = 500ms;
+  const Ran ran = run(r);
+  EXPECT_TRUE(ran.outcome.timed_out);
+  EXPECT_EQ(ran.outcome.exit_status, 0);  // the hook's own
+  EXPECT_FALSE(ran.outcome.ok());
+  EXPECT_TRUE(ends(grandchild_pid()));
 }
 
 TEST_F(HooksTest, HookThatClosesItsOutputIsStillWaitedFor) {
