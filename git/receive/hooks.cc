@@ -393,7 +393,7 @@ class Session {
   Fd output_;
   size_t fed_ = 0;
   Clock::time_point last_heard_;
-  std::array<uint8_t, kReadChunk> buffer_{};
+  std::vector<uint8_t> buffer_ = std::vector<uint8_t>(kReadChunk);  // off the caller's stack
 };
 
 }  // namespace
@@ -429,8 +429,8 @@ HookOutcome run_hook(const HookRun& run, const HookIo& io) {
   pid_t pid = -1;
   int error = spawn(plan, pid);
   if (error == ENOEXEC) {
-    // run-command.c runs a file the kernel will not execute (a script without "#!")
-    // with the shell, as execvp does.
+    // run-command.c's start_command: when execve fails with ENOEXEC (a script without
+    // "#!"), the file is run again with SHELL_PATH, "/bin/sh <hook> <args>".
     plan.program = "/bin/sh";
     plan.argv.insert(plan.argv.begin(), "/bin/sh");
     error = spawn(plan, pid);
