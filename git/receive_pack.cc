@@ -187,6 +187,9 @@ State receive_pack(Session& s) {
       detail::receive_pack_file(s.stream, s.reader.take_buffered(), file, s.request.settings);
   if (auto* failure = std::get_if<detail::PackReceiveFailure>(&received)) {
     s.result.pack_bytes = failure->bytes;
+    if (failure->client_gone) {
+      return fail(s, failure->reason);
+    }
     s.unpack_error = failure->reason;
     s.out.message("error: " + failure->reason + "\n");
     return State::kCheck;

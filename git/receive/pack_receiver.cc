@@ -83,7 +83,7 @@ std::variant<ReceivedPack, PackReceiveFailure> receive_pack_file(
     if (n <= 0) {
       return PackReceiveFailure{n == 0 ? "the remote end hung up before the pack ended"
                                        : "read error while receiving the pack",
-                                total};
+                                total, true};
     }
     input = std::span<const uint8_t>(chunk).subspan(0, static_cast<size_t>(n));
   }

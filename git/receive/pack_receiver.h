@@ -22,6 +22,7 @@ struct ReceivedPack {
 struct PackReceiveFailure {
   std::string reason;  // for the client: the reader's reason, or "the remote end hung up"
   uint64_t bytes = 0;  // received before the failure
+  bool client_gone = false;  // end of input or a read error: nobody to report to
 };
 
 // Writes the pack to file (created, must not exist). On failure the file may remain:
