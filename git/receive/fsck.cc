@@ -226,8 +226,8 @@ Problem skip_tag_signature(std::string_view& rest) {
 
 // fsck_tag_standalone(): object, type, tag, then an optional tagger. Left out as git's
 // --strict leaves them out: badTagName and missingTaggerEntry (INFO, warnings only) and
-// extraHeaderEntry (ignored). git goes on after a bad tagger and can let a later ignored
-// message reset its result; here a bad tagger always refuses the tag.
+// extraHeaderEntry (ignored). git reports a bad tagger and reads on, so that in
+// index-pack a later ignored header can reset its verdict; here a bad tagger refuses the tag.
 Problem fsck_tag(std::string_view body) {
   if (auto bad = verify_headers(body)) {
     return bad;
