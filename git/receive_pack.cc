@@ -43,7 +43,7 @@ struct Session {
   std::vector<PushCommand> commands;
   std::vector<std::string> push_options;
   std::optional<detail::Quarantine> quarantine;
-  std::filesystem::path pack_index;        // the indexed pushed pack, empty when none
+  std::filesystem::path pack_index;         // the indexed pushed pack, empty when none
   std::optional<std::string> unpack_error;  // the report's unpack status when not "ok"
   ReceivePackResult result;
 };
@@ -201,8 +201,8 @@ State receive_pack(Session& s) {
     return State::kCheck;
   }
   const detail::Keepalive keepalive(s.out, s.request.keepalive);
-  auto indexed = detail::index_pack(file, s.repo.get(), s.request.settings,
-                                    resolving_progress(s.out));
+  auto indexed =
+      detail::index_pack(file, s.repo.get(), s.request.settings, resolving_progress(s.out));
   if (auto* failure = std::get_if<detail::IndexFailure>(&indexed)) {
     s.unpack_error = failure->reason;
     s.out.message("error: " + failure->reason + "\n");
@@ -227,8 +227,8 @@ bool run_hook(Session& s, std::string name, std::vector<std::string> args, std::
   if (!s.request.settings.hooks) {
     return true;
   }
-  detail::PushHookRun run{s.request.repository, std::move(name), std::move(args),
-                          std::move(input), hook_environment(s)};
+  detail::PushHookRun run{s.request.repository, std::move(name), std::move(args), std::move(input),
+                          hook_environment(s)};
   if (quarantined && s.quarantine) {
     auto env = detail::quarantine_environment(*s.quarantine);
     run.environment.insert(run.environment.end(), env.begin(), env.end());
@@ -258,7 +258,6 @@ State check(Session& s) {
   input.fsck = s.request.settings.fsck;
   input.client_shallow = s.update.shallow;
   input.config = &s.config;
-  input.delete_refs = s.update.capabilities.delete_refs;
   input.atomic = s.update.capabilities.atomic;
   auto outcome = detail::check_push(input, s.commands);
   s.unpack_error = outcome.unpack_error;

@@ -40,7 +40,9 @@ bool for_each_header(std::string_view body, Visit visit) {
 
 ConnectivityCheck::ConnectivityCheck(git_odb* repository, git_odb* pushed,
                                      std::span<const git_oid> client_shallow)
-    : repository_(repository), pushed_(pushed), shallow_(client_shallow.begin(), client_shallow.end()) {}
+    : repository_(repository),
+      pushed_(pushed),
+      shallow_(client_shallow.begin(), client_shallow.end()) {}
 
 bool ConnectivityCheck::in_repository(const git_oid& id) {
   // No refresh on each miss: most pushed objects are misses, and libgit2 would rescan the

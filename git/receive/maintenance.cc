@@ -43,7 +43,7 @@ std::string resolve(const std::string& program) {
   std::string_view dirs = path != nullptr ? path : "/usr/local/bin:/usr/bin:/bin";
   while (!dirs.empty()) {
     const size_t colon = dirs.find(':');
-    const std::string candidate = std::string(dirs.substr(0, colon)) + "/" + program;
+    std::string candidate = std::string(dirs.substr(0, colon)) + "/" + program;
     if (::access(candidate.c_str(), X_OK) == 0) {
       return candidate;
     }
@@ -108,11 +108,13 @@ bool start_auto_maintenance(const std::filesystem::path& repository) {
     }
   }
   std::vector<char*> argv;
+  argv.reserve(args.size() + 1);
   for (std::string& a : args) {
     argv.push_back(a.data());
   }
   argv.push_back(nullptr);
   std::vector<char*> envp;
+  envp.reserve(env.size() + 1);
   for (std::string& e : env) {
     envp.push_back(e.data());
   }

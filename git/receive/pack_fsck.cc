@@ -19,8 +19,7 @@ int collect(const git_oid* id, void* payload) {
 
 }  // namespace
 
-std::optional<std::string> fsck_pushed_objects(git_odb* pushed,
-                                               const std::function<void()>& tick) {
+std::optional<std::string> fsck_pushed_objects(git_odb* pushed, const std::function<void()>& tick) {
   std::vector<git_oid> ids;
   if (git_odb_foreach(pushed, collect, &ids) != 0) {
     return "cannot list the pushed objects: " + last_error("libgit2 error");

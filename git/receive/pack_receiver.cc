@@ -51,9 +51,10 @@ class File {
 
 }  // namespace
 
-std::variant<ReceivedPack, PackReceiveFailure> receive_pack_file(
-    Stream& stream, std::span<const uint8_t> buffered, const std::filesystem::path& file,
-    const PushSettings& limits) {
+std::variant<ReceivedPack, PackReceiveFailure> receive_pack_file(Stream& stream,
+                                                                 std::span<const uint8_t> buffered,
+                                                                 const std::filesystem::path& file,
+                                                                 const PushSettings& limits) {
   File out(file);
   if (!out.open()) {
     return PackReceiveFailure{"cannot create the pack file: " + std::string(std::strerror(errno))};

@@ -20,15 +20,16 @@ struct ReceivedPack {
   uint32_t objects = 0;  // the header's count
 };
 struct PackReceiveFailure {
-  std::string reason;  // for the client: the reader's reason, or "the remote end hung up"
-  uint64_t bytes = 0;  // received before the failure
+  std::string reason;        // for the client: the reader's reason, or "the remote end hung up"
+  uint64_t bytes = 0;        // received before the failure
   bool client_gone = false;  // end of input or a read error: nobody to report to
 };
 
 // Writes the pack to file (created, must not exist). On failure the file may remain:
 // it lives in the quarantine, which goes with it.
-std::variant<ReceivedPack, PackReceiveFailure> receive_pack_file(
-    Stream& stream, std::span<const uint8_t> buffered, const std::filesystem::path& file,
-    const PushSettings& limits);
+std::variant<ReceivedPack, PackReceiveFailure> receive_pack_file(Stream& stream,
+                                                                 std::span<const uint8_t> buffered,
+                                                                 const std::filesystem::path& file,
+                                                                 const PushSettings& limits);
 
 }  // namespace gitgate::git::detail

@@ -66,7 +66,7 @@ std::string head_target(git_repository* repo) {
   }
   const ReferencePtr head(raw);
   return git_reference_type(raw) == GIT_REFERENCE_SYMBOLIC ? git_reference_symbolic_target(raw)
-                                                            : "";
+                                                           : "";
 }
 
 }  // namespace
@@ -115,8 +115,8 @@ PushCheckOutcome check_push(const PushCheckInput& input, std::vector<PushCommand
     refuse_ready(commands, "failed to update ref");
     return outcome;
   }
-  PolicyContext policy{with_quarantine.get(), input.config, input.delete_refs,
-                       head_target(input.repo), git_repository_is_bare(input.repo) != 0};
+  PolicyContext policy{with_quarantine.get(), input.config, head_target(input.repo),
+                       git_repository_is_bare(input.repo) != 0};
   outcome.messages = apply_ref_policy(commands, policy);
   if (input.atomic && std::any_of(commands.begin(), commands.end(),
                                   [](const PushCommand& c) { return !c.ready(); })) {

@@ -20,13 +20,12 @@ namespace gitgate::git::detail {
 
 struct PushCheckInput {
   std::filesystem::path repository;
-  git_repository* repo = nullptr;           // the repository as before the push
-  std::filesystem::path pack_index;         // the pushed pack's .idx; empty: no objects came
-  std::filesystem::path quarantine;         // its object directory (for the rules' walks)
+  git_repository* repo = nullptr;    // the repository as before the push
+  std::filesystem::path pack_index;  // the pushed pack's .idx; empty: no objects came
+  std::filesystem::path quarantine;  // its object directory (for the rules' walks)
   bool fsck = true;
   std::span<const git_oid> client_shallow;  // the update request's shallow lines
   const ReceiveConfig* config = nullptr;
-  bool delete_refs = false;
   bool atomic = false;
   std::function<void()> tick;  // between objects (keepalives)
 };

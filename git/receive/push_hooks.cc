@@ -28,8 +28,7 @@ std::string receive_hook_input(const std::vector<PushCommand>& commands, bool up
     if (updated_only && !c.ready()) {
       continue;
     }
-    input += to_hex(c.command.old_id) + ' ' + to_hex(c.command.new_id) + ' ' + c.command.ref +
-             '\n';
+    input += to_hex(c.command.old_id) + ' ' + to_hex(c.command.new_id) + ' ' + c.command.ref + '\n';
   }
   return input;
 }

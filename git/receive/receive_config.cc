@@ -35,8 +35,8 @@ void read_deny_action(git_config* config, const char* name, DenyAction& out) {
   if (git_config_get_entry(&raw, config, name) != 0) {
     return;  // absent: the default
   }
-  const std::unique_ptr<git_config_entry, Deleter<git_config_entry, git_config_entry_free>>
-      entry(raw);
+  const std::unique_ptr<git_config_entry, Deleter<git_config_entry, git_config_entry_free>> entry(
+      raw);
   // A key without a value is boolean true.
   out = entry->value == nullptr ? DenyAction::kRefuse : parse_deny_action(entry->value);
 }
@@ -85,8 +85,7 @@ std::variant<ReceiveConfig, std::string> read_receive_config(git_repository* rep
   ReceiveConfig out;
   std::string error;
   if (!read_bool(config.get(), "receive.denyDeletes", out.deny_deletes, error) ||
-      !read_bool(config.get(), "receive.denyNonFastForwards", out.deny_non_fast_forwards,
-                 error)) {
+      !read_bool(config.get(), "receive.denyNonFastForwards", out.deny_non_fast_forwards, error)) {
     return error;
   }
   read_deny_action(config.get(), "receive.denyCurrentBranch", out.deny_current_branch);
@@ -95,8 +94,8 @@ std::variant<ReceiveConfig, std::string> read_receive_config(git_repository* rep
   // back in file order, so transfer.hideRefs come first and receive.hideRefs after them:
   // the more specific section decides where both match (the last match wins).
   for (const char* key : {"transfer.hiderefs", "receive.hiderefs"}) {
-    const int rc = git_config_get_multivar_foreach(config.get(), key, nullptr, add_hide_ref,
-                                                   &out.hide_refs);
+    const int rc =
+        git_config_get_multivar_foreach(config.get(), key, nullptr, add_hide_ref, &out.hide_refs);
     if (rc != 0 && rc != GIT_ENOTFOUND) {
       return last_error("cannot read hideRefs");
     }
@@ -114,8 +113,7 @@ bool ref_is_hidden(std::string_view name, const std::vector<std::string>& patter
     if (match.starts_with('^')) {
       match.remove_prefix(1);  // the full name: ours, as no namespace is in use
     }
-    if (name.starts_with(match) &&
-        (name.size() == match.size() || name[match.size()] == '/')) {
+    if (name.starts_with(match) && (name.size() == match.size() || name[match.size()] == '/')) {
       return !negated;
     }
   }

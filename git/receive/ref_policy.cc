@@ -26,8 +26,7 @@ bool object_type_is(git_repository* repo, const git_oid& id, git_object_t type) 
 
 // git: "non-fast-forward" unless old is an ancestor of new; "bad ref" when either is
 // not a commit. Only refs/heads/ are held to it.
-std::optional<std::string> fast_forward_problem(const PolicyContext& context,
-                                                const RefCommand& c,
+std::optional<std::string> fast_forward_problem(const PolicyContext& context, const RefCommand& c,
                                                 std::vector<std::string>& messages) {
   if (git_oid_equal(&c.old_id, &c.new_id) != 0) {
     return std::nullopt;
@@ -59,9 +58,6 @@ std::optional<std::string> problem_of(const PolicyContext& context, const RefCom
   const bool deleting = is_delete(c);
   if (ref_is_hidden(c.ref, config.hide_refs)) {
     return deleting ? "deny deleting a hidden ref" : "deny updating a hidden ref";
-  }
-  if (deleting && !context.delete_refs) {
-    return "deletion without delete-refs";  // git's client never sends one
   }
   const bool current = c.ref == context.head_target;
   if (current && !context.bare) {

@@ -1,5 +1,5 @@
 // The per-ref rules a push must pass before its hooks run (builtin/receive-pack.c
-// update() and reject_updates_to_hidden()): ref name, hidden refs, delete-refs,
+// update() and reject_updates_to_hidden()): ref name, hidden refs,
 // receive.denyCurrentBranch, receive.denyDeletes, receive.denyDeleteCurrent,
 // receive.denyNonFastForwards. git applies them after pre-receive, with the objects
 // already migrated; here they come first, so a push they refuse entirely leaves nothing
@@ -21,8 +21,7 @@ struct PolicyContext {
   // walks from the new commit.
   git_repository* repo = nullptr;
   const ReceiveConfig* config = nullptr;
-  bool delete_refs = false;  // the client asked for delete-refs
-  std::string head_target;   // HEAD's symbolic target, "" when HEAD is detached or absent
+  std::string head_target;  // HEAD's symbolic target, "" when HEAD is detached or absent
   bool bare = true;
 };
 

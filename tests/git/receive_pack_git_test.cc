@@ -21,19 +21,20 @@ class ReceivePackWithGit : public testing::GitFixture {
     GitFixture::SetUp();
     make_sample_repository();
     sh("git clone -q --bare src r");
-    sh("git clone -q src work");
+    sh("git clone -q r work");
     packs_before_ = pack_count();
   }
 
   // git push with our receive-pack; extra environment before it.
   std::string push(const std::string& args, const std::string& env = "", int version = 0) {
-    return fmt::format("cd work && RECEIVE_PACK_STDIO_LOG={} {} git -c protocol.version={} push "
-                       "--receive-pack={} {}",
-                       testing::quote(dir_ / "log"), env, version, RECEIVE_PACK_STDIO, args);
+    return fmt::format(
+        "cd work && RECEIVE_PACK_STDIO_LOG={} {} git -c protocol.version={} push "
+        "--receive-pack={} {}",
+        testing::quote(dir_ / "log"), env, version, RECEIVE_PACK_STDIO, args);
   }
   testing::CommandResult try_push(const std::string& args, const std::string& env = "",
                                   int version = 0) {
-    return run(push(args, env, version));
+    return run("cd " + testing::quote(dir_) + " && " + push(args, env, version));
   }
   std::string log() { return sh("cat log && rm log"); }
   std::string rev(const std::string& repo, const std::string& what) {
@@ -83,7 +84,10 @@ TEST_F(ReceivePackWithGit, NewBranchAllVersions) {
 
 TEST_F(ReceivePackWithGit, WholeHistoryIntoEmptyRepository) {
   sh("rm -rf r && git init -q --bare r");
-  sh(push("--all origin") + " && " + push("--tags origin"));
+  sh("git -C work fetch -q --update-head-ok ../src '+refs/heads/*:refs/heads/*' "
+     "'+refs/tags/*:refs/tags/*'");
+  sh(push("--all origin"));
+  sh(push("--tags origin"));
   sh("git -C r fsck --strict");
   EXPECT_EQ(sh("git -C r for-each-ref"), sh("git -C src for-each-ref refs/heads refs/tags"));
 }
@@ -121,8 +125,7 @@ TEST_F(ReceivePackWithGit, DeletesAndDenyDeletes) {
   EXPECT_NE(refused.status, 0);
   sh("git -C r update-ref refs/heads/other main");
   refused = try_push("origin :other");
-  EXPECT_NE(refused.output.find("[remote rejected] other (deletion prohibited)"),
-            std::string::npos)
+  EXPECT_NE(refused.output.find("[remote rejected] other (deletion prohibited)"), std::string::npos)
       << refused.output;
 }
 
@@ -220,8 +223,7 @@ TEST_F(ReceivePackWithGit, DotGitTreeRefused) {
   const std::string blob = sh("echo x | git -C work hash-object -w --stdin").substr(0, 40);
   const std::string tree =
       sh("printf '100644 blob " + blob + "\\t.git\\n' | git -C work mktree").substr(0, 40);
-  const std::string commit =
-      sh("git -C work commit-tree -p HEAD -m dotgit " + tree).substr(0, 40);
+  const std::string commit = sh("git -C work commit-tree -p HEAD -m dotgit " + tree).substr(0, 40);
   const auto refused = try_push("origin " + commit + ":refs/heads/evil");
   EXPECT_NE(refused.status, 0);
   EXPECT_NE(refused.output.find("hasDotgit"), std::string::npos) << refused.output;
@@ -248,11 +250,20 @@ TEST_F(ReceivePackWithGit, HiddenRefs) {
 
 TEST_F(ReceivePackWithGit, PushFromShallowClone) {
   sh("git clone -q --depth 1 file://" + (dir_ / "src").string() + " shallow");
-  sh("cd shallow && echo s > s && git add s && git commit -qm from-shallow");
+  sh("cd shallow && echo s > s-new && git add s-new && git commit -qm from-shallow");
   sh("cd shallow && RECEIVE_PACK_STDIO_LOG=../log git push -q --receive-pack=" +
      std::string(RECEIVE_PACK_STDIO) + " " + testing::quote(dir_ / "r") + " HEAD:refs/heads/sh");
   EXPECT_EQ(rev("r", "sh"), rev("shallow", "HEAD"));
   sh("git -C r fsck --strict");
+  // Into an empty repository the push would make it shallow: refused as git does
+  // (receive.shallowUpdate is false).
+  sh("git init -q --bare e");
+  const auto refused = run("cd " + testing::quote(dir_ / "shallow") + " && git push " +
+                           "--receive-pack=" + RECEIVE_PACK_STDIO + " ../e HEAD:refs/heads/sh");
+  EXPECT_NE(refused.status, 0);
+  EXPECT_NE(refused.output.find("(shallow update not allowed)"), std::string::npos)
+      << refused.output;
+  EXPECT_EQ(sh("ls e/objects/pack"), "");
 }
 
 // Pushes racing for one branch: one wins each round, the others are told, the repository
@@ -263,16 +274,18 @@ TEST_F(ReceivePackWithGit, RacingPushesOneWinner) {
     std::vector<std::string> clones;
     for (int i = 0; i < 3; ++i) {
       const std::string c = fmt::format("race{}_{}", round, i);
-      sh("git clone -q r " + c + " && cd " + c + " && echo " + c + " > " + c + " && git add " +
-         c + " && git commit -qm " + c);
+      sh(
+          fmt::format("git clone -q r {0} && cd {0} && echo {0} > {0} && git add {0} && "
+                      "git commit -qm {0}",
+                      c));
       clones.push_back(c);
     }
     std::vector<testing::CommandResult> results(clones.size());
     std::vector<std::thread> threads;
     for (size_t i = 0; i < clones.size(); ++i) {
       threads.emplace_back([&, i] {
-        results[i] = run("cd " + testing::quote(dir_ / clones[i]) + " && git push --receive-pack=" +
-                         RECEIVE_PACK_STDIO + " origin main");
+        results[i] = run("cd " + testing::quote(dir_ / clones[i]) +
+                         " && git push --receive-pack=" + RECEIVE_PACK_STDIO + " origin main");
       });
     }
     for (auto& t : threads) {

@@ -27,8 +27,8 @@ class Connectivity : public testing::GitFixture {
   // A pack in dir/ of the objects the command lists (one id per line on its stdin), opened
   // as an object database of its own, as the pushed pack is.
   OdbPtr pack(const std::string& repo, const std::string& list_objects) {
-    sh("rm -rf q && mkdir q && " + list_objects + " | git -C " + repo +
-       " pack-objects -q " + testing::quote(dir_ / "q/pack") + " >/dev/null");
+    sh("rm -rf q && mkdir q && " + list_objects + " | git -C " + repo + " pack-objects -q " +
+       testing::quote(dir_ / "q/pack") + " >/dev/null");
     std::filesystem::path idx;
     for (const auto& entry : std::filesystem::directory_iterator(dir_ / "q")) {
       if (entry.path().extension() == ".idx") {
@@ -75,8 +75,8 @@ TEST_F(Connectivity, CompletePackIsConnected) {
 
 // Each kind of object left out of the pack makes the tip unconnected.
 TEST_F(Connectivity, AnyMissingObjectIsFound) {
-  const std::vector<std::string> left_out = {"main:n/m/f", "main:n/m", "main:n", "main^{tree}",
-                                             "main~1", "main~1:n/m/f"};
+  const std::vector<std::string> left_out = {"main:n/m/f",  "main:n/m", "main:n",
+                                             "main^{tree}", "main~1",   "main~1:n/m/f"};
   for (const std::string& what : left_out) {
     const std::string skip = to_hex(rev("src", what));
     const OdbPtr pushed =

@@ -48,7 +48,8 @@ TEST_F(Maintenance, OneAtATimePerRepositoryInTheBackground) {
   ASSERT_TRUE(start_auto_maintenance(dir_ / "a"));
   EXPECT_FALSE(start_auto_maintenance(dir_ / "a")) << "one already runs for a";
   EXPECT_TRUE(start_auto_maintenance(dir_ / "b")) << "another repository is not held back";
-  EXPECT_EQ(await(dir_ / "a/args"), "-C " + (dir_ / "a").string() + " maintenance run --auto --quiet\n");
+  EXPECT_EQ(await(dir_ / "a/args"),
+            "-C " + (dir_ / "a").string() + " maintenance run --auto --quiet\n");
   EXPECT_FALSE(wait_for_maintenance(milliseconds(50))) << "still running: the caller did not wait";
   sh("touch a/release b/release");
   EXPECT_TRUE(wait_for_maintenance(milliseconds(10000)));

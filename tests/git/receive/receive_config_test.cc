@@ -11,12 +11,17 @@ namespace {
 
 TEST(ParseDenyAction, GitsWordsAndBooleans) {
   const std::vector<std::pair<std::string, DenyAction>> cases = {
-      {"ignore", DenyAction::kIgnore},     {"IGNORE", DenyAction::kIgnore},
-      {"warn", DenyAction::kWarn},         {"refuse", DenyAction::kRefuse},
+      {"ignore", DenyAction::kIgnore},
+      {"IGNORE", DenyAction::kIgnore},
+      {"warn", DenyAction::kWarn},
+      {"refuse", DenyAction::kRefuse},
       {"updateInstead", DenyAction::kUpdateInstead},
-      {"true", DenyAction::kRefuse},       {"yes", DenyAction::kRefuse},
-      {"1", DenyAction::kRefuse},          {"false", DenyAction::kIgnore},
-      {"off", DenyAction::kIgnore},        {"0", DenyAction::kIgnore},
+      {"true", DenyAction::kRefuse},
+      {"yes", DenyAction::kRefuse},
+      {"1", DenyAction::kRefuse},
+      {"false", DenyAction::kIgnore},
+      {"off", DenyAction::kIgnore},
+      {"0", DenyAction::kIgnore},
       // git dies on a value that is neither; refusing is the safe reading.
       {"maybe", DenyAction::kRefuse},
   };

@@ -67,7 +67,8 @@ TEST_F(RefUpdate, CreateUpdateDelete) {
   }
   EXPECT_EQ(to_hex(rev("refs/heads/new")), to_hex(side));
   EXPECT_EQ(to_hex(rev("refs/heads/main")), to_hex(side));
-  EXPECT_NE(testing::run("git -C " + testing::quote(dir_ / "r") + " rev-parse --verify -q "
+  EXPECT_NE(testing::run("git -C " + testing::quote(dir_ / "r") +
+                         " rev-parse --verify -q "
                          "refs/tags/light")
                 .status,
             0);
@@ -91,9 +92,9 @@ TEST_F(RefUpdate, PackedRefs) {
 TEST_F(RefUpdate, StaleOldValuesAreRefusedWithGitsReasons) {
   const std::string before = refs();
   std::vector<PushCommand> commands = {
-      cmd(rev("side"), rev("main"), "refs/heads/main"),   // main is not at side
-      cmd(zero(), rev("main"), "refs/heads/side"),        // exists already
-      cmd(rev("main"), rev("side"), "refs/heads/gone"),   // does not exist
+      cmd(rev("side"), rev("main"), "refs/heads/main"),  // main is not at side
+      cmd(zero(), rev("main"), "refs/heads/side"),       // exists already
+      cmd(rev("main"), rev("side"), "refs/heads/gone"),  // does not exist
       cmd(rev("main"), zero(), "refs/heads/gone2"),
   };
   update_refs(repo_.get(), commands, false);
@@ -157,16 +158,17 @@ TEST_F(RefUpdate, AlreadyRefusedCommandsAreLeftAlone) {
 // requests do.
 TEST_F(RefUpdate, RacingUpdatesHaveOneWinner) {
   const git_oid main = rev("main");
-  const std::vector<git_oid> targets = {rev("side"), rev("main~1"), rev("main~2"),
-                                        rev("light")};
+  const std::vector<git_oid> targets = {rev("side"), rev("main~1"), rev("main~2"), rev("light")};
   for (int round = 0; round < 5; ++round) {
     sh("git -C r update-ref refs/heads/race " + to_hex(main));
     std::vector<std::vector<PushCommand>> pushes;
+    pushes.reserve(targets.size());
     for (const git_oid& target : targets) {
       pushes.push_back({cmd(main, target, "refs/heads/race")});
     }
     std::atomic<int> ready{0};
     std::vector<std::thread> threads;
+    threads.reserve(pushes.size());
     for (auto& push : pushes) {
       threads.emplace_back([&, p = &push] {
         RepositoryPtr repo = open();

@@ -19,13 +19,12 @@ PushCommand command(std::string ref, std::string error = {}) {
 TEST(ReportStatus, OkAndNgLines) {
   const std::vector<PushCommand> commands = {command("refs/heads/main"),
                                              command("refs/heads/x", "non-fast-forward")};
-  EXPECT_EQ(encode_report(std::nullopt, commands),
-            PktBuilder()
-                .line("unpack ok")
-                .line("ok refs/heads/main")
-                .line("ng refs/heads/x non-fast-forward")
-                .flush()
-                .str());
+  EXPECT_EQ(encode_report(std::nullopt, commands), PktBuilder()
+                                                       .line("unpack ok")
+                                                       .line("ok refs/heads/main")
+                                                       .line("ng refs/heads/x non-fast-forward")
+                                                       .flush()
+                                                       .str());
 }
 
 TEST(ReportStatus, UnpackErrorAndReasonsOnOneLine) {
