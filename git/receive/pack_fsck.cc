@@ -28,6 +28,13 @@ std::optional<std::string> fsck_pushed_objects(git_odb* pushed, const std::funct
     if (tick) {
       tick();
     }
+    // fsck_object passes every blob: its header alone says so, without inflating it (on
+    // fmt's history this is 1.9 s of 2 s).
+    size_t size = 0;
+    git_object_t type = GIT_OBJECT_INVALID;
+    if (git_odb_read_header(&size, &type, pushed, &id) == 0 && type == GIT_OBJECT_BLOB) {
+      continue;
+    }
     git_odb_object* raw = nullptr;
     if (git_odb_read(&raw, pushed, &id) != 0) {
       return "object " + to_hex(id) + ": cannot be read: " + last_error("libgit2 error");
