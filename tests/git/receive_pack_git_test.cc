@@ -266,6 +266,25 @@ TEST_F(ReceivePackWithGit, PushFromShallowClone) {
   EXPECT_EQ(sh("ls e/objects/pack"), "");
 }
 
+// The pack cache keys a clone by every ref: a clone after a push is a miss and gets the
+// new refs, never the pack cached for the old ones.
+TEST_F(ReceivePackWithGit, CloneAfterPushWithPackCache) {
+  const std::string clone = fmt::format(
+      "UPLOAD_PACK_STDIO_CACHE_DIR={} UPLOAD_PACK_STDIO_LOG={} git clone -q --no-local "
+      "--upload-pack={} r ",
+      testing::quote(dir_ / "cache"), testing::quote(dir_ / "uplog"), UPLOAD_PACK_STDIO);
+  sh(clone + "c1 && " + clone + "c2");
+  EXPECT_EQ(sh("cat uplog && rm uplog"),
+            "exit=0 labels=clone,protocol:2,cache:miss, error=\n"
+            "exit=0 labels=clone,protocol:2,cache:hit, error=\n");
+  commit("cached");
+  sh(push("origin main"));
+  sh(clone + "c3");
+  EXPECT_EQ(sh("cat uplog"), "exit=0 labels=clone,protocol:2,cache:miss, error=\n");
+  EXPECT_EQ(rev("c3", "origin/main"), rev("work", "main"));
+  sh("git -C c3 fsck --strict");
+}
+
 // Pushes racing for one branch: one wins each round, the others are told, the repository
 // stays sound.
 TEST_F(ReceivePackWithGit, RacingPushesOneWinner) {

@@ -8,6 +8,8 @@
 #include <string>
 #include <vector>
 
+#include "git/pack/pack_store.h"
+#include "git/receive/maintenance.h"
 #include "tests/git/git_fixture.h"
 #include "tests/git/memory_stream.h"
 #include "tests/testing/pktline_builder.h"
@@ -48,13 +50,13 @@ class ReceivePack : public testing::GitFixture {
   }
 
   ReceivePackResult serve(const std::string& input, int version = 0, size_t chunk = 1 << 20,
-                          PushSettings settings = {}) {
+                          PushSettings settings = {}, bool maintenance = false) {
     stream_ = std::make_unique<testing::MemoryStream>(input, chunk);
     ReceivePackRequest request;
     request.repository = dir_ / "r";
     request.protocol_version = version;
     request.settings = settings;
-    request.settings.auto_maintenance = false;
+    request.settings.auto_maintenance = maintenance;
     return serve_receive_pack(request, *stream_);
   }
 
@@ -341,6 +343,78 @@ TEST_F(ReceivePack, AtomicRefusesAllWhenOneIsRefused) {
                                       "ng refs/heads/side deletion prohibited", "0000"}));
   EXPECT_EQ(result.labels, (std::vector<std::string>{"push", "protocol:0", "atomic", "rejected"}));
   expect_nothing_left();
+}
+
+// "Resolving deltas" on band 2 unless the client asked for quiet.
+TEST_F(ReceivePack, ProgressUnlessQuiet) {
+  sh("cd src && for i in 1 2 3; do seq 1 $i > d/e/g1 && git commit -qam p$i; done");
+  const std::string pack_bytes = pack("main --not main~3");
+  for (const bool quiet : {false, true}) {
+    sh("git -C r update-ref -d refs/heads/p 2>/dev/null || true");
+    const std::string caps = std::string(kReportCaps) + (quiet ? " quiet" : "");
+    serve(PktBuilder()
+              .data(fmt::format("{} {} refs/heads/p{}{}", kZero, rev("src", "main"), kNul, caps))
+              .flush()
+              .str() +
+          pack_bytes);
+    const Reply r = reply(true);
+    EXPECT_EQ(r.report, (std::vector<std::string>{"unpack ok", "ok refs/heads/p", "0000"}));
+    if (quiet) {
+      EXPECT_EQ(r.progress, "");
+    } else {
+      EXPECT_TRUE(r.progress.starts_with("Resolving deltas: ")) << r.progress;
+      EXPECT_NE(r.progress.find("Resolving deltas: 100% ("), std::string::npos) << r.progress;
+      EXPECT_TRUE(r.progress.ends_with(", done.\n")) << r.progress;
+    }
+  }
+}
+
+// A pack whose bytes were damaged on the way: refused, nothing kept.
+TEST_F(ReceivePack, CorruptPackIsAnUnpackError) {
+  sh("cd src && seq 1 5000 > big && git add big && git commit -qm big");
+  std::string bytes = pack("main --not main~1");
+  bytes[bytes.size() / 2] = static_cast<char>(bytes[bytes.size() / 2] ^ 0x55);
+  const auto result = serve(
+      PktBuilder()
+          .data(fmt::format("{} {} refs/heads/c{}report-status", kZero, rev("src", "main"), kNul))
+          .flush()
+          .str() +
+      bytes);
+  const Reply r = reply(false);
+  ASSERT_EQ(r.report.size(), 3U);
+  EXPECT_NE(r.report[0], "unpack ok");
+  EXPECT_EQ(r.report[1], "ng refs/heads/c unpacker error");
+  EXPECT_EQ(result.labels, (std::vector<std::string>{"push", "protocol:0", "rejected"}));
+  expect_nothing_left();
+}
+
+// Upload-pack's shared pack store sees the pushed pack at once (its key is the set of
+// pack files), and maintenance is started for the repository after a push that kept a
+// pack.
+TEST_F(ReceivePack, NewPackSeenAndMaintenanceStarted) {
+  const auto before = pack::PackStore::shared(dir_ / "r/objects/pack");
+  sh("printf '%s\\n' '#!/bin/sh' 'echo \"$@\" > \"$2/../maintenance.args\"' > fake-git && "
+     "chmod +x fake-git");
+  detail::set_maintenance_program((dir_ / "fake-git").string());
+  sh("cd src && echo new > new && git add new && git commit -qm new");
+  const auto result = serve(PktBuilder()
+                                    .data(fmt::format("{} {} refs/heads/new{}report-status", kZero,
+                                                      rev("src", "main"), kNul))
+                                    .flush()
+                                    .str() +
+                                pack("main --not main~1"),
+                            0, 1 << 20, {}, true);
+  EXPECT_EQ(result.exit_status, 0);
+  EXPECT_TRUE(detail::wait_for_maintenance(std::chrono::seconds(10)));
+  detail::set_maintenance_program("git");
+  EXPECT_EQ(sh("cat maintenance.args"),
+            "-C " + (dir_ / "r").string() + " maintenance run --auto --quiet\n");
+  const auto after = pack::PackStore::shared(dir_ / "r/objects/pack");
+  EXPECT_EQ(after->packs().size(), before->packs().size() + 1);
+  git_oid id{};
+  ASSERT_EQ(git_oid_fromstr(&id, rev("src", "main").c_str()), 0);
+  EXPECT_TRUE(
+      after->find(std::span<const uint8_t, pack::kOidSize>(id.id, pack::kOidSize)).has_value());
 }
 
 }  // namespace
