@@ -32,6 +32,7 @@ class RefPolicy : public testing::GitFixture {
     auto opened = open_repository(dir_ / "src");
     RepositoryPtr repo = std::move(std::get<RepositoryPtr>(opened));
     std::vector<PushCommand> pushed;
+    pushed.reserve(commands.size());
     for (RefCommand& c : commands) {
       pushed.push_back({std::move(c), {}});
     }
@@ -41,6 +42,7 @@ class RefPolicy : public testing::GitFixture {
       *messages = std::move(lines);
     }
     std::vector<std::string> out;
+    out.reserve(pushed.size());
     for (const PushCommand& c : pushed) {
       out.push_back(c.error);
     }
