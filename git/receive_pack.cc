@@ -45,6 +45,7 @@ struct Session {
   std::optional<detail::Quarantine> quarantine;
   std::filesystem::path pack_index;         // the indexed pushed pack, empty when none
   std::optional<std::string> unpack_error;  // the report's unpack status when not "ok"
+  bool pack_cut_short = false;              // refused before its end: the client may still send
   ReceivePackResult result;
 };
 
@@ -191,6 +192,7 @@ State receive_pack(Session& s) {
       return fail(s, failure->reason);
     }
     s.unpack_error = failure->reason;
+    s.pack_cut_short = true;
     s.out.message("error: " + failure->reason + "\n");
     return State::kCheck;
   }
@@ -386,6 +388,12 @@ ReceivePackResult serve_receive_pack(const ReceivePackRequest& request, Stream& 
   label_refusals(s);
   if (s.update.capabilities.side_band_64k) {
     s.out.end_pack();  // the flush that ends side-band output (git: packet_flush(1))
+  }
+  if (s.pack_cut_short) {
+    // git's client reads the report only once it has written its whole pack: what is
+    // left of a small one is read and dropped so that the client sees why, not a broken
+    // pipe. A large rest is cut off at drain_client's limit.
+    detail::drain_client(stream);
   }
   return s.result;
 }

@@ -231,8 +231,18 @@ TEST_F(ReceivePackWithGit, DotGitTreeRefused) {
 }
 
 TEST_F(ReceivePackWithGit, PackOverLimitRefusedMidStream) {
-  sh("cd work && head -c 3000000 /dev/urandom > big && git add big && git commit -qm big");
-  const auto refused = try_push("origin main", "RECEIVE_PACK_STDIO_MAX_PACK_BYTES=1000000");
+  // 1.5 MB over a 1 MB limit: the rest is read and dropped, and the client gets the report.
+  sh("cd work && head -c 1500000 /dev/urandom > big && git add big && git commit -qm big");
+  auto refused = try_push("origin main", "RECEIVE_PACK_STDIO_MAX_PACK_BYTES=1000000");
+  EXPECT_NE(refused.status, 0);
+  EXPECT_NE(refused.output.find("max_pack_mb"), std::string::npos) << refused.output;
+  EXPECT_NE(refused.output.find("[remote rejected] main -> main (unpacker error)"),
+            std::string::npos)
+      << refused.output;
+  expect_nothing_left();
+  // Far over it: the server stops reading; the client is told on band 2 all the same.
+  sh("cd work && head -c 4000000 /dev/urandom > big && git commit -qam bigger");
+  refused = try_push("origin main", "RECEIVE_PACK_STDIO_MAX_PACK_BYTES=1000000");
   EXPECT_NE(refused.status, 0);
   EXPECT_NE(refused.output.find("max_pack_mb"), std::string::npos) << refused.output;
   expect_nothing_left();
