@@ -1,0 +1,133 @@
+#include "git/receive/ref_update.h"
+
+#include <memory>
+#include <optional>
+
+#include "git/pack/libgit2.h"
+
+namespace gitgate::git::detail {
+namespace {
+
+using TransactionPtr =
+    std::unique_ptr<git_transaction, Deleter<git_transaction, git_transaction_free>>;
+
+constexpr const char* kReflogMessage = "push";
+
+TransactionPtr begin(git_repository* repo) {
+  git_transaction* raw = nullptr;
+  return TransactionPtr(git_transaction_new(&raw, repo) == 0 ? raw : nullptr);
+}
+
+// Locks the ref and compares its value with the command's old id. The lock is held
+// until the transaction is committed or freed (freeing removes the .lock file).
+std::optional<std::string> lock_and_check(git_repository* repo, git_transaction* tx,
+                                          const RefCommand& c, std::vector<std::string>& messages) {
+  const int locked = git_transaction_lock_ref(tx, c.ref.c_str());
+  if (locked != 0) {
+    messages.push_back("error: cannot lock ref '" + c.ref + "': " + last_error("lock failed"));
+    return std::string("failed to lock");
+  }
+  git_reference* raw = nullptr;
+  const int found = git_reference_lookup(&raw, repo, c.ref.c_str());
+  const ReferencePtr current(found == 0 ? raw : nullptr);
+  if (found != 0 && found != GIT_ENOTFOUND) {
+    messages.push_back("error: cannot read ref '" + c.ref + "': " + last_error("lookup failed"));
+    return std::string("failed to update ref");
+  }
+  if (is_create(c)) {
+    if (current) {
+      return std::string("reference already exists");
+    }
+    return std::nullopt;
+  }
+  if (!current) {
+    return std::string("reference does not exist");
+  }
+  if (git_reference_type(current.get()) != GIT_REFERENCE_DIRECT) {
+    // Writing an id here would replace the symbolic ref itself, not what it points at.
+    return std::string("cannot update a symbolic ref");
+  }
+  if (git_oid_equal(git_reference_target(current.get()), &c.old_id) == 0) {
+    return std::string("incorrect old value provided");
+  }
+  return std::nullopt;
+}
+
+bool stage(git_transaction* tx, const RefCommand& c) {
+  return is_delete(c) ? git_transaction_remove(tx, c.ref.c_str()) == 0
+                      : git_transaction_set_target(tx, c.ref.c_str(), &c.new_id, nullptr,
+                                                   kReflogMessage) == 0;
+}
+
+const char* write_failure(const RefCommand& c) {
+  return is_delete(c) ? "failed to delete" : "failed to update ref";
+}
+
+void update_one(git_repository* repo, PushCommand& command, std::vector<std::string>& messages) {
+  const TransactionPtr tx = begin(repo);
+  if (!tx) {
+    command.refuse("transaction failed to start");
+    return;
+  }
+  if (auto problem = lock_and_check(repo, tx.get(), command.command, messages)) {
+    command.refuse(std::move(*problem));
+    return;
+  }
+  if (!stage(tx.get(), command.command) || git_transaction_commit(tx.get()) != 0) {
+    messages.push_back("error: " + command.command.ref + ": " + last_error("update failed"));
+    command.refuse(write_failure(command.command));
+  }
+}
+
+void update_atomic(git_repository* repo, std::vector<PushCommand>& commands,
+                   std::vector<std::string>& messages) {
+  auto fail_others = [&](const char* reason) {
+    for (PushCommand& command : commands) {
+      command.refuse(reason);  // keeps a reason already set
+    }
+  };
+  const TransactionPtr tx = begin(repo);
+  if (!tx) {
+    fail_others("transaction failed to start");
+    return;
+  }
+  for (PushCommand& command : commands) {
+    if (!command.ready()) {
+      continue;
+    }
+    auto problem = lock_and_check(repo, tx.get(), command.command, messages);
+    if (!problem && !stage(tx.get(), command.command)) {
+      problem = write_failure(command.command);
+    }
+    if (problem) {
+      command.refuse(std::move(*problem));
+      fail_others("atomic transaction failed");
+      return;  // freeing the transaction removes every lock taken
+    }
+  }
+  if (git_transaction_commit(tx.get()) != 0) {
+    messages.push_back("error: " + last_error("atomic transaction failed"));
+    fail_others("atomic transaction failed");
+  }
+}
+
+}  // namespace
+
+std::vector<std::string> update_refs(git_repository* repo, std::vector<PushCommand>& commands,
+                                     bool atomic) {
+  std::vector<std::string> messages;
+  if (atomic) {
+    update_atomic(repo, commands, messages);
+    return messages;
+  }
+  for (const bool deletions : {true, false}) {
+    for (PushCommand& command : commands) {
+      if (command.ready() && is_delete(command.command) == deletions) {
+        update_one(repo, command, messages);
+      }
+    }
+  }
+  return messages;
+}
+
+}  // namespace gitgate::git::detail
