@@ -4,6 +4,8 @@
 
 #include <fmt/format.h>
 
+#include <algorithm>
+#include <memory>
 #include <optional>
 
 #include "git/pack/libgit2.h"
@@ -261,6 +263,7 @@ State check(Session& s) {
   input.client_shallow = s.update.shallow;
   input.config = &s.config;
   input.atomic = s.update.capabilities.atomic;
+  input.progress = [&out = s.out](std::string_view text) { out.progress(text); };
   auto outcome = detail::check_push(input, s.commands);
   s.unpack_error = outcome.unpack_error;
   tell(s, outcome.messages);

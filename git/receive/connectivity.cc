@@ -148,6 +148,9 @@ std::optional<std::string> ConnectivityCheck::check(const git_oid& tip) {
     if (connected_.contains(next.id) || !visited.insert(next.id).second) {
       continue;
     }
+    if ((++walked_ & 1023) == 0 && progress_) {
+      progress_(walked_);
+    }
     const bool pushed = pushed_ != nullptr && git_odb_exists(pushed_, &next.id) != 0;
     if (pushed && next.kind != Kind::kBlob) {
       if (!expand(next.id, next.kind, stack, shallow_error)) {

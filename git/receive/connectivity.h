@@ -11,6 +11,8 @@
 
 #include <git2.h>
 
+#include <cstdint>
+#include <functional>
 #include <optional>
 #include <span>
 #include <string>
@@ -34,6 +36,12 @@ class ConnectivityCheck {
   // repository shallow). What a successful check proved is remembered for later tips.
   std::optional<std::string> check(const git_oid& tip);
 
+  // Called with the count of objects walked so far, every 1024 objects (progress).
+  void on_progress(std::function<void(uint64_t walked)> progress) {
+    progress_ = std::move(progress);
+  }
+  [[nodiscard]] uint64_t walked() const { return walked_; }
+
  private:
   enum class Kind { kAny, kCommit, kTree, kBlob };
   struct Pending {
@@ -52,6 +60,8 @@ class ConnectivityCheck {
   std::unordered_set<git_oid, OidHash, OidEqual> shallow_;
   std::unordered_set<git_oid, OidHash, OidEqual> connected_;
   bool refreshed_ = false;
+  uint64_t walked_ = 0;
+  std::function<void(uint64_t)> progress_;
 };
 
 }  // namespace gitgate::git::detail
