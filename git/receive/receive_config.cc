@@ -85,7 +85,8 @@ std::variant<ReceiveConfig, std::string> read_receive_config(git_repository* rep
   ReceiveConfig out;
   std::string error;
   if (!read_bool(config.get(), "receive.denyDeletes", out.deny_deletes, error) ||
-      !read_bool(config.get(), "receive.denyNonFastForwards", out.deny_non_fast_forwards, error)) {
+      !read_bool(config.get(), "receive.denyNonFastForwards", out.deny_non_fast_forwards, error) ||
+      !read_bool(config.get(), "receive.autoGc", out.auto_gc, error)) {
     return error;
   }
   read_deny_action(config.get(), "receive.denyCurrentBranch", out.deny_current_branch);

@@ -19,6 +19,7 @@ enum class DenyAction { kUnconfigured, kIgnore, kWarn, kRefuse, kUpdateInstead }
 struct ReceiveConfig {
   bool deny_deletes = false;            // receive.denyDeletes
   bool deny_non_fast_forwards = false;  // receive.denyNonFastForwards
+  bool auto_gc = true;                  // receive.autoGc: maintenance after a push
   DenyAction deny_current_branch = DenyAction::kUnconfigured;
   DenyAction deny_delete_current = DenyAction::kUnconfigured;
   // transfer.hideRefs values, then receive.hideRefs values (git: both in file order),
