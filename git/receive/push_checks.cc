@@ -118,7 +118,7 @@ PushCheckOutcome check_push(const PushCheckInput& input, std::vector<PushCommand
     if (!pushed) {
       outcome.unpack_error = "cannot read the pushed pack";
     } else if (input.fsck) {
-      outcome.unpack_error = fsck_pushed_objects(pushed.get(), nullptr);
+      outcome.unpack_error = fsck_pushed_objects(pushed.get(), input.config->fsck_ignored);
     }
     if (outcome.unpack_error) {
       refuse_ready(commands, "unpacker error");

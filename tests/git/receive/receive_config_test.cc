@@ -102,6 +102,16 @@ TEST_F(ReceiveConfigTest, ReadsEachKey) {
   EXPECT_EQ(config.hide_refs, (std::vector<std::string>{"refs/a", "refs/c", "!refs/a/b"}));
 }
 
+TEST_F(ReceiveConfigTest, FsckSeverities) {
+  const ReceiveConfig config = read(
+      "git -C r config receive.fsck.hasDotgit ignore && git -C r config receive.fsck.badTimezone "
+      "WARN && git -C r config receive.fsck.missingEmail error && git -C r config "
+      "receive.fsck.badDate ignore && git -C r config --add receive.fsck.badDate error && "
+      "git -C r config fsck.badName ignore");
+  // error and a later error for the same id keep the check; plain fsck.* is git fsck's.
+  EXPECT_EQ(config.fsck_ignored, (std::vector<std::string>{"hasdotgit", "badtimezone"}));
+}
+
 TEST_F(ReceiveConfigTest, KeyWithoutValueRefuses) {
   sh("git init -q --bare r && printf '[receive]\\n\\tdenyCurrentBranch\\n' >> r/config");
   ensure_libgit2();
