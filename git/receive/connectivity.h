@@ -20,6 +20,7 @@
 #include <vector>
 
 #include "git/pack/oid.h"
+#include "git/receive/object_links.h"
 
 namespace gitgate::git::detail {
 
@@ -43,16 +44,11 @@ class ConnectivityCheck {
   [[nodiscard]] uint64_t walked() const { return walked_; }
 
  private:
-  enum class Kind { kAny, kCommit, kTree, kBlob };
-  struct Pending {
-    git_oid id;
-    Kind kind;
-  };
   // Present in the repository (looked up again after one refresh, for packs that landed
   // since it was opened).
   bool in_repository(const git_oid& id);
   // Reads a pushed object and queues what it refers to. false: malformed.
-  bool expand(const git_oid& id, Kind kind, std::vector<Pending>& stack,
+  bool expand(const git_oid& id, LinkKind kind, std::vector<ObjectLink>& stack,
               std::optional<std::string>& shallow_error);
 
   git_odb* repository_;
