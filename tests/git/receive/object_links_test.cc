@@ -1,5 +1,6 @@
 #include "git/receive/object_links.h"
 
+#include <fmt/format.h>
 #include <gtest/gtest.h>
 
 #include <cstring>
@@ -107,7 +108,7 @@ TEST_F(ObjectLinksWithGit, AgreeWithGit) {
   for (const std::string what : {"main", "main^{tree}", "v1", "nested", "main:d"}) {
     std::string type = sh("git -C src cat-file -t " + what);
     type.resize(type.find('\n'));
-    sh("git -C src cat-file " + type + " " + what + " > obj");
+    sh(fmt::format("git -C src cat-file {} {} > obj", type, what));
     std::ifstream in(dir_ / "obj", std::ios::binary);
     const std::string raw{std::istreambuf_iterator<char>(in), std::istreambuf_iterator<char>()};
     const git_object_t t = type == "commit" ? GIT_OBJECT_COMMIT
