@@ -92,8 +92,10 @@ State advertise(Session& s) {
   if (s.version == 1) {
     s.out.line("version 1\n");
   }
-  s.out.raw(detail::encode_push_advertisement(
-      detail::visible_push_refs(std::get<detail::RefSet>(refs), s.config.hide_refs)));
+  const detail::RefSet visible =
+      detail::visible_push_refs(std::get<detail::RefSet>(refs), s.config.hide_refs);
+  s.out.raw(
+      detail::encode_push_advertisement(visible, detail::alternate_tips(s.repo.get(), visible)));
   return s.out.send() ? State::kReadCommands : fail(s, "the client went away");
 }
 

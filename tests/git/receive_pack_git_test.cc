@@ -276,6 +276,30 @@ TEST_F(ReceivePackWithGit, PushFromShallowClone) {
   EXPECT_EQ(sh("ls e/objects/pack"), "");
 }
 
+// A fork borrowing the objects of r (objects/info/alternates): the tips of r that the fork
+// has no ref for are advertised as ".have", so the client sends only what neither has.
+TEST_F(ReceivePackWithGit, ForkWithAlternates) {
+  // r gets a branch the fork has no ref for.
+  sh("cd work && git checkout -q -b extra");
+  commit("x1");
+  sh("cd work && git push -q origin extra");
+  sh("git clone -q --bare --shared r fork && git -C fork update-ref -d refs/heads/extra");
+  const std::string listed = sh(fmt::format("echo 0000 | {} fork", RECEIVE_PACK_STDIO));
+  EXPECT_NE(listed.find(rev("r", "extra") + " .have"), std::string::npos) << listed;
+  EXPECT_EQ(listed.find(rev("r", "main") + " .have"), std::string::npos) << "a ref of the fork";
+  // The client builds on extra: told the fork has it, it sends one commit's objects only
+  // (without the .have line it would send x1's too).
+  commit("on-extra");
+  const std::string out = sh(
+      fmt::format("cd work && git push --receive-pack={} ../fork extra 2>&1", RECEIVE_PACK_STDIO));
+  EXPECT_EQ(rev("fork", "extra"), rev("work", "extra"));
+  sh("git -C fork fsck --strict");
+  // Three new objects, and the base of a thin delta the indexer appended; x1's three
+  // objects would make it seven.
+  const std::string in_pack = sh("git -C fork count-objects -v | sed -n 's/^in-pack: //p'");
+  EXPECT_LE(std::stoi(in_pack), 4) << out;
+}
+
 // The pack cache keys a clone by every ref: a clone after a push is a miss and gets the
 // new refs, never the pack cached for the old ones.
 TEST_F(ReceivePackWithGit, CloneAfterPushWithPackCache) {
