@@ -7,6 +7,7 @@
 #include <thread>
 
 #include "git/pack/libgit2.h"
+#include "git/receive/ref_name.h"
 
 namespace gitgate::git::detail {
 namespace {
@@ -38,6 +39,34 @@ int lock_ref(git_transaction* tx, const std::string& ref) {
     std::this_thread::sleep_for(pause);
     pause = std::min(pause * 2, std::chrono::milliseconds(20));
   }
+}
+
+// git updates the ref a symbolic ref names, not the symbolic ref itself (the files
+// backend follows it unless told REF_NO_DEREF): a push to refs/heads/alias moves the
+// branch alias points at. Followed only to refs a push may name, a few levels deep.
+constexpr int kMaxSymrefDepth = 5;
+
+std::string update_target(git_repository* repo, const RefCommand& c) {
+  std::string name = c.ref;
+  if (is_delete(c)) {
+    return name;  // a symbolic ref is deleted as itself, or refused below
+  }
+  for (int depth = 0; depth < kMaxSymrefDepth; ++depth) {
+    git_reference* raw = nullptr;
+    if (git_reference_lookup(&raw, repo, name.c_str()) != 0) {
+      break;
+    }
+    const ReferencePtr ref(raw);
+    if (git_reference_type(raw) != GIT_REFERENCE_SYMBOLIC) {
+      break;
+    }
+    const std::string target = git_reference_symbolic_target(raw);
+    if (!target.starts_with("refs/") || check_pushed_ref_name(target)) {
+      break;
+    }
+    name = target;
+  }
+  return name;
 }
 
 // Locks the ref and compares its value with the command's old id. The lock is held
@@ -84,17 +113,24 @@ const char* write_failure(const RefCommand& c) {
   return is_delete(c) ? "failed to delete" : "failed to update ref";
 }
 
+RefCommand resolved(git_repository* repo, const RefCommand& c) {
+  RefCommand out = c;
+  out.ref = update_target(repo, c);
+  return out;
+}
+
 void update_one(git_repository* repo, PushCommand& command, std::vector<std::string>& messages) {
   const TransactionPtr tx = begin(repo);
   if (!tx) {
     command.refuse("transaction failed to start");
     return;
   }
-  if (auto problem = lock_and_check(repo, tx.get(), command.command, messages)) {
+  const RefCommand target = resolved(repo, command.command);
+  if (auto problem = lock_and_check(repo, tx.get(), target, messages)) {
     command.refuse(std::move(*problem));
     return;
   }
-  if (!stage(tx.get(), command.command) || git_transaction_commit(tx.get()) != 0) {
+  if (!stage(tx.get(), target) || git_transaction_commit(tx.get()) != 0) {
     messages.push_back("error: " + command.command.ref + ": " + last_error("update failed"));
     command.refuse(write_failure(command.command));
   }
@@ -126,8 +162,9 @@ void update_atomic(git_repository* repo, std::vector<PushCommand>& commands,
     if (!command->ready()) {
       continue;
     }
-    auto problem = lock_and_check(repo, tx.get(), command->command, messages);
-    if (!problem && !stage(tx.get(), command->command)) {
+    const RefCommand target = resolved(repo, command->command);
+    auto problem = lock_and_check(repo, tx.get(), target, messages);
+    if (!problem && !stage(tx.get(), target)) {
       problem = write_failure(command->command);
     }
     if (problem) {

@@ -121,6 +121,22 @@ TEST_F(RefUpdate, TakenLockFails) {
   EXPECT_EQ(to_hex(rev("refs/heads/main")), to_hex(rev("main")));
 }
 
+// A push to a symbolic ref moves the branch it names, as git's files backend does; the
+// symbolic ref stays symbolic.
+TEST_F(RefUpdate, SymbolicRefUpdatesItsTarget) {
+  sh("git -C r symbolic-ref refs/heads/alias refs/heads/side");
+  std::vector<PushCommand> commands = {cmd(rev("side"), rev("main"), "refs/heads/alias")};
+  update_refs(repo_.get(), commands, false);
+  EXPECT_TRUE(commands[0].ready()) << commands[0].error;
+  EXPECT_EQ(to_hex(rev("refs/heads/side")), to_hex(rev("main")));
+  EXPECT_EQ(sh("git -C r symbolic-ref refs/heads/alias"), "refs/heads/side\n");
+  // Its deletion is refused rather than guessed at.
+  std::vector<PushCommand> del = {cmd(rev("main"), zero(), "refs/heads/alias")};
+  update_refs(repo_.get(), del, false);
+  EXPECT_EQ(del[0].error, "cannot update a symbolic ref");
+  expect_no_locks();
+}
+
 // A lock let go within git's core.filesRefLockTimeout (100 ms) is waited for.
 TEST_F(RefUpdate, ShortLivedLockIsWaitedFor) {
   sh("mkdir -p r/refs/heads && touch r/refs/heads/main.lock");
