@@ -158,7 +158,8 @@ TEST_F(ReceivePackWithGit, HooksAndTheirEnvironment) {
        "'while read old new ref; do git cat-file -e $new || exit 1; done < ../pre.in' "
        "'echo checked by pre-receive'");
   hook("update", "'echo \"$@\" > ../update.args'");
-  hook("post-receive", "'cat > ../post.in'");
+  // A failing post-receive changes nothing: the refs have moved already.
+  hook("post-receive", "'cat > ../post.in' 'env > ../post.env' 'exit 3'");
   hook("post-update", "'echo \"$@\" > ../post-update.args'");
   commit("h1");
   const std::string old = rev("r", "main");
@@ -179,6 +180,11 @@ TEST_F(ReceivePackWithGit, HooksAndTheirEnvironment) {
         std::string("GIT_ALTERNATE_OBJECT_DIRECTORIES=")}) {
     EXPECT_NE(env.find(expected), std::string::npos) << expected << "\n" << env;
   }
+  // After the refs moved the objects are the repository's: no quarantine any more.
+  const std::string post_env = sh("cat post.env");
+  EXPECT_EQ(post_env.find("GIT_QUARANTINE_PATH="), std::string::npos) << post_env;
+  EXPECT_NE(post_env.find("GIT_PUSH_OPTION_COUNT=2\n"), std::string::npos) << post_env;
+  EXPECT_EQ(rev("r", "main"), rev("work", "main"));
 }
 
 TEST_F(ReceivePackWithGit, DeclinedPreReceiveLeavesNothing) {
