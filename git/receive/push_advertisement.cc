@@ -44,6 +44,9 @@ std::vector<git_oid> alternate_tips(git_repository* repo, const RefSet& visible)
   std::ifstream alternates(objects / "info" / "alternates");
   std::string line;
   while (std::getline(alternates, line)) {
+    while (line.size() > 1 && line.back() == '/') {
+      line.pop_back();
+    }
     if (line.empty() || line.front() == '#') {
       continue;
     }
@@ -56,12 +59,19 @@ std::vector<git_oid> alternate_tips(git_repository* repo, const RefSet& visible)
       continue;  // git skips an alternate that is not a repository
     }
     const RepositoryPtr alternate(raw);
-    auto refs = read_refs(alternate.get());
-    if (auto* set = std::get_if<RefSet>(&refs)) {
-      for (const AdvertisedRef& ref : set->refs) {
-        if (ref.name != "HEAD" && seen.insert(ref.id).second) {
-          tips.push_back(ref.id);
-        }
+    // Ids only (git's default core.alternateRefsCommand is for-each-ref's objectname): no
+    // peeling, no symbolic refs, for a parent repository may have many refs.
+    git_reference_iterator* raw_iter = nullptr;
+    if (git_reference_iterator_new(&raw_iter, alternate.get()) != 0) {
+      continue;
+    }
+    const RefIteratorPtr iter(raw_iter);
+    git_reference* raw_ref = nullptr;
+    while (git_reference_next(&raw_ref, iter.get()) == 0) {
+      const ReferencePtr ref(raw_ref);
+      const git_oid* id = git_reference_target(raw_ref);
+      if (id != nullptr && seen.insert(*id).second) {
+        tips.push_back(*id);
       }
     }
   }
