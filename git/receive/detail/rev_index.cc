@@ -41,15 +41,19 @@ std::vector<uint8_t> rev_index_bytes(const pack::PackIndex& index) {
   std::iota(order.begin(), order.end(), 0U);
   std::sort(order.begin(), order.end(),
             [&](uint32_t a, uint32_t b) { return index.offset(a) < index.offset(b); });
+  return rev_index_bytes(order, index.pack_checksum());
+}
+
+std::vector<uint8_t> rev_index_bytes(std::span<const uint32_t> positions,
+                                     std::span<const uint8_t, pack::kOidSize> pack_checksum) {
   std::vector<uint8_t> out;
-  out.reserve(12 + (size_t{4} * order.size()) + (2 * pack::kOidSize));
+  out.reserve(12 + (size_t{4} * positions.size()) + (2 * pack::kOidSize));
   out.insert(out.end(), {'R', 'I', 'D', 'X'});
   put_be32(out, 1);  // version
   put_be32(out, 1);  // SHA-1
-  for (const uint32_t position : order) {
+  for (const uint32_t position : positions) {
     put_be32(out, position);
   }
-  const auto pack_checksum = index.pack_checksum();
   out.insert(out.end(), pack_checksum.begin(), pack_checksum.end());
   Digest sha1(EVP_sha1());
   sha1.update(out.data(), out.size());

@@ -1,0 +1,152 @@
+// gitformat-pack, "pack-*.pack files have the following format" (the grammar is quoted
+// in git/pack/pack_entry.cc, whose parsers this reuses). The trailer's SHA-1 is computed
+// on a second thread while the entries are inflated: both read the same mapped bytes.
+#include "git/receive/detail/pack_scan.h"
+
+#include <fmt/format.h>
+
+#include <algorithm>
+#include <cstring>
+#include <thread>
+
+#include "git/pack/digest.h"
+#include "git/pack/pack_entry.h"
+
+namespace gitgate::git::detail {
+namespace {
+
+namespace pack = gitgate::git::pack;
+
+bool is_delta(unsigned type) {
+  return type == static_cast<unsigned>(pack::EntryType::kOfsDelta) ||
+         type == static_cast<unsigned>(pack::EntryType::kRefDelta);
+}
+
+class Scanner {
+ public:
+  Scanner(std::span<const uint8_t> bytes, const PushSettings& limits, ScannedPack& out)
+      : bytes_(bytes), limits_(limits), out_(out) {}
+
+  std::string scan(uint32_t count) {
+    uint64_t offset = pack::kPackHeaderSize;
+    out_.entries.reserve(count);
+    for (uint32_t i = 0; i < count; ++i) {
+      size_t length = 0;
+      if (std::string error = read_entry(offset, length); !error.empty()) {
+        return error;
+      }
+      offset += length;
+    }
+    if (offset != out_.end) {
+      return fmt::format("pack has {} bytes after its last entry", out_.end - offset);
+    }
+    std::sort(out_.ref_deltas.begin(), out_.ref_deltas.end());
+    return {};
+  }
+
+ private:
+  std::string read_entry(uint64_t offset, size_t& length) {
+    const auto rest = bytes_.subspan(0, out_.end).subspan(offset);
+    auto parsed = pack::parse_entry_header(
+        rest.first(std::min(rest.size(), pack::kMaxEntryHeaderSize)), offset);
+    if (const auto* bad = std::get_if<pack::EntryError>(&parsed)) {
+      return fmt::format("bad entry at offset {}: {}", offset, bad->reason);
+    }
+    const auto& header = std::get<pack::EntryHeader>(parsed);
+    if (header.size > limits_.max_object_bytes) {
+      return fmt::format("object at offset {} has {} bytes, more than max_object_bytes ({})",
+                         offset, header.size, limits_.max_object_bytes);
+    }
+    IndexEntry entry;
+    entry.offset = offset;
+    entry.size = header.size;
+    entry.header_length = static_cast<uint8_t>(header.header_length);
+    entry.type = static_cast<uint8_t>(header.type);
+    const auto index = static_cast<uint32_t>(out_.entries.size());
+    if (header.type == pack::EntryType::kOfsDelta) {
+      const auto at =
+          std::lower_bound(out_.entries.begin(), out_.entries.end(), header.base_offset,
+                           [](const IndexEntry& e, uint64_t value) { return e.offset < value; });
+      if (at == out_.entries.end() || at->offset != header.base_offset) {
+        return fmt::format("delta at offset {} has a base that is not an entry", offset);
+      }
+      entry.base = static_cast<uint32_t>(at - out_.entries.begin());
+    } else if (header.type == pack::EntryType::kRefDelta) {
+      out_.ref_deltas.push_back({header.base_oid, index});
+    }
+    const auto data = rest.subspan(header.header_length);
+    size_t consumed = 0;
+    std::string error;
+    if (is_delta(entry.type)) {
+      ++out_.deltas;
+      error = inflater_.inflate_to(
+          data, entry.size, [](std::span<const uint8_t>) {}, consumed);
+    } else {
+      entry.real_type = entry.type;
+      hasher_.begin(entry.type, entry.size);
+      error = inflater_.inflate_to(
+          data, entry.size, [this](std::span<const uint8_t> piece) { hasher_.update(piece); },
+          consumed);
+      if (error.empty() && !hasher_.finish(entry.oid)) {
+        error = "SHA-1 failed";
+      }
+    }
+    if (!error.empty()) {
+      return fmt::format("object at offset {} {}", offset, error);
+    }
+    length = header.header_length + consumed;
+    entry.crc32 = static_cast<uint32_t>(crc32_z(0, rest.data(), length));
+    out_.entries.push_back(entry);
+    return {};
+  }
+
+  std::span<const uint8_t> bytes_;
+  const PushSettings& limits_;
+  ScannedPack& out_;
+  Inflater inflater_;
+  ObjectHasher hasher_;
+};
+
+}  // namespace
+
+uint64_t entry_end(const ScannedPack& pack, uint32_t entry) {
+  return entry + 1 < pack.entries.size() ? pack.entries[entry + 1].offset : pack.end;
+}
+
+std::variant<ScannedPack, std::string> scan_pack(std::span<const uint8_t> bytes,
+                                                 const PushSettings& limits) {
+  auto header = pack::parse_pack_header(bytes);
+  if (const auto* bad = std::get_if<pack::EntryError>(&header)) {
+    return "bad pack header: " + bad->reason;
+  }
+  const uint32_t count = std::get<pack::PackHeader>(header).count;
+  if (count > limits.max_objects || count > pack::kMaxIndexObjects) {
+    return fmt::format("pack has {} objects, more than max_objects ({})", count,
+                       limits.max_objects);
+  }
+  if (bytes.size() < pack::kPackHeaderSize + pack::kPackTrailerSize) {
+    return std::string("pack is cut short");
+  }
+  ScannedPack out;
+  out.end = bytes.size() - pack::kPackTrailerSize;
+  std::optional<std::vector<uint8_t>> sum;
+  std::thread trailer([&] {
+    Digest sha1(EVP_sha1());
+    sha1.update(bytes.data(), out.end);
+    sum = sha1.finish();
+  });
+  Scanner scanner(bytes, limits, out);
+  std::string error = scanner.scan(count);
+  trailer.join();
+  if (!error.empty()) {
+    return error;
+  }
+  if (!sum || sum->size() != out.checksum.size() ||
+      std::memcmp(sum->data(), bytes.data() + out.end, out.checksum.size()) != 0) {
+    return std::string("pack trailer does not match its SHA-1");
+  }
+  std::memcpy(out.checksum.data(), bytes.data() + out.end, out.checksum.size());
+  return out;
+}
+
+}  // namespace gitgate::git::detail
