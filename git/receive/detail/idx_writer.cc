@@ -25,8 +25,6 @@
 namespace gitgate::git::detail {
 namespace {
 
-constexpr uint64_t kOff32Limit = 0x7fffffff;
-
 void put_be32(uint8_t*& p, uint32_t v) {
   p[0] = static_cast<uint8_t>(v >> 24);
   p[1] = static_cast<uint8_t>(v >> 16);
@@ -38,7 +36,7 @@ void put_be32(uint8_t*& p, uint32_t v) {
 }  // namespace
 
 std::variant<IndexFiles, std::string> index_files(const std::vector<IndexEntry>& entries,
-                                                  const Oid& pack_checksum) {
+                                                  const Oid& pack_checksum, uint64_t off32_limit) {
   const auto n = static_cast<uint32_t>(entries.size());
   std::vector<uint32_t> sorted(n);
   std::iota(sorted.begin(), sorted.end(), 0U);
@@ -51,7 +49,7 @@ std::variant<IndexFiles, std::string> index_files(const std::vector<IndexEntry>&
   }
   size_t large = 0;
   for (const IndexEntry& e : entries) {
-    large += e.offset > kOff32Limit ? 1 : 0;
+    large += e.offset > off32_limit ? 1 : 0;
   }
   IndexFiles files;
   auto& idx = files.idx;
@@ -78,11 +76,11 @@ std::variant<IndexFiles, std::string> index_files(const std::vector<IndexEntry>&
   uint32_t next_large = 0;
   for (const uint32_t i : sorted) {
     const uint64_t offset = entries[i].offset;
-    put_be32(p, offset > kOff32Limit ? 0x80000000U | next_large++ : static_cast<uint32_t>(offset));
+    put_be32(p, offset > off32_limit ? 0x80000000U | next_large++ : static_cast<uint32_t>(offset));
   }
   for (const uint32_t i : sorted) {
     const uint64_t offset = entries[i].offset;
-    if (offset > kOff32Limit) {
+    if (offset > off32_limit) {
       put_be32(p, static_cast<uint32_t>(offset >> 32));
       put_be32(p, static_cast<uint32_t>(offset));
     }

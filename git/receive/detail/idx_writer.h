@@ -16,9 +16,14 @@ struct IndexFiles {
   std::vector<uint8_t> rev;
 };
 
+// git writes offsets above this in the 8-byte table (pack-write.c: off32_limit); tests
+// lower it, as `git index-pack --index-version=2,<offset>` does.
+inline constexpr uint64_t kOff32Limit = 0x7fffffff;
+
 // entries in pack order, every id known. An object present twice is refused: the .idx
 // must list strictly increasing names (git/pack's reader insists, as git's --strict).
 std::variant<IndexFiles, std::string> index_files(const std::vector<IndexEntry>& entries,
-                                                  const Oid& pack_checksum);
+                                                  const Oid& pack_checksum,
+                                                  uint64_t off32_limit = kOff32Limit);
 
 }  // namespace gitgate::git::detail
