@@ -50,6 +50,15 @@ class MappedPack {
   MappedPack& operator=(const MappedPack&) = delete;
 
   [[nodiscard]] int fd() const { return fd_; }
+  // Drops the mapped pages before offset from this process (the page cache keeps them; a
+  // later read maps them again), so that a large pack does not count whole in its RSS.
+  void release_before(uint64_t offset) const {
+    const auto page = static_cast<uint64_t>(sysconf(_SC_PAGESIZE));
+    const uint64_t end = offset / page * page;
+    if (end > 0 && end <= bytes_.size()) {
+      madvise(const_cast<uint8_t*>(bytes_.data()), end, MADV_DONTNEED);
+    }
+  }
   [[nodiscard]] std::span<const uint8_t> bytes() const { return bytes_; }
 
  private:
@@ -157,7 +166,8 @@ std::variant<IndexedPack, IndexFailure> index_pack(const std::filesystem::path& 
   if (file.bytes().empty()) {
     return IndexFailure{fmt::format("cannot read the pack: {}", strerror(errno))};
   }
-  auto scan = scan_pack(file.bytes(), limits);
+  auto scan =
+      scan_pack(file.bytes(), limits, [&file](uint64_t offset) { file.release_before(offset); });
   if (auto* bad = std::get_if<std::string>(&scan)) {
     return IndexFailure{std::move(*bad)};
   }

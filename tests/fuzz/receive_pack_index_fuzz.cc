@@ -1,6 +1,7 @@
 // Feeds arbitrary bytes to gitgate's pack indexer, in memory: the first byte picks
 // what to do with the rest.
-//   even: a pack, its trailer first set to the SHA-1 of the rest (else nearly every input
+//   even: a pack (bit 1 set: with no delta cache), its trailer first set to the SHA-1 of the rest
+//   (else nearly every input
 //         would stop there): scan, resolve the deltas, write the .idx, which git/pack's
 //         reader must accept with every resolved object at its offset.
 //   odd:  apply_delta with the rest split into a base and a delta at the second byte.
@@ -22,7 +23,7 @@ namespace detail = gitgate::git::detail;
 namespace pack = gitgate::git::pack;
 using gitgate::fuzz::check;
 
-void index(std::span<const uint8_t> input) {
+void index(std::span<const uint8_t> input, size_t delta_cache_bytes) {
   std::vector<uint8_t> bytes(input.begin(), input.end());
   if (bytes.size() >= 32) {
     detail::Digest sha1(EVP_sha1());
@@ -33,7 +34,7 @@ void index(std::span<const uint8_t> input) {
   }
   gitgate::git::PushSettings limits;
   limits.max_object_bytes = 1 << 20;
-  auto scan = detail::scan_pack(bytes, limits);
+  auto scan = detail::scan_pack(bytes, limits, {}, delta_cache_bytes);
   auto* scanned = std::get_if<detail::ScannedPack>(&scan);
   if (scanned == nullptr) {
     return;
@@ -83,7 +84,8 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
   }
   const std::span<const uint8_t> rest(data + 1, size - 1);
   if (data[0] % 2 == 0) {
-    index(rest);
+    // Bit 1: deltas inflated again in the second pass instead of kept from the scan.
+    index(rest, (data[0] & 2) != 0 ? 0 : detail::DeltaCache::kBudget);
   } else {
     delta(rest);
   }

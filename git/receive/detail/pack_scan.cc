@@ -24,8 +24,9 @@ bool is_delta(unsigned type) {
 
 class Scanner {
  public:
-  Scanner(std::span<const uint8_t> bytes, const PushSettings& limits, ScannedPack& out)
-      : bytes_(bytes), limits_(limits), out_(out) {}
+  Scanner(std::span<const uint8_t> bytes, const PushSettings& limits, ScannedPack& out,
+          const std::function<void(uint64_t)>& done_with)
+      : bytes_(bytes), limits_(limits), out_(out), done_with_(done_with) {}
 
   std::string scan(uint32_t count) {
     uint64_t offset = pack::kPackHeaderSize;
@@ -36,6 +37,10 @@ class Scanner {
         return error;
       }
       offset += length;
+      if (done_with_ && offset - told_ >= kTellEvery) {
+        told_ = offset;
+        done_with_(offset);
+      }
     }
     if (offset != out_.end) {
       return fmt::format("pack has {} bytes after its last entry", out_.end - offset);
@@ -79,8 +84,13 @@ class Scanner {
     std::string error;
     if (is_delta(entry.type)) {
       ++out_.deltas;
-      error = inflater_.inflate_to(
-          data, entry.size, [](std::span<const uint8_t>) {}, consumed);
+      if (uint8_t* keep = out_.delta_cache.reserve(entry.size); keep != nullptr) {
+        error = inflater_.inflate_exact(data, {keep, entry.size}, consumed);
+        entry.delta_data = keep;
+      } else {
+        error = inflater_.inflate_to(
+            data, entry.size, [](std::span<const uint8_t>) {}, consumed);
+      }
     } else {
       entry.real_type = entry.type;
       hasher_.begin(entry.type, entry.size);
@@ -103,18 +113,43 @@ class Scanner {
   std::span<const uint8_t> bytes_;
   const PushSettings& limits_;
   ScannedPack& out_;
+  const std::function<void(uint64_t)>& done_with_;
+  static constexpr uint64_t kTellEvery = uint64_t{8} << 20;
+  uint64_t told_ = 0;
   Inflater inflater_;
   ObjectHasher hasher_;
 };
 
 }  // namespace
 
+uint8_t* DeltaCache::reserve(size_t size) {
+  if (size > budget_ - used_) {
+    return nullptr;
+  }
+  used_ += size;
+  if (size > block_left_) {
+    // A delta larger than a block gets one of its own; the current block stays in use.
+    if (size >= kBlockSize) {
+      blocks_.push_back(std::make_unique_for_overwrite<uint8_t[]>(size));
+      return blocks_.back().get();
+    }
+    blocks_.push_back(std::make_unique_for_overwrite<uint8_t[]>(kBlockSize));
+    next_ = blocks_.back().get();
+    block_left_ = kBlockSize;
+  }
+  uint8_t* out = next_;
+  next_ += size;
+  block_left_ -= size;
+  return out;
+}
+
 uint64_t entry_end(const ScannedPack& pack, uint32_t entry) {
   return entry + 1 < pack.entries.size() ? pack.entries[entry + 1].offset : pack.end;
 }
 
-std::variant<ScannedPack, std::string> scan_pack(std::span<const uint8_t> bytes,
-                                                 const PushSettings& limits) {
+std::variant<ScannedPack, std::string> scan_pack(
+    std::span<const uint8_t> bytes, const PushSettings& limits,
+    const std::function<void(uint64_t offset)>& done_with, size_t delta_cache_bytes) {
   auto header = pack::parse_pack_header(bytes);
   if (const auto* bad = std::get_if<pack::EntryError>(&header)) {
     return "bad pack header: " + bad->reason;
@@ -128,6 +163,7 @@ std::variant<ScannedPack, std::string> scan_pack(std::span<const uint8_t> bytes,
     return std::string("pack is cut short");
   }
   ScannedPack out;
+  out.delta_cache = DeltaCache(delta_cache_bytes);
   out.end = bytes.size() - pack::kPackTrailerSize;
   std::optional<std::vector<uint8_t>> sum;
   std::thread trailer([&] {
@@ -135,7 +171,7 @@ std::variant<ScannedPack, std::string> scan_pack(std::span<const uint8_t> bytes,
     sha1.update(bytes.data(), out.end);
     sum = sha1.finish();
   });
-  Scanner scanner(bytes, limits, out);
+  Scanner scanner(bytes, limits, out, done_with);
   std::string error = scanner.scan(count);
   trailer.join();
   if (!error.empty()) {

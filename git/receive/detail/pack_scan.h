@@ -5,6 +5,8 @@
 #pragma once
 
 #include <cstdint>
+#include <functional>
+#include <memory>
 #include <span>
 #include <string>
 #include <variant>
@@ -24,6 +26,27 @@ struct IndexEntry {
   uint8_t type = 0;       // as in the pack: 1-4, 6 (OFS_DELTA), 7 (REF_DELTA)
   uint8_t real_type = 0;  // 1-4 once known (whole objects: at once; deltas: when resolved)
   Oid oid{};              // once known
+  // A delta's inflated data kept from the scan (DeltaCache), or null: inflated again.
+  const uint8_t* delta_data = nullptr;
+};
+
+// Deltas' data as the scan inflates them, up to a budget, so that the second pass need
+// not inflate them again (git's index-pack does; a pack's deltas are most of its
+// entries, and small, so zlib's per-stream cost dominates their inflation).
+class DeltaCache {
+ public:
+  static constexpr size_t kBudget = size_t{64} << 20;
+  explicit DeltaCache(size_t budget = kBudget) : budget_(budget) {}
+  // size bytes to inflate into, or null when the budget is spent.
+  uint8_t* reserve(size_t size);
+
+ private:
+  static constexpr size_t kBlockSize = size_t{1} << 20;
+  std::vector<std::unique_ptr<uint8_t[]>> blocks_;
+  size_t block_left_ = 0;
+  uint8_t* next_ = nullptr;
+  size_t used_ = 0;
+  size_t budget_;
 };
 
 struct RefDelta {
@@ -38,13 +61,18 @@ struct ScannedPack {
   uint32_t deltas = 0;               // OFS_DELTA and REF_DELTA entries
   uint64_t end = 0;                  // where the trailer starts
   Oid checksum{};                    // the trailer, checked
+  DeltaCache delta_cache;
 };
 
 // pack: the whole file. Refuses a bad header, count or entry, bad zlib data, a size over
 // limits.max_object_bytes, an OFS_DELTA base that is not an entry, bytes between the
 // last entry and the trailer, and a trailer that is not the SHA-1 of the rest.
-std::variant<ScannedPack, std::string> scan_pack(std::span<const uint8_t> pack,
-                                                 const PushSettings& limits);
+// done_with (may be empty) is told, every few MiB, that the bytes before an offset will
+// not be read again by the scan (the caller may drop them from memory).
+std::variant<ScannedPack, std::string> scan_pack(
+    std::span<const uint8_t> pack, const PushSettings& limits,
+    const std::function<void(uint64_t offset)>& done_with = {},
+    size_t delta_cache_bytes = DeltaCache::kBudget);
 
 // The first data byte of entry e's zlib stream, and the byte after it.
 inline uint64_t data_start(const IndexEntry& e) { return e.offset + e.header_length; }

@@ -105,15 +105,20 @@ void DeltaResolver::report() {
 std::string DeltaResolver::resolve_child(Worker& worker, const Frame& parent, uint32_t child,
                                          ObjectBuffer& result) {
   IndexEntry& e = scanned_.entries[child];
-  const uint64_t start = data_start(e);
-  const auto in = pack_.subspan(start, entry_end(scanned_, child) - start);
-  worker.delta.resize(e.size);
-  size_t consumed = 0;
-  std::string error = worker.inflater.inflate_exact(in, worker.delta, consumed);
-  if (!error.empty()) {
-    return error;
+  std::span<const uint8_t> delta(e.delta_data, e.size);
+  std::string error;
+  if (e.delta_data == nullptr) {
+    const uint64_t start = data_start(e);
+    const auto in = pack_.subspan(start, entry_end(scanned_, child) - start);
+    worker.delta.resize(e.size);
+    size_t consumed = 0;
+    error = worker.inflater.inflate_exact(in, worker.delta, consumed);
+    if (!error.empty()) {
+      return error;
+    }
+    delta = worker.delta;
   }
-  auto sizes = parse_delta_sizes(worker.delta);
+  auto sizes = parse_delta_sizes(delta);
   if (auto* bad = std::get_if<std::string>(&sizes)) {
     return std::move(*bad);
   }
@@ -123,7 +128,7 @@ std::string DeltaResolver::resolve_child(Worker& worker, const Frame& parent, ui
                        limits_.max_object_bytes);
   }
   result = ObjectBuffer(s.result);
-  error = apply_delta(parent.data.view(), worker.delta, s, result.data());
+  error = apply_delta(parent.data.view(), delta, s, result.data());
   if (!error.empty()) {
     return error;
   }
