@@ -16,6 +16,7 @@
 #include <thread>
 
 #include "git/pack/libgit2.h"
+#include "git/receive/detail/atomic_file.h"
 #include "git/receive/detail/idx_writer.h"
 #include "git/receive/detail/resolve.h"
 #include "git/receive/detail/rev_index.h"
@@ -29,6 +30,10 @@ class MappedPack {
  public:
   explicit MappedPack(const std::filesystem::path& path)
       : fd_(open(path.c_str(), O_RDWR | O_CLOEXEC)) {
+    if (fd_ < 0 && errno == EACCES) {
+      // Read-only is enough unless the pack is thin; then appending fails with EBADF.
+      fd_ = open(path.c_str(), O_RDONLY | O_CLOEXEC);
+    }
     struct stat st {};
     if (fd_ < 0 || fstat(fd_, &st) != 0 || st.st_size == 0) {
       return;
@@ -50,13 +55,15 @@ class MappedPack {
   MappedPack& operator=(const MappedPack&) = delete;
 
   [[nodiscard]] int fd() const { return fd_; }
-  // Drops the mapped pages before offset from this process (the page cache keeps them; a
-  // later read maps them again), so that a large pack does not count whole in its RSS.
-  void release_before(uint64_t offset) const {
+  // Drops the mapped pages inside [from, to) from this process (the page cache keeps
+  // them; a later read maps them again), so that a large pack does not count whole in its
+  // RSS.
+  void release(uint64_t from, uint64_t to) const {
     const auto page = static_cast<uint64_t>(sysconf(_SC_PAGESIZE));
-    const uint64_t end = offset / page * page;
-    if (end > 0 && end <= bytes_.size()) {
-      madvise(const_cast<uint8_t*>(bytes_.data()), end, MADV_DONTNEED);
+    const uint64_t first = (from + page - 1) / page * page;
+    const uint64_t end = std::min<uint64_t>(to, bytes_.size()) / page * page;
+    if (first < end) {
+      madvise(const_cast<uint8_t*>(bytes_.data()) + first, end - first, MADV_DONTNEED);
     }
   }
   [[nodiscard]] std::span<const uint8_t> bytes() const { return bytes_; }
@@ -125,10 +132,6 @@ std::string complete_thin_pack(const MappedPack& file, git_repository* repo, Sca
 // last, since a pack is seen once its .idx is there.
 std::variant<IndexedPack, IndexFailure> write_files(const std::filesystem::path& input,
                                                     const ScannedPack& scanned, uint32_t added) {
-  auto files = index_files(scanned.entries, scanned.checksum);
-  if (auto* bad = std::get_if<std::string>(&files)) {
-    return IndexFailure{std::move(*bad)};
-  }
   IndexedPack result;
   std::memcpy(result.checksum.id, scanned.checksum.data(), scanned.checksum.size());
   const std::string base = "pack-" + to_hex(result.checksum);
@@ -137,18 +140,26 @@ std::variant<IndexedPack, IndexFailure> write_files(const std::filesystem::path&
   result.index = dir / (base + ".idx");
   result.objects = static_cast<uint32_t>(scanned.entries.size());
   result.added_bases = added;
+  // The .idx streams to its temporary file (a pack of millions of objects has an .idx of
+  // tens of MiB), to be renamed last.
+  AtomicFile idx(result.index);
+  auto rev = write_index_files(scanned.entries, scanned.checksum,
+                               [&idx](std::span<const uint8_t> bytes) { return idx.write(bytes); });
+  if (auto* bad = std::get_if<std::string>(&rev)) {
+    return IndexFailure{idx.error().empty() ? *bad : idx.error()};
+  }
   if (chmod(input.c_str(), 0444) != 0 || rename(input.c_str(), result.pack.c_str()) != 0) {
     return IndexFailure{
         fmt::format("cannot name the pack {}: {}", result.pack.string(), strerror(errno))};
   }
-  const auto& [idx, rev] = std::get<IndexFiles>(files);
-  std::string error = write_file_atomically(dir / (base + ".rev"), rev);
+  const std::filesystem::path rev_path = dir / (base + ".rev");
+  std::string error = write_file_atomically(rev_path, std::get<std::vector<uint8_t>>(rev));
   if (error.empty()) {
-    error = write_file_atomically(result.index, idx);
+    error = idx.commit();
   }
   if (!error.empty()) {
     std::error_code ignored;
-    std::filesystem::remove(dir / (base + ".rev"), ignored);
+    std::filesystem::remove(rev_path, ignored);
     std::filesystem::remove(result.pack, ignored);
     return IndexFailure{std::move(error)};
   }
@@ -166,13 +177,15 @@ std::variant<IndexedPack, IndexFailure> index_pack(const std::filesystem::path& 
   if (file.bytes().empty()) {
     return IndexFailure{fmt::format("cannot read the pack: {}", strerror(errno))};
   }
-  auto scan =
-      scan_pack(file.bytes(), limits, [&file](uint64_t offset) { file.release_before(offset); });
+  auto scan = scan_pack(file.bytes(), limits,
+                        [&file](uint64_t from, uint64_t to) { file.release(from, to); });
   if (auto* bad = std::get_if<std::string>(&scan)) {
     return IndexFailure{std::move(*bad)};
   }
   auto& scanned = std::get<ScannedPack>(scan);
-  DeltaResolver resolver(file.bytes(), scanned, limits, progress.deltas);
+  // The second pass reads the entries it needs with pread: the mapping's pages, dropped
+  // as the scan passed them, stay out of this process.
+  DeltaResolver resolver(file.bytes(), scanned, limits, progress.deltas, file.fd());
   if (threads == 0) {
     threads = std::max(1U, std::thread::hardware_concurrency());
   }
@@ -189,6 +202,7 @@ std::variant<IndexedPack, IndexFailure> index_pack(const std::filesystem::path& 
   if (!error.empty()) {
     return IndexFailure{std::move(error)};
   }
+  scanned.delta_cache = DeltaCache(0);  // freed before the .idx is built
   return write_files(pack, scanned, added);
 }
 

@@ -8,6 +8,7 @@ gitgate_fuzzer(receive_pack_index_fuzz
           ${PROJECT_SOURCE_DIR}/git/receive/detail/object_codec.cc
           ${PROJECT_SOURCE_DIR}/git/receive/detail/idx_writer.cc
           ${PROJECT_SOURCE_DIR}/git/receive/detail/rev_index.cc
+          ${PROJECT_SOURCE_DIR}/git/receive/detail/atomic_file.cc
           ${PROJECT_SOURCE_DIR}/git/pack/pack_entry.cc ${PROJECT_SOURCE_DIR}/git/pack/pack_index.cc
           ${PROJECT_SOURCE_DIR}/git/pack/digest.cc
   LIBS fmt::fmt ZLIB::ZLIB OpenSSL::Crypto)

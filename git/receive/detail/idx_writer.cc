@@ -16,6 +16,7 @@
 #include <openssl/evp.h>
 
 #include <algorithm>
+#include <array>
 #include <cstring>
 #include <numeric>
 
@@ -25,18 +26,56 @@
 namespace gitgate::git::detail {
 namespace {
 
-void put_be32(uint8_t*& p, uint32_t v) {
-  p[0] = static_cast<uint8_t>(v >> 24);
-  p[1] = static_cast<uint8_t>(v >> 16);
-  p[2] = static_cast<uint8_t>(v >> 8);
-  p[3] = static_cast<uint8_t>(v);
-  p += 4;
-}
+// Writes through a small buffer to a sink, hashing as it goes; the SHA-1 ends the file.
+class HashingWriter {
+ public:
+  explicit HashingWriter(const ByteSink& sink) : sink_(sink) { buffer_.reserve(kSize); }
+
+  void put(const uint8_t* data, size_t size) {
+    sha1_.update(data, size);
+    if (buffer_.size() + size > kSize) {
+      flush();
+    }
+    if (size >= kSize) {
+      ok_ = ok_ && sink_({data, size});
+      return;
+    }
+    buffer_.insert(buffer_.end(), data, data + size);
+  }
+  void put_be32(uint32_t v) {
+    const std::array<uint8_t, 4> bytes = {static_cast<uint8_t>(v >> 24),
+                                          static_cast<uint8_t>(v >> 16),
+                                          static_cast<uint8_t>(v >> 8), static_cast<uint8_t>(v)};
+    put(bytes.data(), bytes.size());
+  }
+  // False if the sink or OpenSSL failed.
+  bool finish() {
+    const auto sum = sha1_.finish();
+    if (!sum) {
+      return false;
+    }
+    buffer_.insert(buffer_.end(), sum->begin(), sum->end());
+    flush();
+    return ok_;
+  }
+
+ private:
+  static constexpr size_t kSize = size_t{64} << 10;
+  void flush() {
+    ok_ = ok_ && (buffer_.empty() || sink_(buffer_));
+    buffer_.clear();
+  }
+  const ByteSink& sink_;
+  Digest sha1_{EVP_sha1()};
+  std::vector<uint8_t> buffer_;
+  bool ok_ = true;
+};
 
 }  // namespace
 
-std::variant<IndexFiles, std::string> index_files(const std::vector<IndexEntry>& entries,
-                                                  const Oid& pack_checksum, uint64_t off32_limit) {
+std::variant<std::vector<uint8_t>, std::string> write_index_files(
+    const std::vector<IndexEntry>& entries, const Oid& pack_checksum, const ByteSink& idx,
+    uint64_t off32_limit) {
   const auto n = static_cast<uint32_t>(entries.size());
   std::vector<uint32_t> sorted(n);
   std::iota(sorted.begin(), sorted.end(), 0U);
@@ -47,63 +86,65 @@ std::variant<IndexFiles, std::string> index_files(const std::vector<IndexEntry>&
       return fmt::format("pack has object {:02x} twice", fmt::join(entries[sorted[i]].oid, ""));
     }
   }
-  size_t large = 0;
-  for (const IndexEntry& e : entries) {
-    large += e.offset > off32_limit ? 1 : 0;
-  }
-  IndexFiles files;
-  auto& idx = files.idx;
-  idx.resize(8 + (256 * 4) + (size_t{n} * (20 + 4 + 4)) + (large * 8) + 40);
-  uint8_t* p = idx.data();
-  const uint8_t magic[] = {0xff, 't', 'O', 'c'};
-  std::memcpy(p, magic, 4);
-  p += 4;
-  put_be32(p, 2);
+  HashingWriter out(idx);
+  const std::array<uint8_t, 4> magic = {0xff, 't', 'O', 'c'};
+  out.put(magic.data(), magic.size());
+  out.put_be32(2);
   uint32_t position = 0;
   for (unsigned byte = 0; byte < 256; ++byte) {
     while (position < n && entries[sorted[position]].oid[0] <= byte) {
       ++position;
     }
-    put_be32(p, position);
+    out.put_be32(position);
   }
   for (const uint32_t i : sorted) {
-    std::memcpy(p, entries[i].oid.data(), 20);
-    p += 20;
+    out.put(entries[i].oid.data(), entries[i].oid.size());
   }
   for (const uint32_t i : sorted) {
-    put_be32(p, entries[i].crc32);
+    out.put_be32(entries[i].crc32);
   }
   uint32_t next_large = 0;
   for (const uint32_t i : sorted) {
     const uint64_t offset = entries[i].offset;
-    put_be32(p, offset > off32_limit ? 0x80000000U | next_large++ : static_cast<uint32_t>(offset));
+    out.put_be32(offset > off32_limit ? 0x80000000U | next_large++ : static_cast<uint32_t>(offset));
   }
   for (const uint32_t i : sorted) {
     const uint64_t offset = entries[i].offset;
     if (offset > off32_limit) {
-      put_be32(p, static_cast<uint32_t>(offset >> 32));
-      put_be32(p, static_cast<uint32_t>(offset));
+      out.put_be32(static_cast<uint32_t>(offset >> 32));
+      out.put_be32(static_cast<uint32_t>(offset));
     }
   }
-  std::memcpy(p, pack_checksum.data(), 20);
-  p += 20;
-  Digest sha1(EVP_sha1());
-  sha1.update(idx.data(), static_cast<size_t>(p - idx.data()));
-  const auto sum = sha1.finish();
-  if (!sum) {
-    return std::string("SHA-1 failed");
+  out.put(pack_checksum.data(), pack_checksum.size());
+  if (!out.finish()) {
+    return std::string("cannot write the index");
   }
-  std::memcpy(p, sum->data(), 20);
-
   // The .rev lists, in pack order, each object's position in the .idx.
   std::vector<uint32_t> positions(n);
   for (uint32_t k = 0; k < n; ++k) {
     positions[sorted[k]] = k;
   }
-  files.rev = rev_index_bytes(positions, pack_checksum);
-  if (files.rev.empty()) {
+  std::vector<uint8_t> rev = rev_index_bytes(positions, pack_checksum);
+  if (rev.empty()) {
     return std::string("SHA-1 failed");
   }
+  return rev;
+}
+
+std::variant<IndexFiles, std::string> index_files(const std::vector<IndexEntry>& entries,
+                                                  const Oid& pack_checksum, uint64_t off32_limit) {
+  IndexFiles files;
+  auto rev = write_index_files(
+      entries, pack_checksum,
+      [&files](std::span<const uint8_t> bytes) {
+        files.idx.insert(files.idx.end(), bytes.begin(), bytes.end());
+        return true;
+      },
+      off32_limit);
+  if (auto* bad = std::get_if<std::string>(&rev)) {
+    return std::move(*bad);
+  }
+  files.rev = std::move(std::get<std::vector<uint8_t>>(rev));
   return files;
 }
 

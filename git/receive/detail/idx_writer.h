@@ -3,6 +3,8 @@
 #pragma once
 
 #include <cstdint>
+#include <functional>
+#include <span>
 #include <string>
 #include <variant>
 #include <vector>
@@ -20,8 +22,17 @@ struct IndexFiles {
 // lower it, as `git index-pack --index-version=2,<offset>` does.
 inline constexpr uint64_t kOff32Limit = 0x7fffffff;
 
-// entries in pack order, every id known. An object present twice is refused: the .idx
-// must list strictly increasing names (git/pack's reader insists, as git's --strict).
+using ByteSink = std::function<bool(std::span<const uint8_t>)>;
+
+// entries in pack order, every id known. Streams the .idx to idx (a sink that returns
+// false stops it) and returns the .rev's bytes, or why not: an object present twice is
+// refused, since the .idx must list strictly increasing names (git/pack's reader
+// insists, as git's --strict does).
+std::variant<std::vector<uint8_t>, std::string> write_index_files(
+    const std::vector<IndexEntry>& entries, const Oid& pack_checksum, const ByteSink& idx,
+    uint64_t off32_limit = kOff32Limit);
+
+// The same, the .idx into memory.
 std::variant<IndexFiles, std::string> index_files(const std::vector<IndexEntry>& entries,
                                                   const Oid& pack_checksum,
                                                   uint64_t off32_limit = kOff32Limit);

@@ -1,12 +1,15 @@
 // gitformat-pack, "pack-*.pack files have the following format" (the grammar is quoted
 // in git/pack/pack_entry.cc, whose parsers this reuses). The trailer's SHA-1 is computed
-// on a second thread while the entries are inflated: both read the same mapped bytes.
+// on a second thread a few MiB behind the inflation of the entries.
 #include "git/receive/detail/pack_scan.h"
 
 #include <fmt/format.h>
 
 #include <algorithm>
+#include <condition_variable>
 #include <cstring>
+#include <mutex>
+#include <optional>
 #include <thread>
 
 #include "git/pack/digest.h"
@@ -22,11 +25,82 @@ bool is_delta(unsigned type) {
          type == static_cast<unsigned>(pack::EntryType::kRefDelta);
 }
 
+// The trailer's SHA-1, on a second thread that follows the scan: it hashes what the scan
+// has passed. Both tell done_with what they have read, so that the resident part of a
+// mapped pack stays a few MiB even when this thread lags (it then reads dropped pages
+// back from the page cache).
+class TrailerHasher {
+ public:
+  TrailerHasher(std::span<const uint8_t> bytes, uint64_t end,
+                const std::function<void(uint64_t, uint64_t)>& done_with)
+      : bytes_(bytes), end_(end), done_with_(done_with), thread_([this] { run(); }) {}
+  ~TrailerHasher() { stop(false); }
+  TrailerHasher(const TrailerHasher&) = delete;
+  TrailerHasher& operator=(const TrailerHasher&) = delete;
+
+  void scanned_to(uint64_t offset) {
+    const std::lock_guard lock(mutex_);
+    target_ = offset;
+    wake_.notify_one();
+  }
+  // The scan is over: hash the rest (ok) or give up; then the digest, if ok.
+  std::optional<std::vector<uint8_t>> stop(bool ok) {
+    {
+      const std::lock_guard lock(mutex_);
+      target_ = end_;
+      ended_ = true;
+      abandoned_ = !ok;
+      wake_.notify_one();
+    }
+    if (thread_.joinable()) {
+      thread_.join();
+    }
+    return std::move(sum_);
+  }
+
+ private:
+  void run() {
+    Digest sha1(EVP_sha1());
+    uint64_t hashed = 0;
+    for (;;) {
+      uint64_t target = 0;
+      {
+        std::unique_lock lock(mutex_);
+        wake_.wait(lock, [&] { return target_ > hashed || ended_; });
+        if (abandoned_) {
+          return;
+        }
+        target = target_;
+      }
+      if (target <= hashed) {
+        break;  // ended, all hashed
+      }
+      sha1.update(bytes_.data() + hashed, target - hashed);
+      if (done_with_) {
+        done_with_(hashed, target);
+      }
+      hashed = target;
+    }
+    sum_ = sha1.finish();
+  }
+
+  std::span<const uint8_t> bytes_;
+  uint64_t end_;
+  const std::function<void(uint64_t, uint64_t)>& done_with_;
+  std::mutex mutex_;
+  std::condition_variable wake_;
+  uint64_t target_ = 0;
+  bool ended_ = false;
+  bool abandoned_ = false;
+  std::optional<std::vector<uint8_t>> sum_;
+  std::thread thread_;  // last: started once the rest is set
+};
+
 class Scanner {
  public:
   Scanner(std::span<const uint8_t> bytes, const PushSettings& limits, ScannedPack& out,
-          const std::function<void(uint64_t)>& done_with)
-      : bytes_(bytes), limits_(limits), out_(out), done_with_(done_with) {}
+          TrailerHasher& trailer, const std::function<void(uint64_t, uint64_t)>& done_with)
+      : bytes_(bytes), limits_(limits), out_(out), trailer_(trailer), done_with_(done_with) {}
 
   std::string scan(uint32_t count) {
     uint64_t offset = pack::kPackHeaderSize;
@@ -37,9 +111,12 @@ class Scanner {
         return error;
       }
       offset += length;
-      if (done_with_ && offset - told_ >= kTellEvery) {
+      if (offset - told_ >= kTellEvery) {
+        if (done_with_) {
+          done_with_(told_, offset);
+        }
         told_ = offset;
-        done_with_(offset);
+        trailer_.scanned_to(offset);
       }
     }
     if (offset != out_.end) {
@@ -113,7 +190,8 @@ class Scanner {
   std::span<const uint8_t> bytes_;
   const PushSettings& limits_;
   ScannedPack& out_;
-  const std::function<void(uint64_t)>& done_with_;
+  TrailerHasher& trailer_;
+  const std::function<void(uint64_t, uint64_t)>& done_with_;
   static constexpr uint64_t kTellEvery = uint64_t{8} << 20;
   uint64_t told_ = 0;
   Inflater inflater_;
@@ -149,7 +227,7 @@ uint64_t entry_end(const ScannedPack& pack, uint32_t entry) {
 
 std::variant<ScannedPack, std::string> scan_pack(
     std::span<const uint8_t> bytes, const PushSettings& limits,
-    const std::function<void(uint64_t offset)>& done_with, size_t delta_cache_bytes) {
+    const std::function<void(uint64_t from, uint64_t to)>& done_with, size_t delta_cache_bytes) {
   auto header = pack::parse_pack_header(bytes);
   if (const auto* bad = std::get_if<pack::EntryError>(&header)) {
     return "bad pack header: " + bad->reason;
@@ -165,15 +243,10 @@ std::variant<ScannedPack, std::string> scan_pack(
   ScannedPack out;
   out.delta_cache = DeltaCache(delta_cache_bytes);
   out.end = bytes.size() - pack::kPackTrailerSize;
-  std::optional<std::vector<uint8_t>> sum;
-  std::thread trailer([&] {
-    Digest sha1(EVP_sha1());
-    sha1.update(bytes.data(), out.end);
-    sum = sha1.finish();
-  });
-  Scanner scanner(bytes, limits, out, done_with);
+  TrailerHasher trailer(bytes, out.end, done_with);
+  Scanner scanner(bytes, limits, out, trailer, done_with);
   std::string error = scanner.scan(count);
-  trailer.join();
+  const auto sum = trailer.stop(error.empty());
   if (!error.empty()) {
     return error;
   }

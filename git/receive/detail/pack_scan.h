@@ -35,7 +35,7 @@ struct IndexEntry {
 // entries, and small, so zlib's per-stream cost dominates their inflation).
 class DeltaCache {
  public:
-  static constexpr size_t kBudget = size_t{64} << 20;
+  static constexpr size_t kBudget = size_t{16} << 20;
   explicit DeltaCache(size_t budget = kBudget) : budget_(budget) {}
   // size bytes to inflate into, or null when the budget is spent.
   uint8_t* reserve(size_t size);
@@ -67,11 +67,12 @@ struct ScannedPack {
 // pack: the whole file. Refuses a bad header, count or entry, bad zlib data, a size over
 // limits.max_object_bytes, an OFS_DELTA base that is not an entry, bytes between the
 // last entry and the trailer, and a trailer that is not the SHA-1 of the rest.
-// done_with (may be empty) is told, every few MiB, that the bytes before an offset will
-// not be read again by the scan (the caller may drop them from memory).
+// done_with (may be empty) is told, every few MiB and from two threads, that a range of
+// bytes [from, to) has been read by one of them (the caller may drop those pages from
+// memory: the other reads them again if it needs them).
 std::variant<ScannedPack, std::string> scan_pack(
     std::span<const uint8_t> pack, const PushSettings& limits,
-    const std::function<void(uint64_t offset)>& done_with = {},
+    const std::function<void(uint64_t from, uint64_t to)>& done_with = {},
     size_t delta_cache_bytes = DeltaCache::kBudget);
 
 // The first data byte of entry e's zlib stream, and the byte after it.

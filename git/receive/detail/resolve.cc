@@ -1,8 +1,10 @@
 #include "git/receive/detail/resolve.h"
 
 #include <fmt/format.h>
+#include <unistd.h>
 
 #include <algorithm>
+#include <cerrno>
 #include <thread>
 
 namespace gitgate::git::detail {
@@ -12,6 +14,7 @@ struct DeltaResolver::Worker {
   Inflater inflater;
   ObjectHasher hasher;
   std::vector<uint8_t> delta;
+  std::vector<uint8_t> packed;  // an entry's zlib data, when read with pread
 };
 
 // An object whose children are being resolved: its bytes and the children left.
@@ -24,8 +27,9 @@ struct DeltaResolver::Frame {
 };
 
 DeltaResolver::DeltaResolver(std::span<const uint8_t> pack, ScannedPack& scanned,
-                             const PushSettings& limits, Progress progress)
+                             const PushSettings& limits, Progress progress, int fd)
     : pack_(pack),
+      fd_(fd),
       scanned_(scanned),
       limits_(limits),
       progress_(std::move(progress)),
@@ -51,6 +55,30 @@ DeltaResolver::DeltaResolver(std::span<const uint8_t> pack, ScannedPack& scanned
 }
 
 DeltaResolver::~DeltaResolver() = default;
+
+std::string DeltaResolver::packed_data(Worker& worker, uint32_t entry,
+                                       std::span<const uint8_t>& out) const {
+  const uint64_t start = data_start(scanned_.entries[entry]);
+  const uint64_t length = entry_end(scanned_, entry) - start;
+  if (fd_ < 0) {
+    out = pack_.subspan(start, length);
+    return {};
+  }
+  worker.packed.resize(length);
+  for (size_t done = 0; done < length;) {
+    const ssize_t n =
+        pread(fd_, worker.packed.data() + done, length - done, static_cast<off_t>(start + done));
+    if (n < 0 && errno == EINTR) {
+      continue;
+    }
+    if (n <= 0) {
+      return "cannot be read again";
+    }
+    done += static_cast<size_t>(n);
+  }
+  out = worker.packed;
+  return {};
+}
 
 DeltaResolver::Frame DeltaResolver::frame_for(uint32_t entry, ObjectBuffer data, uint8_t type,
                                               const Oid& oid) const {
@@ -108,8 +136,11 @@ std::string DeltaResolver::resolve_child(Worker& worker, const Frame& parent, ui
   std::span<const uint8_t> delta(e.delta_data, e.size);
   std::string error;
   if (e.delta_data == nullptr) {
-    const uint64_t start = data_start(e);
-    const auto in = pack_.subspan(start, entry_end(scanned_, child) - start);
+    std::span<const uint8_t> in;
+    error = packed_data(worker, child, in);
+    if (!error.empty()) {
+      return error;
+    }
     worker.delta.resize(e.size);
     size_t consumed = 0;
     error = worker.inflater.inflate_exact(in, worker.delta, consumed);
@@ -195,11 +226,12 @@ std::string DeltaResolver::resolve_in_pack(unsigned threads) {
       const uint32_t i = roots[r];
       const IndexEntry& e = entries[i];
       ObjectBuffer data(e.size);
-      const uint64_t start = data_start(e);
+      std::span<const uint8_t> in;
+      std::string error = packed_data(worker, i, in);
       size_t consumed = 0;
-      const std::string error =
-          worker.inflater.inflate_exact(pack_.subspan(start, entry_end(scanned_, i) - start),
-                                        {data.data(), data.size()}, consumed);
+      if (error.empty()) {
+        error = worker.inflater.inflate_exact(in, {data.data(), data.size()}, consumed);
+      }
       if (!error.empty()) {
         fail(fmt::format("object at offset {} {}", e.offset, error));
         return;

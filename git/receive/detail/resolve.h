@@ -22,10 +22,12 @@ namespace gitgate::git::detail {
 class DeltaResolver {
  public:
   using Progress = std::function<void(uint32_t resolved, uint32_t total)>;
-  // pack: the mapped file scanned into `scanned`, whose delta entries get their ids and
-  // types. progress (may be empty) is called serialised, with growing counts.
+  // pack: the bytes scanned into `scanned`, whose delta entries get their ids and types.
+  // progress (may be empty) is called serialised, with growing counts. fd: the same pack
+  // as a file, read with pread instead of through pack (whose pages would then stay
+  // resident), or -1.
   DeltaResolver(std::span<const uint8_t> pack, ScannedPack& scanned, const PushSettings& limits,
-                Progress progress);
+                Progress progress, int fd = -1);
   ~DeltaResolver();
   DeltaResolver(const DeltaResolver&) = delete;
   DeltaResolver& operator=(const DeltaResolver&) = delete;
@@ -47,11 +49,14 @@ class DeltaResolver {
   std::string resolve_tree(Worker& worker, Frame root);
   std::string resolve_child(Worker& worker, const Frame& parent, uint32_t child,
                             ObjectBuffer& result);
+  // Entry i's zlib data: from pack_, or read into the worker's buffer.
+  std::string packed_data(Worker& worker, uint32_t entry, std::span<const uint8_t>& out) const;
   Frame frame_for(uint32_t entry, ObjectBuffer data, uint8_t type, const Oid& oid) const;
   void count_one();
   void fail(std::string reason);
 
   std::span<const uint8_t> pack_;
+  int fd_;
   ScannedPack& scanned_;
   const PushSettings& limits_;
   Progress progress_;

@@ -23,6 +23,7 @@
 #include <numeric>
 
 #include "git/pack/digest.h"
+#include "git/receive/detail/atomic_file.h"
 
 namespace gitgate::git::detail {
 namespace {
@@ -63,38 +64,6 @@ std::vector<uint8_t> rev_index_bytes(std::span<const uint32_t> positions,
   }
   out.insert(out.end(), sum->begin(), sum->end());
   return out;
-}
-
-std::string write_file_atomically(const std::filesystem::path& path,
-                                  std::span<const uint8_t> bytes) {
-  std::string temp = (path.parent_path() / "tmp_gitgate_XXXXXX").string();
-  const int fd = mkstemp(temp.data());
-  if (fd < 0) {
-    return "cannot create a file in " + path.parent_path().string() + ": " + strerror(errno);
-  }
-  size_t written = 0;
-  while (written < bytes.size()) {
-    const ssize_t n = write(fd, bytes.data() + written, bytes.size() - written);
-    if (n < 0 && errno == EINTR) {
-      continue;
-    }
-    if (n <= 0) {
-      std::string reason = "cannot write " + temp + ": " + strerror(errno);
-      close(fd);
-      unlink(temp.c_str());
-      return reason;
-    }
-    written += static_cast<size_t>(n);
-  }
-  // Pack files are read-only once written, as git leaves them.
-  const bool chmod_ok = fchmod(fd, 0444) == 0;
-  const bool close_ok = close(fd) == 0;
-  if (!chmod_ok || !close_ok || rename(temp.c_str(), path.c_str()) != 0) {
-    std::string reason = "cannot write " + path.string() + ": " + strerror(errno);
-    unlink(temp.c_str());
-    return reason;
-  }
-  return {};
 }
 
 bool read_whole_file(const std::filesystem::path& path, std::vector<uint8_t>& out) {

@@ -1,10 +1,13 @@
 // DeltaResolver over packs from pack-objects (chains, OFS and REF deltas): every object's
 // id and type as git names them, whether the deltas come from the scan's cache, are all
-// inflated again (budget 0) or some of each, on one thread or several.
+// inflated again (budget 0) or some of each, on one thread or several, from memory or
+// read from the file.
 #include "git/receive/detail/resolve.h"
 
+#include <fcntl.h>
 #include <fmt/format.h>
 #include <gtest/gtest.h>
+#include <unistd.h>
 
 #include <algorithm>
 #include <fstream>
@@ -73,8 +76,13 @@ TEST_F(ResolveTest, EveryObjectNamedAsGitNamesIt) {
           EXPECT_GT(cached, 0);
           EXPECT_LT(cached, scanned.deltas);
         }
-        DeltaResolver resolver(pack, scanned, PushSettings{}, {});
+        // One thread reads the pack's bytes in memory, several read the file with pread.
+        const int fd = threads == 1 ? -1 : open((dir_ / "x.pack").c_str(), O_RDONLY);
+        DeltaResolver resolver(pack, scanned, PushSettings{}, {}, fd);
         ASSERT_EQ(resolver.resolve_in_pack(threads), "");
+        if (fd >= 0) {
+          close(fd);
+        }
         EXPECT_EQ(resolver.resolved(), scanned.deltas);
         std::vector<std::string> got;
         for (const IndexEntry& e : scanned.entries) {
