@@ -192,7 +192,7 @@ class Scanner {
   ScannedPack& out_;
   TrailerHasher& trailer_;
   const std::function<void(uint64_t, uint64_t)>& done_with_;
-  static constexpr uint64_t kTellEvery = uint64_t{8} << 20;
+  static constexpr uint64_t kTellEvery = uint64_t{2} << 20;
   uint64_t told_ = 0;
   Inflater inflater_;
   ObjectHasher hasher_;
