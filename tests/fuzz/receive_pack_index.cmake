@@ -10,6 +10,6 @@ gitgate_fuzzer(receive_pack_index_fuzz
           ${PROJECT_SOURCE_DIR}/git/receive/detail/rev_index.cc
           ${PROJECT_SOURCE_DIR}/git/receive/detail/atomic_file.cc
           ${PROJECT_SOURCE_DIR}/git/pack/pack_entry.cc ${PROJECT_SOURCE_DIR}/git/pack/pack_index.cc
-          ${PROJECT_SOURCE_DIR}/git/pack/digest.cc
-  LIBS fmt::fmt ZLIB::ZLIB OpenSSL::Crypto)
+          ${PROJECT_SOURCE_DIR}/git/pack/digest.cc ${PROJECT_SOURCE_DIR}/git/pack/libgit2.cc
+  LIBS fmt::fmt ZLIB::ZLIB OpenSSL::Crypto PkgConfig::LIBGIT2)
 gitgate_fuzz_test(receive_pack_index_fuzz 20)

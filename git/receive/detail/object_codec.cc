@@ -1,17 +1,18 @@
 #include "git/receive/detail/object_codec.h"
 
 #include <fmt/format.h>
+#include <git2.h>
 
 #include <algorithm>
-#include <charconv>
 #include <climits>
 #include <cstring>
+
+#include "git/pack/libgit2.h"
 
 namespace gitgate::git::detail {
 namespace {
 
 constexpr size_t kScratchSize = size_t{256} << 10;
-constexpr std::array<const char*, 5> kTypeNames = {"", "commit", "tree", "blob", "tag"};
 
 }  // namespace
 
@@ -93,38 +94,18 @@ std::string Inflater::run(std::span<const uint8_t> in, uint64_t size, std::span<
   return {};
 }
 
-ObjectHasher::ObjectHasher()
-    : ctx_(EVP_MD_CTX_new()), sha1_(EVP_MD_fetch(nullptr, "SHA1", nullptr)) {}
+ObjectHasher::ObjectHasher() { ensure_libgit2(); }
 
-ObjectHasher::~ObjectHasher() {
-  EVP_MD_CTX_free(ctx_);
-  EVP_MD_free(sha1_);
-}
-
-void ObjectHasher::begin(unsigned type, uint64_t size) {
-  ok_ = ctx_ != nullptr && sha1_ != nullptr && type >= 1 && type < kTypeNames.size() &&
-        EVP_DigestInit_ex(ctx_, sha1_, nullptr) == 1;
-  if (ok_) {
-    // git's object header: "<type> <decimal size>" and a NUL (hash_object_file).
-    std::array<char, 32> header{};
-    const size_t name_length = std::strlen(kTypeNames[type]);
-    std::memcpy(header.data(), kTypeNames[type], name_length);
-    header[name_length] = ' ';
-    char* const end =
-        std::to_chars(header.data() + name_length + 1, header.data() + header.size() - 1, size).ptr;
-    *end = '\0';
-    ok_ = EVP_DigestUpdate(ctx_, header.data(), static_cast<size_t>(end - header.data()) + 1) == 1;
+std::string ObjectHasher::hash(unsigned type, std::span<const uint8_t> bytes, Oid& out) {
+  if (type < 1 || type > 4) {
+    return "has no object type";
   }
-}
-
-void ObjectHasher::update(std::span<const uint8_t> bytes) {
-  ok_ = ok_ && EVP_DigestUpdate(ctx_, bytes.data(), bytes.size()) == 1;
-}
-
-bool ObjectHasher::finish(Oid& out) {
-  unsigned size = 0;
-  ok_ = ok_ && EVP_DigestFinal_ex(ctx_, out.data(), &size) == 1 && size == out.size();
-  return ok_;
+  git_oid id;
+  if (git_odb_hash(&id, bytes.data(), bytes.size(), static_cast<git_object_t>(type)) != 0) {
+    return "cannot be named: " + last_error("SHA-1 failed");
+  }
+  std::memcpy(out.data(), id.id, out.size());
+  return {};
 }
 
 }  // namespace gitgate::git::detail

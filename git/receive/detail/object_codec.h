@@ -3,7 +3,6 @@
 // and the bytes), each reusing its state from one object to the next.
 #pragma once
 
-#include <openssl/evp.h>
 #include <zlib.h>
 
 #include <array>
@@ -40,28 +39,14 @@ class Inflater {
   std::vector<uint8_t> scratch_;
 };
 
+// git's object id, computed as git computes it: with SHA-1DC (libgit2's git_odb_hash),
+// which refuses the objects built by the known SHA-1 collision attacks ("SHA-1 appears to
+// be part of a collision attack", git's hash_object_file) instead of naming them.
 class ObjectHasher {
  public:
   ObjectHasher();
-  ~ObjectHasher();
-  ObjectHasher(const ObjectHasher&) = delete;
-  ObjectHasher& operator=(const ObjectHasher&) = delete;
-
-  // type: 1 commit, 2 tree, 3 blob, 4 tag. begin, update any number of times, finish.
-  void begin(unsigned type, uint64_t size);
-  void update(std::span<const uint8_t> bytes);
-  // False if OpenSSL failed.
-  bool finish(Oid& out);
-  bool hash(unsigned type, std::span<const uint8_t> bytes, Oid& out) {
-    begin(type, bytes.size());
-    update(bytes);
-    return finish(out);
-  }
-
- private:
-  EVP_MD_CTX* ctx_;
-  EVP_MD* sha1_;
-  bool ok_ = false;
+  // type: 1 commit, 2 tree, 3 blob, 4 tag. An empty string, or why no id.
+  std::string hash(unsigned type, std::span<const uint8_t> bytes, Oid& out);
 };
 
 }  // namespace gitgate::git::detail

@@ -170,12 +170,15 @@ class Scanner {
       }
     } else {
       entry.real_type = entry.type;
-      hasher_.begin(entry.type, entry.size);
-      error = inflater_.inflate_to(
-          data, entry.size, [this](std::span<const uint8_t> piece) { hasher_.update(piece); },
-          consumed);
-      if (error.empty() && !hasher_.finish(entry.oid)) {
-        error = "SHA-1 failed";
+      // Whole, as git holds any object below core.bigFileThreshold (512 MiB): SHA-1DC
+      // needs the bytes at once, and max_object_bytes bounds them.
+      if (whole_.size() < entry.size) {
+        whole_.resize(entry.size);
+      }
+      const std::span<uint8_t> bytes(whole_.data(), entry.size);
+      error = inflater_.inflate_exact(data, bytes, consumed);
+      if (error.empty()) {
+        error = hasher_.hash(entry.type, bytes, entry.oid);
       }
     }
     if (!error.empty()) {
@@ -196,6 +199,7 @@ class Scanner {
   uint64_t told_ = 0;
   Inflater inflater_;
   ObjectHasher hasher_;
+  std::vector<uint8_t> whole_;  // the largest whole object so far
 };
 
 }  // namespace

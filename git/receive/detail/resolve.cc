@@ -163,8 +163,9 @@ std::string DeltaResolver::resolve_child(Worker& worker, const Frame& parent, ui
   if (!error.empty()) {
     return error;
   }
-  if (!worker.hasher.hash(parent.type, result.view(), e.oid)) {
-    return "SHA-1 failed";
+  error = worker.hasher.hash(parent.type, result.view(), e.oid);
+  if (!error.empty()) {
+    return error;
   }
   e.real_type = parent.type;
   return {};
