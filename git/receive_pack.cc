@@ -4,6 +4,8 @@
 
 #include <fmt/format.h>
 
+#include <algorithm>
+#include <memory>
 #include <optional>
 
 #include "git/pack/libgit2.h"
@@ -90,8 +92,10 @@ State advertise(Session& s) {
   if (s.version == 1) {
     s.out.line("version 1\n");
   }
-  s.out.raw(detail::encode_push_advertisement(
-      detail::visible_push_refs(std::get<detail::RefSet>(refs), s.config.hide_refs)));
+  const detail::RefSet visible =
+      detail::visible_push_refs(std::get<detail::RefSet>(refs), s.config.hide_refs);
+  s.out.raw(
+      detail::encode_push_advertisement(visible, detail::alternate_tips(s.repo.get(), visible)));
   return s.out.send() ? State::kReadCommands : fail(s, "the client went away");
 }
 
@@ -261,6 +265,7 @@ State check(Session& s) {
   input.client_shallow = s.update.shallow;
   input.config = &s.config;
   input.atomic = s.update.capabilities.atomic;
+  input.progress = [&out = s.out](std::string_view text) { out.progress(text); };
   auto outcome = detail::check_push(input, s.commands);
   s.unpack_error = outcome.unpack_error;
   tell(s, outcome.messages);
@@ -325,7 +330,8 @@ State update(Session& s) {
   if (!updated.empty()) {
     run_hook(s, "post-receive", {}, detail::receive_hook_input(s.commands, true), false);
     run_hook(s, "post-update", updated, {}, false);
-    if (s.request.settings.auto_maintenance && !s.pack_index.empty()) {
+    // [push] auto_maintenance for the server, receive.autoGc for one repository (git's).
+    if (s.request.settings.auto_maintenance && s.config.auto_gc && !s.pack_index.empty()) {
       detail::start_auto_maintenance(s.request.repository);
     }
   }
@@ -348,10 +354,19 @@ void label_refusals(Session& s) {
   }
 }
 
+// A ref reported "ok" must survive a crash, and so must the objects it names: libgit2
+// then fsyncs what it writes for us (the indexer's .pack and .idx, loose refs,
+// packed-refs), as git does by default (core.fsync's "committed" set). Process-wide; only
+// receive-pack writes through libgit2.
+void enable_fsync() {
+  [[maybe_unused]] static const int kEnabled = git_libgit2_opts(GIT_OPT_ENABLE_FSYNC_GITDIR, 1);
+}
+
 }  // namespace
 
 ReceivePackResult serve_receive_pack(const ReceivePackRequest& request, Stream& stream) {
   detail::ensure_libgit2();
+  enable_fsync();
   Session s(request, stream);
   s.version = request.protocol_version == 1 ? 1 : 0;
   s.result.labels = {"push", "protocol:" + std::to_string(s.version)};

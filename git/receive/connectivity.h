@@ -11,6 +11,8 @@
 
 #include <git2.h>
 
+#include <cstdint>
+#include <functional>
 #include <optional>
 #include <span>
 #include <string>
@@ -18,6 +20,7 @@
 #include <vector>
 
 #include "git/pack/oid.h"
+#include "git/receive/object_links.h"
 
 namespace gitgate::git::detail {
 
@@ -34,17 +37,18 @@ class ConnectivityCheck {
   // repository shallow). What a successful check proved is remembered for later tips.
   std::optional<std::string> check(const git_oid& tip);
 
+  // Called with the count of objects walked so far, every 1024 objects (progress).
+  void on_progress(std::function<void(uint64_t walked)> progress) {
+    progress_ = std::move(progress);
+  }
+  [[nodiscard]] uint64_t walked() const { return walked_; }
+
  private:
-  enum class Kind { kAny, kCommit, kTree, kBlob };
-  struct Pending {
-    git_oid id;
-    Kind kind;
-  };
   // Present in the repository (looked up again after one refresh, for packs that landed
   // since it was opened).
   bool in_repository(const git_oid& id);
   // Reads a pushed object and queues what it refers to. false: malformed.
-  bool expand(const git_oid& id, Kind kind, std::vector<Pending>& stack,
+  bool expand(const git_oid& id, LinkKind kind, std::vector<ObjectLink>& stack,
               std::optional<std::string>& shallow_error);
 
   git_odb* repository_;
@@ -52,6 +56,8 @@ class ConnectivityCheck {
   std::unordered_set<git_oid, OidHash, OidEqual> shallow_;
   std::unordered_set<git_oid, OidHash, OidEqual> connected_;
   bool refreshed_ = false;
+  uint64_t walked_ = 0;
+  std::function<void(uint64_t)> progress_;
 };
 
 }  // namespace gitgate::git::detail

@@ -1,5 +1,6 @@
 // Repository maintenance after a push, so that pushes do not pile up packs: git's
-// receive-pack runs `git maintenance run --auto` when receive.autoGc is on; so do we,
+// receive-pack runs `git maintenance run --auto` when receive.autoGc is on; so do we (when
+// [push] auto_maintenance and the repository's receive.autoGc are on),
 // with the native git (its gc, repack and the thresholds of gc.auto / gc.autoPackLimit),
 // in the background: niced, detached from the request (the client does not wait for it),
 // at most one at a time per repository, reaped by a thread of its own.

@@ -1,8 +1,10 @@
 #include "git/receive/push_checks.h"
 
+#include <fmt/format.h>
 #include <git2/sys/odb_backend.h>
 
 #include <algorithm>
+#include <chrono>
 
 #include "git/pack/libgit2.h"
 #include "git/protocol/fetch.h"
@@ -69,6 +71,37 @@ std::string head_target(git_repository* repo) {
                                                            : "";
 }
 
+// git's start_delayed_progress: nothing for the first two seconds (a quick check says
+// nothing), then the count about once a second, and ", done." if anything was shown.
+class DelayedProgress {
+ public:
+  DelayedProgress(std::string title, std::function<void(std::string_view)> sink)
+      : title_(std::move(title)), sink_(std::move(sink)) {}
+  void update(uint64_t count) {
+    const auto now = std::chrono::steady_clock::now();
+    if (!sink_ || now - start_ < kDelay || now - last_ < kEvery) {
+      return;
+    }
+    last_ = now;
+    shown_ = true;
+    sink_(fmt::format("{}: {}\r", title_, count));
+  }
+  void done(uint64_t count) {
+    if (shown_) {
+      sink_(fmt::format("{}: {}, done.\n", title_, count));
+    }
+  }
+
+ private:
+  static constexpr auto kDelay = std::chrono::seconds(2);
+  static constexpr auto kEvery = std::chrono::seconds(1);
+  std::string title_;
+  std::function<void(std::string_view)> sink_;
+  std::chrono::steady_clock::time_point start_ = std::chrono::steady_clock::now();
+  std::chrono::steady_clock::time_point last_{};
+  bool shown_ = false;
+};
+
 }  // namespace
 
 void refuse_ready(std::vector<PushCommand>& commands, const std::string& reason) {
@@ -85,7 +118,7 @@ PushCheckOutcome check_push(const PushCheckInput& input, std::vector<PushCommand
     if (!pushed) {
       outcome.unpack_error = "cannot read the pushed pack";
     } else if (input.fsck) {
-      outcome.unpack_error = fsck_pushed_objects(pushed.get(), input.tick);
+      outcome.unpack_error = fsck_pushed_objects(pushed.get(), input.config->fsck_ignored);
     }
     if (outcome.unpack_error) {
       refuse_ready(commands, "unpacker error");
@@ -100,16 +133,16 @@ PushCheckOutcome check_push(const PushCheckInput& input, std::vector<PushCommand
   }
   const OdbPtr repository(raw);
   ConnectivityCheck connectivity(repository.get(), pushed.get(), input.client_shallow);
+  DelayedProgress progress("Checking connectivity", input.progress);
+  connectivity.on_progress([&progress](uint64_t walked) { progress.update(walked); });
   for (PushCommand& command : commands) {
     if (command.ready() && !is_delete(command.command)) {
-      if (input.tick) {
-        input.tick();
-      }
       if (auto problem = connectivity.check(command.command.new_id)) {
         command.refuse(std::move(*problem));
       }
     }
   }
+  progress.done(connectivity.walked());
   const RepositoryPtr with_quarantine = open_with_quarantine(input, outcome.server_error);
   if (!with_quarantine) {
     refuse_ready(commands, "failed to update ref");

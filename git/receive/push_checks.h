@@ -11,6 +11,7 @@
 #include <optional>
 #include <span>
 #include <string>
+#include <string_view>
 #include <vector>
 
 #include "git/receive/push_command.h"
@@ -27,7 +28,8 @@ struct PushCheckInput {
   std::span<const git_oid> client_shallow;  // the update request's shallow lines
   const ReceiveConfig* config = nullptr;
   bool atomic = false;
-  std::function<void()> tick;  // between objects (keepalives)
+  // Progress lines for band 2 ("Checking connectivity: ..."); null for none.
+  std::function<void(std::string_view)> progress;
 };
 
 struct PushCheckOutcome {

@@ -53,6 +53,30 @@ int add_hide_ref(const git_config_entry* entry, void* payload) {
   return 0;
 }
 
+// receive.fsck.<msg-id> = error | warn | ignore (git-config(1)); libgit2 hands the names
+// over in lower case. skipList is not supported (a file of object ids).
+bool read_fsck_severities(git_config* config, std::vector<std::string>& ignored) {
+  git_config_iterator* raw = nullptr;
+  if (git_config_iterator_glob_new(&raw, config, "^receive\\.fsck\\.") != 0) {
+    return false;
+  }
+  const std::unique_ptr<git_config_iterator, Deleter<git_config_iterator, git_config_iterator_free>>
+      iter(raw);
+  git_config_entry* entry = nullptr;
+  while (git_config_next(&entry, iter.get()) == 0) {
+    const std::string_view name = entry->name;
+    const std::string_view id = name.substr(std::string_view("receive.fsck.").size());
+    const std::string_view value = entry->value != nullptr ? entry->value : "";
+    const bool lets_through =
+        equals_ignoring_case(value, "ignore") || equals_ignoring_case(value, "warn");
+    std::erase(ignored, std::string(id));  // a later line overrides an earlier one
+    if (lets_through && id != "skiplist") {
+      ignored.emplace_back(id);
+    }
+  }
+  return true;
+}
+
 }  // namespace
 
 DenyAction parse_deny_action(std::string_view value) {
@@ -85,7 +109,8 @@ std::variant<ReceiveConfig, std::string> read_receive_config(git_repository* rep
   ReceiveConfig out;
   std::string error;
   if (!read_bool(config.get(), "receive.denyDeletes", out.deny_deletes, error) ||
-      !read_bool(config.get(), "receive.denyNonFastForwards", out.deny_non_fast_forwards, error)) {
+      !read_bool(config.get(), "receive.denyNonFastForwards", out.deny_non_fast_forwards, error) ||
+      !read_bool(config.get(), "receive.autoGc", out.auto_gc, error)) {
     return error;
   }
   read_deny_action(config.get(), "receive.denyCurrentBranch", out.deny_current_branch);
@@ -99,6 +124,9 @@ std::variant<ReceiveConfig, std::string> read_receive_config(git_repository* rep
     if (rc != 0 && rc != GIT_ENOTFOUND) {
       return last_error("cannot read hideRefs");
     }
+  }
+  if (!read_fsck_severities(config.get(), out.fsck_ignored)) {
+    return last_error("cannot read receive.fsck.*");
   }
   return out;
 }

@@ -19,8 +19,12 @@ enum class DenyAction { kUnconfigured, kIgnore, kWarn, kRefuse, kUpdateInstead }
 struct ReceiveConfig {
   bool deny_deletes = false;            // receive.denyDeletes
   bool deny_non_fast_forwards = false;  // receive.denyNonFastForwards
+  bool auto_gc = true;                  // receive.autoGc: maintenance after a push
   DenyAction deny_current_branch = DenyAction::kUnconfigured;
   DenyAction deny_delete_current = DenyAction::kUnconfigured;
+  // fsck message ids (lower case) that receive.fsck.<id> sets to ignore or warn: pushed
+  // objects with only that problem pass (git's receive.fsck.<msg-id>).
+  std::vector<std::string> fsck_ignored;
   // transfer.hideRefs values, then receive.hideRefs values (git: both in file order),
   // trailing '/' removed (git's parse_hide_refs_config).
   std::vector<std::string> hide_refs;

@@ -158,7 +158,8 @@ TEST_F(ReceivePackWithGit, HooksAndTheirEnvironment) {
        "'while read old new ref; do git cat-file -e $new || exit 1; done < ../pre.in' "
        "'echo checked by pre-receive'");
   hook("update", "'echo \"$@\" > ../update.args'");
-  hook("post-receive", "'cat > ../post.in'");
+  // A failing post-receive changes nothing: the refs have moved already.
+  hook("post-receive", "'cat > ../post.in' 'env > ../post.env' 'exit 3'");
   hook("post-update", "'echo \"$@\" > ../post-update.args'");
   commit("h1");
   const std::string old = rev("r", "main");
@@ -179,6 +180,11 @@ TEST_F(ReceivePackWithGit, HooksAndTheirEnvironment) {
         std::string("GIT_ALTERNATE_OBJECT_DIRECTORIES=")}) {
     EXPECT_NE(env.find(expected), std::string::npos) << expected << "\n" << env;
   }
+  // After the refs moved the objects are the repository's: no quarantine any more.
+  const std::string post_env = sh("cat post.env");
+  EXPECT_EQ(post_env.find("GIT_QUARANTINE_PATH="), std::string::npos) << post_env;
+  EXPECT_NE(post_env.find("GIT_PUSH_OPTION_COUNT=2\n"), std::string::npos) << post_env;
+  EXPECT_EQ(rev("r", "main"), rev("work", "main"));
 }
 
 TEST_F(ReceivePackWithGit, DeclinedPreReceiveLeavesNothing) {
@@ -274,6 +280,30 @@ TEST_F(ReceivePackWithGit, PushFromShallowClone) {
   EXPECT_NE(refused.output.find("(shallow update not allowed)"), std::string::npos)
       << refused.output;
   EXPECT_EQ(sh("ls e/objects/pack"), "");
+}
+
+// A fork borrowing the objects of r (objects/info/alternates): the tips of r that the fork
+// has no ref for are advertised as ".have", so the client sends only what neither has.
+TEST_F(ReceivePackWithGit, ForkWithAlternates) {
+  // r gets a branch the fork has no ref for.
+  sh("cd work && git checkout -q -b extra");
+  commit("x1");
+  sh("cd work && git push -q origin extra");
+  sh("git clone -q --bare --shared r fork && git -C fork update-ref -d refs/heads/extra");
+  const std::string listed = sh(fmt::format("echo 0000 | {} fork", RECEIVE_PACK_STDIO));
+  EXPECT_NE(listed.find(rev("r", "extra") + " .have"), std::string::npos) << listed;
+  EXPECT_EQ(listed.find(rev("r", "main") + " .have"), std::string::npos) << "a ref of the fork";
+  // The client builds on extra: told the fork has it, it sends one commit's objects only
+  // (without the .have line it would send x1's too).
+  commit("on-extra");
+  const std::string out = sh(
+      fmt::format("cd work && git push --receive-pack={} ../fork extra 2>&1", RECEIVE_PACK_STDIO));
+  EXPECT_EQ(rev("fork", "extra"), rev("work", "extra"));
+  sh("git -C fork fsck --strict");
+  // Three new objects, and the base of a thin delta the indexer appended; x1's three
+  // objects would make it seven.
+  const std::string in_pack = sh("git -C fork count-objects -v | sed -n 's/^in-pack: //p'");
+  EXPECT_LE(std::stoi(in_pack), 4) << out;
 }
 
 // The pack cache keys a clone by every ref: a clone after a push is a miss and gets the

@@ -325,6 +325,11 @@ TEST_F(ReceivePack, FsckRefusesDotGit) {
   serve(input, 0, 1 << 20, no_fsck);
   EXPECT_EQ(reply(false).report,
             (std::vector<std::string>{"unpack ok", "ok refs/heads/dotgit", "0000"}));
+  // The repository may let one kind of problem through, as git's receive.fsck.<msg-id>.
+  sh("git -C r update-ref -d refs/heads/dotgit && git -C r config receive.fsck.hasDotgit warn");
+  serve(input);
+  EXPECT_EQ(reply(false).report,
+            (std::vector<std::string>{"unpack ok", "ok refs/heads/dotgit", "0000"}));
 }
 
 TEST_F(ReceivePack, AtomicRefusesAllWhenOneIsRefused) {
@@ -343,6 +348,48 @@ TEST_F(ReceivePack, AtomicRefusesAllWhenOneIsRefused) {
                                       "ng refs/heads/side deletion prohibited", "0000"}));
   EXPECT_EQ(result.labels, (std::vector<std::string>{"push", "protocol:0", "atomic", "rejected"}));
   expect_nothing_left();
+}
+
+// Hostile or broken requests: each ends with an answer, the status it deserves, and
+// nothing left in the repository.
+TEST_F(ReceivePack, BrokenRequestsLeaveNothing) {
+  sh("cd src && echo new > new && git add new && git commit -qm new");
+  const std::string create =
+      fmt::format("{} {} refs/heads/new{}report-status side-band-64k push-options", kZero,
+                  rev("src", "main"), kNul);
+  const std::string good_pack = pack("main --not main~1");
+  struct Case {
+    std::string name;
+    std::string input;
+    int status;
+  };
+  const std::vector<Case> cases = {
+      {"no flush after the commands", PktBuilder().data(create).str(), 128},
+      {"no push options", PktBuilder().data(create).flush().str(), 128},
+      {"options, then nothing", PktBuilder().data(create).flush().line("o").flush().str(), 128},
+      {"not a pack", PktBuilder().data(create).flush().flush().str() + std::string(200, 'x'), 0},
+      {"pack header only",
+       PktBuilder().data(create).flush().flush().str() + good_pack.substr(0, 12), 128},
+      {"pack without its trailer",
+       PktBuilder().data(create).flush().flush().str() + good_pack.substr(0, good_pack.size() - 20),
+       128},
+      {"pack with a wrong trailer",
+       PktBuilder().data(create).flush().flush().str() + good_pack.substr(0, good_pack.size() - 1) +
+           "X",
+       0},
+      {"bad pkt-line", PktBuilder().data(create).raw("zzzz").str(), 128},
+      {"delim in the commands", PktBuilder().data(create).delim().flush().str(), 128},
+  };
+  for (const Case& c : cases) {
+    const auto result = serve(c.input);
+    EXPECT_EQ(result.exit_status, c.status) << c.name << ": " << result.error;
+    EXPECT_FALSE(result.error.empty()) << c.name;
+    EXPECT_NE(run("git -C " + testing::quote(dir_ / "r") + " rev-parse -q --verify refs/heads/new")
+                  .status,
+              0)
+        << c.name;
+    expect_nothing_left();
+  }
 }
 
 // "Resolving deltas" on band 2 unless the client asked for quiet.

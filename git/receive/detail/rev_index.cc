@@ -23,6 +23,7 @@
 #include <numeric>
 
 #include "git/pack/digest.h"
+#include "git/receive/detail/atomic_file.h"
 
 namespace gitgate::git::detail {
 namespace {
@@ -41,15 +42,19 @@ std::vector<uint8_t> rev_index_bytes(const pack::PackIndex& index) {
   std::iota(order.begin(), order.end(), 0U);
   std::sort(order.begin(), order.end(),
             [&](uint32_t a, uint32_t b) { return index.offset(a) < index.offset(b); });
+  return rev_index_bytes(order, index.pack_checksum());
+}
+
+std::vector<uint8_t> rev_index_bytes(std::span<const uint32_t> positions,
+                                     std::span<const uint8_t, pack::kOidSize> pack_checksum) {
   std::vector<uint8_t> out;
-  out.reserve(12 + (size_t{4} * order.size()) + (2 * pack::kOidSize));
+  out.reserve(12 + (size_t{4} * positions.size()) + (2 * pack::kOidSize));
   out.insert(out.end(), {'R', 'I', 'D', 'X'});
   put_be32(out, 1);  // version
   put_be32(out, 1);  // SHA-1
-  for (const uint32_t position : order) {
+  for (const uint32_t position : positions) {
     put_be32(out, position);
   }
-  const auto pack_checksum = index.pack_checksum();
   out.insert(out.end(), pack_checksum.begin(), pack_checksum.end());
   Digest sha1(EVP_sha1());
   sha1.update(out.data(), out.size());
@@ -59,38 +64,6 @@ std::vector<uint8_t> rev_index_bytes(const pack::PackIndex& index) {
   }
   out.insert(out.end(), sum->begin(), sum->end());
   return out;
-}
-
-std::string write_file_atomically(const std::filesystem::path& path,
-                                  std::span<const uint8_t> bytes) {
-  std::string temp = (path.parent_path() / "tmp_gitgate_XXXXXX").string();
-  const int fd = mkstemp(temp.data());
-  if (fd < 0) {
-    return "cannot create a file in " + path.parent_path().string() + ": " + strerror(errno);
-  }
-  size_t written = 0;
-  while (written < bytes.size()) {
-    const ssize_t n = write(fd, bytes.data() + written, bytes.size() - written);
-    if (n < 0 && errno == EINTR) {
-      continue;
-    }
-    if (n <= 0) {
-      std::string reason = "cannot write " + temp + ": " + strerror(errno);
-      close(fd);
-      unlink(temp.c_str());
-      return reason;
-    }
-    written += static_cast<size_t>(n);
-  }
-  // Pack files are read-only once written, as git leaves them.
-  const bool chmod_ok = fchmod(fd, 0444) == 0;
-  const bool close_ok = close(fd) == 0;
-  if (!chmod_ok || !close_ok || rename(temp.c_str(), path.c_str()) != 0) {
-    std::string reason = "cannot write " + path.string() + ": " + strerror(errno);
-    unlink(temp.c_str());
-    return reason;
-  }
-  return {};
 }
 
 bool read_whole_file(const std::filesystem::path& path, std::vector<uint8_t>& out) {

@@ -16,12 +16,9 @@ namespace gitgate::git::detail {
 // The .rev bytes for an index: its positions in pack order, then the pack's checksum and
 // the SHA-1 of all that. Empty if OpenSSL fails.
 std::vector<uint8_t> rev_index_bytes(const pack::PackIndex& index);
-
-// Writes bytes to path through a temporary file in the same directory, renamed over path
-// at the end (a reader never sees half a file), with git's mode for pack files (0444).
-// An empty string, or why not.
-std::string write_file_atomically(const std::filesystem::path& path,
-                                  std::span<const uint8_t> bytes);
+// The same from the index positions of the objects in pack order.
+std::vector<uint8_t> rev_index_bytes(std::span<const uint32_t> positions,
+                                     std::span<const uint8_t, pack::kOidSize> pack_checksum);
 
 // Reads a whole file into out; false if it cannot be read.
 bool read_whole_file(const std::filesystem::path& path, std::vector<uint8_t>& out);

@@ -11,19 +11,28 @@
 #include <string>
 #include <vector>
 
+#include "git/pack/digest.h"
 #include "git/pack/libgit2.h"
+#include "git/pack/pack_entry.h"
+#include "git/receive/detail/object_codec.h"
 #include "tests/git/git_fixture.h"
 
 namespace gitgate::git::detail {
 namespace {
 
 namespace fs = std::filesystem;
+namespace pack = gitgate::git::pack;
 using Bytes = std::vector<uint8_t>;
 using testing::quote;
 
 Bytes read_bytes(const fs::path& path) {
   std::ifstream in(path, std::ios::binary);
   return {std::istreambuf_iterator<char>(in), std::istreambuf_iterator<char>()};
+}
+
+std::string read_file_text(const fs::path& path) {
+  const Bytes bytes = read_bytes(path);
+  return {bytes.begin(), bytes.end()};
 }
 
 std::string hex(const git_oid& oid) {
@@ -39,6 +48,64 @@ std::vector<std::string> names_in(const fs::path& dir) {
   }
   std::sort(names.begin(), names.end());
   return names;
+}
+
+void write_bytes(const fs::path& path, const Bytes& bytes) {
+  fs::create_directories(path.parent_path());
+  std::ofstream out(path, std::ios::binary | std::ios::trunc);
+  out.write(reinterpret_cast<const char*>(bytes.data()),
+            static_cast<std::streamsize>(bytes.size()));
+}
+
+// A pack made by hand, for what pack-objects never writes: entries (an encoded header and
+// the data it compresses), the SHA-1 trailer.
+struct HandEntry {
+  pack::EncodedHeader header;
+  Bytes data;
+};
+
+Bytes hand_pack(const std::vector<HandEntry>& entries) {
+  Bytes out;
+  const auto header = pack::encode_pack_header(static_cast<uint32_t>(entries.size()));
+  out.insert(out.end(), header.begin(), header.end());
+  for (const HandEntry& e : entries) {
+    out.insert(out.end(), e.header.view().begin(), e.header.view().end());
+    uLongf length = compressBound(e.data.size());
+    Bytes z(length);
+    compress(z.data(), &length, e.data.data(), e.data.size());
+    out.insert(out.end(), z.begin(), z.begin() + static_cast<ptrdiff_t>(length));
+  }
+  Digest sha1(EVP_sha1());
+  sha1.update(out.data(), out.size());
+  const auto sum = sha1.finish();
+  out.insert(out.end(), sum->begin(), sum->end());
+  return out;
+}
+
+Bytes text(const std::string& s) { return {s.begin(), s.end()}; }
+
+Oid blob_id(const Bytes& data) {
+  ObjectHasher hasher;
+  Oid oid{};
+  EXPECT_EQ(hasher.hash(3, data, oid), "");
+  return oid;
+}
+
+// A delta from base (its size) to base + suffix: copy it all, insert suffix.
+Bytes append_delta(size_t base_size, const std::string& suffix) {
+  Bytes d;
+  for (const size_t size : {base_size, base_size + suffix.size()}) {
+    size_t v = size;
+    while (v >= 0x80) {
+      d.push_back(static_cast<uint8_t>(0x80 | (v & 0x7f)));
+      v >>= 7;
+    }
+    d.push_back(static_cast<uint8_t>(v));
+  }
+  d.insert(d.end(), {0xb0, static_cast<uint8_t>(base_size), static_cast<uint8_t>(base_size >> 8)});
+  d.push_back(static_cast<uint8_t>(suffix.size()));
+  d.insert(d.end(), suffix.begin(), suffix.end());
+  return d;
 }
 
 using IndexFn = std::variant<IndexedPack, IndexFailure> (*)(const fs::path&, git_repository*,
@@ -67,15 +134,15 @@ class PackIndexerTest : public testing::GitFixture, public ::testing::WithParamI
     GitFixture::TearDown();
   }
 
-  // src: commits that each change a long file a little (so that pack-objects writes
-  // deltas, chains of them) and add a few new files.
+  // src: commits that each change one more line of a long file (so that pack-objects
+  // writes deltas, in chains: each version is nearest the one before) and add a few files.
   void make_source(int commits) {
-    sh("git init -q -b main src");
+    sh("git init -q -b main src && seq 1 3000 > src/long");
     for (int c = 0; c < commits; ++c) {
-      sh(fmt::format(
-          "cd src && seq 1 3000 | sed 's/^{0}$/changed {0}/' > long && seq {0} 500 > short && "
-          "mkdir -p d{1} && echo {0} > d{1}/f{0} && git add -A && git commit -qm c{0}",
-          c * 37, c % 3));
+      sh(
+          fmt::format("cd src && sed -i 's/^{2}$/changed {0}/' long && seq {0} 500 > short && "
+                      "mkdir -p d{1} && echo {0} > d{1}/f{0} && git add -A && git commit -qm c{0}",
+                      c * 37, c % 3, (c * 37) + 1));
     }
   }
 
@@ -163,6 +230,15 @@ TEST_P(PackIndexerTest, ThinPackCompletedFromTheRepository) {
   fs::copy_file(input, dir_ / "plain" / "x.pack");
   EXPECT_NE(testing::run("git index-pack " + quote(dir_ / "plain" / "x.pack")).status, 0);
 
+  // What git's own --fix-thin makes of it, in a copy of the repository.
+  sh("git clone -q --bare dst.git fixed.git && git -C fixed.git index-pack --stdin --fix-thin "
+     "--rev-index < " +
+     quote(input) + " > fixed.out");
+  const std::string out = read_file_text(dir_ / "fixed.out");  // "pack\t<checksum>\n"
+  ASSERT_EQ(out.rfind("pack\t", 0), 0U) << out;
+  const std::string fixed_name = out.substr(5, 40);
+  const fs::path fixed = dir_ / "fixed.git" / "objects" / "pack" / ("pack-" + fixed_name);
+
   // Without the repository the bases cannot be found: an error, nothing left but the input.
   const auto alone = GetParam().index(input, nullptr, PushSettings{}, {});
   ASSERT_TRUE(std::holds_alternative<IndexFailure>(alone));
@@ -174,6 +250,13 @@ TEST_P(PackIndexerTest, ThinPackCompletedFromTheRepository) {
   EXPECT_GE(indexed.added_bases, 1U);
   // The commit, its root tree and long (a delta on the old long): 3 objects sent.
   EXPECT_EQ(indexed.objects, 3U + indexed.added_bases);
+  // gitgate's indexer appends the bases as git does: the same files as git's --fix-thin.
+  if (std::string(GetParam().name) == "gitgate") {
+    fs::path ext = fixed;
+    expect_same_as_git(indexed, {fixed_name, read_bytes(ext.replace_extension(".pack")),
+                                 read_bytes(ext.replace_extension(".idx")),
+                                 read_bytes(ext.replace_extension(".rev"))});
+  }
   // git finds the completed pack whole and consistent, and indexes it as we did.
   sh("git verify-pack " + quote(indexed.index));
   expect_same_as_git(indexed, git_index(indexed.pack, "completed"));
@@ -219,6 +302,107 @@ TEST_P(PackIndexerTest, ProgressCountsDeltas) {
   EXPECT_GT(last_total, 0U);
   EXPECT_EQ(last_total, std::stoul(deltas));
   EXPECT_EQ(last_resolved, last_total);
+}
+
+// Chains as deep as pack-objects makes them (--depth 50), shared out among 1 to 4
+// threads; each time the files git writes.
+TEST_P(PackIndexerTest, DeepChainsOnAnyNumberOfThreads) {
+  make_source(60);
+  const fs::path input = dir_ / "deep" / "incoming.pack";
+  pack_objects("main\\n", "--delta-base-offset --depth=50 --window=50", input);
+  const GitFiles git = git_index(input, "deep");
+  const std::string depth = sh("git verify-pack -v " + quote(dir_ / "git-deep" / "x.idx") +
+                               " | grep -c 'chain length = [1-9][0-9]'");
+  EXPECT_GT(std::stoul(depth), 0U) << "no chain of 10 or more";
+  for (const unsigned threads : {1U, 2U, 4U}) {
+    const fs::path copy = dir_ / fmt::format("deep{}", threads) / "incoming.pack";
+    fs::create_directories(copy.parent_path());
+    fs::copy_file(input, copy);
+    const auto result = std::string(GetParam().name) == "gitgate"
+                            ? index_pack(copy, nullptr, PushSettings{}, {}, threads)
+                            : GetParam().index(copy, nullptr, PushSettings{}, {});
+    ASSERT_TRUE(std::holds_alternative<IndexedPack>(result))
+        << std::get<IndexFailure>(result).reason;
+    expect_same_as_git(std::get<IndexedPack>(result), git);
+  }
+}
+
+// A REF_DELTA before its base (pack-objects never writes one; git index-pack takes it).
+TEST_P(PackIndexerTest, RefDeltaBeforeItsBase) {
+  const Bytes base = text("the base of a delta that comes first\n");
+  const Bytes delta = append_delta(base.size(), "and more\n");
+  const Bytes bytes =
+      hand_pack({{pack::encode_ref_delta_header(delta.size(), blob_id(base)), delta},
+                 {pack::encode_entry_header(pack::EntryType::kBlob, base.size()), base}});
+  const fs::path input = dir_ / "fwd" / "incoming.pack";
+  write_bytes(input, bytes);
+  const GitFiles git = git_index(input, "fwd");
+  const auto result = GetParam().index(input, nullptr, PushSettings{}, {});
+  ASSERT_TRUE(std::holds_alternative<IndexedPack>(result)) << std::get<IndexFailure>(result).reason;
+  expect_same_as_git(std::get<IndexedPack>(result), git);
+}
+
+// What gitgate's indexer refuses that libgit2's does not check.
+class OwnIndexerTest : public PackIndexerTest {};
+
+TEST_F(OwnIndexerTest, Refusals) {
+  const Bytes base = text("0123456789");
+  const Bytes delta = append_delta(base.size(), "abcdef");  // yields 16 bytes
+  const auto blob = [](const Bytes& data) {
+    return HandEntry{pack::encode_entry_header(pack::EntryType::kBlob, data.size()), data};
+  };
+  const auto ofs = [&](size_t distance) {
+    return HandEntry{pack::encode_ofs_delta_header(delta.size(), distance), delta};
+  };
+  struct Refusal {
+    std::string name;
+    Bytes pack;
+    PushSettings limits;
+    std::string reason;
+  };
+  PushSettings small;
+  small.max_object_bytes = 15;
+  PushSettings tiny;
+  tiny.max_object_bytes = 9;
+  const Bytes good = hand_pack({blob(base), ofs(hand_pack({blob(base)}).size() - 12 - 20)});
+  std::vector<Refusal> refusals = {
+      {"delta result over max_object_bytes", good, small,
+       "yields 16 bytes, more than max_object_bytes (15)"},
+      {"whole object over max_object_bytes", good, tiny,
+       "has 10 bytes, more than max_object_bytes (9)"},
+      {"the same object twice", hand_pack({blob(base), blob(base)}), {}, "twice"},
+      {"unresolved REF_DELTA",
+       hand_pack({{pack::encode_ref_delta_header(delta.size(), blob_id(base)), delta}}),
+       {},
+       "pack has 1 unresolved deltas"},
+      {"bad trailer",
+       [&] {
+         Bytes b = good;
+         b.back() ^= 1;
+         return b;
+       }(),
+       {},
+       "pack trailer does not match"},
+  };
+  // The good pack itself passes with the default limits and with exactly 16.
+  PushSettings exact;
+  exact.max_object_bytes = 16;
+  for (const PushSettings& limits : {PushSettings{}, exact}) {
+    write_bytes(dir_ / "good" / "incoming.pack", good);
+    const auto ok = index_pack(dir_ / "good" / "incoming.pack", nullptr, limits, {}, 2);
+    ASSERT_TRUE(std::holds_alternative<IndexedPack>(ok)) << std::get<IndexFailure>(ok).reason;
+    fs::remove_all(dir_ / "good");
+  }
+  for (const Refusal& r : refusals) {
+    const fs::path input = dir_ / "refused" / "incoming.pack";
+    write_bytes(input, r.pack);
+    const auto result = index_pack(input, nullptr, r.limits, {}, 2);
+    ASSERT_TRUE(std::holds_alternative<IndexFailure>(result)) << r.name;
+    EXPECT_NE(std::get<IndexFailure>(result).reason.find(r.reason), std::string::npos)
+        << r.name << ": " << std::get<IndexFailure>(result).reason;
+    EXPECT_EQ(names_in(input.parent_path()), std::vector<std::string>{"incoming.pack"}) << r.name;
+    fs::remove_all(input.parent_path());
+  }
 }
 
 INSTANTIATE_TEST_SUITE_P(Indexers, PackIndexerTest,

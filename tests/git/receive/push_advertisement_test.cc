@@ -49,6 +49,21 @@ TEST(PushAdvertisement, RefsWithoutHeadPeeledOrHidden) {
                                       b + " refs/tags/v1", "0000"}));
 }
 
+// ".have" lines follow the refs; with no ref the first carries the capabilities (git's
+// show_ref for the first line of any kind).
+TEST(PushAdvertisement, HaveLines) {
+  RefSet refs;
+  refs.refs = {{"refs/heads/main", oid('a'), std::nullopt}};
+  const std::string a(40, 'a');
+  const std::string b(40, 'b');
+  const std::string c(40, 'c');
+  EXPECT_EQ(packet_texts(encode_push_advertisement(refs, {oid('b'), oid('c')})),
+            (std::vector<std::string>{a + " refs/heads/main" + kNul + push_capabilities(),
+                                      b + " .have", c + " .have", "0000"}));
+  EXPECT_EQ(packet_texts(encode_push_advertisement(RefSet{}, {oid('b')})),
+            (std::vector<std::string>{b + " .have" + kNul + push_capabilities(), "0000"}));
+}
+
 TEST(PushAdvertisement, AllHiddenIsEmpty) {
   RefSet refs;
   refs.refs = {{"refs/heads/main", oid('a'), std::nullopt}};

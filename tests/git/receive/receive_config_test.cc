@@ -78,6 +78,7 @@ TEST_F(ReceiveConfigTest, DefaultsAsGit) {
   const ReceiveConfig config = read("");
   EXPECT_FALSE(config.deny_deletes);
   EXPECT_FALSE(config.deny_non_fast_forwards);
+  EXPECT_TRUE(config.auto_gc);
   EXPECT_EQ(config.deny_current_branch, DenyAction::kUnconfigured);
   EXPECT_EQ(config.deny_delete_current, DenyAction::kUnconfigured);
   EXPECT_TRUE(config.hide_refs.empty());
@@ -86,17 +87,29 @@ TEST_F(ReceiveConfigTest, DefaultsAsGit) {
 TEST_F(ReceiveConfigTest, ReadsEachKey) {
   const ReceiveConfig config = read(
       "git -C r config receive.denyDeletes true && git -C r config receive.denyNonFastForwards "
-      "yes && git -C r config receive.denyCurrentBranch warn && git -C r config "
+      "yes && git -C r config receive.autoGc false && git -C r config receive.denyCurrentBranch "
+      "warn && git -C r config "
       "receive.denyDeleteCurrent false && git -C r config --add transfer.hideRefs refs/a/ && "
       "git -C r config --add receive.hideRefs '!refs/a/b' && git -C r config --add "
       "transfer.hideRefs refs/c && git -C r config --add uploadpack.hideRefs refs/d");
   EXPECT_TRUE(config.deny_deletes);
   EXPECT_TRUE(config.deny_non_fast_forwards);
+  EXPECT_FALSE(config.auto_gc);
   EXPECT_EQ(config.deny_current_branch, DenyAction::kWarn);
   EXPECT_EQ(config.deny_delete_current, DenyAction::kIgnore);
   // transfer's, then receive's (which so decide where both match), trailing '/' removed;
   // uploadpack's are not receive-pack's.
   EXPECT_EQ(config.hide_refs, (std::vector<std::string>{"refs/a", "refs/c", "!refs/a/b"}));
+}
+
+TEST_F(ReceiveConfigTest, FsckSeverities) {
+  const ReceiveConfig config = read(
+      "git -C r config receive.fsck.hasDotgit ignore && git -C r config receive.fsck.badTimezone "
+      "WARN && git -C r config receive.fsck.missingEmail error && git -C r config "
+      "receive.fsck.badDate ignore && git -C r config --add receive.fsck.badDate error && "
+      "git -C r config fsck.badName ignore");
+  // error and a later error for the same id keep the check; plain fsck.* is git fsck's.
+  EXPECT_EQ(config.fsck_ignored, (std::vector<std::string>{"hasdotgit", "badtimezone"}));
 }
 
 TEST_F(ReceiveConfigTest, KeyWithoutValueRefuses) {

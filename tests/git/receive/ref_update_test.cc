@@ -3,6 +3,7 @@
 #include <gtest/gtest.h>
 
 #include <atomic>
+#include <chrono>
 #include <filesystem>
 #include <fstream>
 #include <thread>
@@ -118,6 +119,68 @@ TEST_F(RefUpdate, TakenLockFails) {
   EXPECT_TRUE(std::filesystem::exists(dir_ / "r/refs/heads/main.lock"));
   std::filesystem::remove(dir_ / "r/refs/heads/main.lock");
   EXPECT_EQ(to_hex(rev("refs/heads/main")), to_hex(rev("main")));
+}
+
+// A push to a symbolic ref moves the branch it names, as git's files backend does; the
+// symbolic ref stays symbolic.
+TEST_F(RefUpdate, SymbolicRefUpdatesItsTarget) {
+  sh("git -C r symbolic-ref refs/heads/alias refs/heads/side");
+  std::vector<PushCommand> commands = {cmd(rev("side"), rev("main"), "refs/heads/alias")};
+  update_refs(repo_.get(), commands, false);
+  EXPECT_TRUE(commands[0].ready()) << commands[0].error;
+  EXPECT_EQ(to_hex(rev("refs/heads/side")), to_hex(rev("main")));
+  EXPECT_EQ(sh("git -C r symbolic-ref refs/heads/alias"), "refs/heads/side\n");
+  // Its deletion is refused rather than guessed at.
+  std::vector<PushCommand> del = {cmd(rev("main"), zero(), "refs/heads/alias")};
+  update_refs(repo_.get(), del, false);
+  EXPECT_EQ(del[0].error, "cannot update a symbolic ref");
+  expect_no_locks();
+}
+
+// A lock let go within git's core.filesRefLockTimeout (100 ms) is waited for.
+TEST_F(RefUpdate, ShortLivedLockIsWaitedFor) {
+  sh("mkdir -p r/refs/heads && touch r/refs/heads/main.lock");
+  std::thread holder([this] {
+    std::this_thread::sleep_for(std::chrono::milliseconds(20));
+    std::filesystem::remove(dir_ / "r/refs/heads/main.lock");
+  });
+  std::vector<PushCommand> commands = {cmd(rev("main"), rev("side"), "refs/heads/main")};
+  update_refs(repo_.get(), commands, false);
+  holder.join();
+  EXPECT_TRUE(commands[0].ready()) << commands[0].error;
+  EXPECT_EQ(to_hex(rev("refs/heads/main")), to_hex(rev("side")));
+}
+
+// Two atomic pushes of the same two refs, sent in opposite orders: locks are taken in name
+// order, so one of them always gets both.
+TEST_F(RefUpdate, CrossedAtomicPushesHaveOneWinner) {
+  const git_oid main = rev("main");
+  const git_oid side = rev("side");
+  for (int round = 0; round < 10; ++round) {
+    sh("git -C r update-ref refs/heads/x " + to_hex(main) +
+       " && git -C r update-ref refs/heads/y " + to_hex(main));
+    std::vector<PushCommand> a = {cmd(main, side, "refs/heads/x"), cmd(main, side, "refs/heads/y")};
+    std::vector<PushCommand> b = {cmd(main, rev("main~1"), "refs/heads/y"),
+                                  cmd(main, rev("main~1"), "refs/heads/x")};
+    std::atomic<int> ready{0};
+    auto push = [&](std::vector<PushCommand>* commands) {
+      RepositoryPtr repo = open();
+      ready.fetch_add(1);
+      while (ready.load() < 2) {
+      }
+      update_refs(repo.get(), *commands, true);
+    };
+    std::thread ta(push, &a);
+    std::thread tb(push, &b);
+    ta.join();
+    tb.join();
+    const bool a_won = a[0].ready() && a[1].ready();
+    const bool b_won = b[0].ready() && b[1].ready();
+    EXPECT_NE(a_won, b_won) << "round " << round << ": " << a[0].error << "/" << b[0].error;
+    const std::string x = to_hex(rev("refs/heads/x"));
+    EXPECT_EQ(x, to_hex(rev("refs/heads/y"))) << "all or nothing";
+    expect_no_locks();
+  }
 }
 
 TEST_F(RefUpdate, AtomicIsAllOrNothing) {
