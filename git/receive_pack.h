@@ -32,7 +32,9 @@ struct ReceivePackRequest {
   // While the pack is indexed, checked or hooks run: an empty band-1 packet after this
   // long without output (git's receive.keepAlive, 5 s), when the client has side-band.
   std::chrono::milliseconds keepalive{5000};
-  // Told after refs moved, so that no clone is served a pack of the old refs.
+  // The server's pack cache. A push needs to tell it nothing: an entry's key covers every
+  // ref (name and id, pack_cache_key.h), so once refs moved a clone computes a new key and
+  // is never served a pack of the old refs; old entries age out by ttl and LRU.
   PackCache* cache = nullptr;
 };
 

@@ -124,6 +124,7 @@ else
   echo "  GIT_SSH_COMMAND='ssh -o StrictHostKeyChecking=accept-new' git clone $url"
 fi
 echo
+echo "Then commit in the clone and git push: the demo user may push (write = [\"*\"])."
 echo "The access log is this terminal's standard output; diagnostics go to stderr."
 echo
 exec "$gitgate" serve --config "$state/gitgate.toml"

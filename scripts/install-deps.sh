@@ -8,6 +8,8 @@ packages=(
   libtomlplusplus-dev libcli11-dev libgtest-dev libbenchmark-dev zlib1g-dev
   git openssh-client openssh-server haproxy python3 xxd hyperfine time
 )
+# git is also a run-time dependency: gitgate runs `git maintenance run --auto` after pushes
+# ([push] auto_maintenance, README "Push").
 missing=()
 for p in "${packages[@]}"; do
   dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q 'install ok installed' || missing+=("$p")

@@ -8,6 +8,7 @@
 #include <variant>
 #include <vector>
 
+#include "git/push_settings.h"
 #include "git/request_limits.h"
 #include "proxyproto/reader.h"
 
@@ -82,6 +83,8 @@ struct Config {
   Limits limits;
   CacheConfig cache;
   SshAlgorithms ssh;
+  // [push]: what one push may carry, its checks and hooks (server/detail/push_table.cc).
+  git::PushSettings push;
 };
 
 struct ConfigError {

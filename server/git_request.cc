@@ -4,12 +4,15 @@
 
 #include <algorithm>
 #include <cstddef>
+#include <cstdint>
 #include <string>
 #include <string_view>
 #include <utility>
 #include <variant>
+#include <vector>
 
 #include "git/exec_command.h"
+#include "git/receive_pack.h"
 #include "git/repo_path.h"
 #include "git/upload_pack.h"
 #include "logging/access_log.h"
@@ -42,6 +45,34 @@ LoggedRequest start_request(ServerContext& context, const SessionFacts& facts, g
                        std::move(record), stream);
 }
 
+// Why the request may not read the repository, for the diagnostic line; empty when it may.
+// Missing and forbidden look the same to the client; the diagnostic says which.
+std::string read_refusal(const std::variant<git::ResolvedRepository, git::RepoPathError>& resolved,
+                         const std::string& display, const auth::User& user) {
+  if (const auto* error = std::get_if<git::RepoPathError>(&resolved)) {
+    // The reason quotes the client's path: it is escaped like the rest of the line.
+    return "repository " + logging::printable(display) + ": " + logging::printable(error->reason);
+  }
+  const auto& repository = std::get<git::ResolvedRepository>(resolved);
+  if (!auth::UserDb::can_read(user, repository.relative)) {
+    return "repository " + repository.display + ": " + user.identity.name + " may not read it";
+  }
+  return {};
+}
+
+// One diagnostic line naming the real client, the message on the channel's stderr, the o-line
+// with status 128. No protocol was spoken; the label says which one the client asked for.
+int refuse(const SessionFacts& facts, LoggedRequest& logged, SshChannelStream& stream,
+           std::string_view refusal, const std::string& message, std::vector<std::string> labels) {
+  spdlog::warn("[session {}] request refused: {} user={} {}", facts.session_id, refusal,
+               facts.user->identity.name, address_fields(*facts.connection));
+  stream.write_stderr(message);
+  labels.push_back("protocol:" + std::to_string(facts.protocol_version));
+  labels.push_back(user_label(*facts.user));
+  logged.finish(kExitFatal, std::move(labels));
+  return kExitFatal;
+}
+
 int run_upload_pack(ServerContext& context, const SessionFacts& facts,
                     const git::ExecCommand& command, SshChannelStream& stream) {
   const auth::User& user = *facts.user;
@@ -49,24 +80,8 @@ int run_upload_pack(ServerContext& context, const SessionFacts& facts,
   const auto* repository = std::get_if<git::ResolvedRepository>(&resolved);
   const std::string display = logged_repository_path(resolved, command.path);
   LoggedRequest logged = start_request(context, facts, command.service, display, stream);
-
-  // Missing and forbidden look the same to the client; the diagnostic says which.
-  std::string refusal;
-  if (const auto* error = std::get_if<git::RepoPathError>(&resolved)) {
-    // The reason quotes the client's path: it is escaped like the rest of the line.
-    refusal =
-        "repository " + logging::printable(display) + ": " + logging::printable(error->reason);
-  } else if (!auth::UserDb::can_read(user, repository->relative)) {
-    refusal = "repository " + repository->display + ": " + user.identity.name + " may not read it";
-  }
-  if (!refusal.empty()) {
-    spdlog::warn("[session {}] request refused: {} user={} {}", facts.session_id, refusal,
-                 user.identity.name, address_fields(*facts.connection));
-    stream.write_stderr(repository_refusal_message(command.path));
-    // No protocol was spoken; the label says which one the client asked for.
-    logged.finish(kExitFatal,
-                  {"protocol:" + std::to_string(facts.protocol_version), user_label(user)});
-    return kExitFatal;
+  if (const std::string refusal = read_refusal(resolved, display, user); !refusal.empty()) {
+    return refuse(facts, logged, stream, refusal, repository_refusal_message(command.path), {});
   }
 
   git::UploadPackRequest request{repository->directory, facts.protocol_version};
@@ -84,17 +99,55 @@ int run_upload_pack(ServerContext& context, const SessionFacts& facts,
   return result.exit_status;
 }
 
-int refuse_push(ServerContext& context, const SessionFacts& facts, const git::ExecCommand& command,
-                SshChannelStream& stream) {
-  const std::string display = logged_repository_path(
-      git::resolve_repository(context.config.repositories, command.path), command.path);
+// A push needs the user's write globs to match (write implies read). A user who may not
+// even read it is told what a missing repository tells, so that a push cannot probe which
+// repositories exist; one who may read it is told that the push is what is refused.
+int run_receive_pack(ServerContext& context, const SessionFacts& facts,
+                     const git::ExecCommand& command, SshChannelStream& stream) {
+  const auth::User& user = *facts.user;
+  auto resolved = git::resolve_repository(context.config.repositories, command.path);
+  const auto* repository = std::get_if<git::ResolvedRepository>(&resolved);
+  const std::string display = logged_repository_path(resolved, command.path);
   LoggedRequest logged = start_request(context, facts, command.service, display, stream);
-  spdlog::warn("[session {}] request refused: push to {} is not supported user={} {}",
-               facts.session_id, logging::printable(display), facts.user->identity.name,
-               address_fields(*facts.connection));
-  stream.write_stderr(push_refusal_message());
-  logged.finish(kExitFatal, {"push", user_label(*facts.user)});
-  return kExitFatal;
+  if (const std::string refusal = read_refusal(resolved, display, user); !refusal.empty()) {
+    return refuse(facts, logged, stream, refusal, repository_refusal_message(command.path),
+                  {"push"});
+  }
+  if (!auth::UserDb::can_write(user, repository->relative)) {
+    return refuse(
+        facts, logged, stream,
+        "repository " + repository->display + ": " + user.identity.name + " may not push to it",
+        push_refusal_message(user.identity.name, repository->display), {"push"});
+  }
+
+  git::ReceivePackRequest request;
+  request.repository = repository->directory;
+  request.protocol_version = facts.protocol_version;
+  request.pusher.user_name = user.identity.name;
+  request.pusher.user_id = static_cast<uint64_t>(user.identity.id);
+  request.pusher.client_address = facts.connection->client.ip_string();
+  request.pusher.request_id = logged.request_id();
+  request.settings = context.config.push;
+  request.cache = context.pack_cache;
+  // request.keepalive stays git's receive.keepAlive (5 s).
+  git::ReceivePackResult result = git::serve_receive_pack(request, stream);
+  if (result.exit_status != 0) {
+    spdlog::warn("[session {}] receive-pack {} failed with status {}: {} user={} {}",
+                 facts.session_id, repository->display, result.exit_status,
+                 logging::printable(result.error), user.identity.name,
+                 address_fields(*facts.connection));
+  } else if (!result.error.empty()) {  // some refs were refused: the client was told why
+    spdlog::info("[session {}] receive-pack {}: {} user={} {}", facts.session_id,
+                 repository->display, logging::printable(result.error), user.identity.name,
+                 address_fields(*facts.connection));
+  }
+  const bool rejected =
+      std::find(result.labels.begin(), result.labels.end(), "rejected") != result.labels.end();
+  const int status = result.exit_status == 0 && rejected ? kExitPushRejected : result.exit_status;
+  result.labels.push_back(user_label(user));
+  // Bytes read are the pack's, as on Bitbucket: what the push brought, not its commands.
+  logged.finish(status, std::move(result.labels), result.pack_bytes);
+  return status;
 }
 
 }  // namespace
@@ -138,7 +191,7 @@ int run_exec_request(ServerContext& context, const SessionFacts& facts, std::str
     return kExitFatal;
   }
   if (exec->service == git::Service::kReceivePack) {
-    return refuse_push(context, facts, *exec, stream);
+    return run_receive_pack(context, facts, *exec, stream);
   }
   return run_upload_pack(context, facts, *exec, stream);
 }

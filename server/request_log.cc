@@ -45,17 +45,18 @@ LoggedRequest::~LoggedRequest() {
     if (!finished_) {
       std::vector<std::string> labels = record_.labels;
       labels.insert(labels.begin(), "error");
-      write_end(kExitFatal, std::move(labels));
+      write_end(kExitFatal, std::move(labels), std::nullopt);
     }
   }
   context_.in_flight.remove(this);
   context_.request_ids.finish();
 }
 
-void LoggedRequest::finish(int exit_status, std::vector<std::string> labels) {
+void LoggedRequest::finish(int exit_status, std::vector<std::string> labels,
+                           std::optional<uint64_t> bytes_read) {
   const std::lock_guard lock(mu_);
   if (!finished_) {
-    write_end(exit_status, std::move(labels));
+    write_end(exit_status, std::move(labels), bytes_read);
   }
 }
 
@@ -66,15 +67,21 @@ void LoggedRequest::finish_drained() {
   if (!finished_) {
     std::vector<std::string> labels = record_.labels;
     labels.insert(labels.begin(), "drained");
-    write_end(kExitDrained, std::move(labels));
+    write_end(kExitDrained, std::move(labels), std::nullopt);
   }
 }
 
-void LoggedRequest::write_end(int exit_status, std::vector<std::string> labels) {
+// Set in the constructor and never changed after: no lock needed.
+std::string LoggedRequest::request_id() const {
+  return logging::request_id_string(record_.request_id, logging::LineKind::kStart).substr(1);
+}
+
+void LoggedRequest::write_end(int exit_status, std::vector<std::string> labels,
+                              std::optional<uint64_t> bytes_read) {
   finished_ = true;
   record_.end = std::chrono::system_clock::now();
   record_.exit_status = exit_status;
-  record_.bytes_read = stream_.bytes_read();
+  record_.bytes_read = bytes_read.value_or(stream_.bytes_read());
   record_.bytes_written = stream_.bytes_written();
   record_.labels = std::move(labels);
   context_.access_log.write(format_access_line(record_, logging::LineKind::kEnd));

@@ -3,7 +3,9 @@
 #pragma once
 
 #include <cstddef>
+#include <cstdint>
 #include <mutex>
+#include <optional>
 #include <string>
 #include <string_view>
 #include <unordered_set>
@@ -51,13 +53,21 @@ class LoggedRequest {
   LoggedRequest(const LoggedRequest&) = delete;
   LoggedRequest& operator=(const LoggedRequest&) = delete;
 
-  void finish(int exit_status, std::vector<std::string> labels);
+  // bytes_read: what the o-line counts as read when it is not the channel's byte count (a
+  // push counts the pack bytes it received, as Bitbucket does).
+  void finish(int exit_status, std::vector<std::string> labels,
+              std::optional<uint64_t> bytes_read = std::nullopt);
   // The drain deadline: the o-line as things stand, labelled "drained".
   void finish_drained();
 
+  // The id both lines share, without their i/o mark: "@DX7BUKx631x44878x0" (Bitbucket's
+  // request id), for the hooks of a push (GITGATE_REQUEST_ID).
+  [[nodiscard]] std::string request_id() const;
+
  private:
   // Under mu_, once.
-  void write_end(int exit_status, std::vector<std::string> labels);
+  void write_end(int exit_status, std::vector<std::string> labels,
+                 std::optional<uint64_t> bytes_read);
 
   RequestLogContext context_;
   const SshChannelStream& stream_;

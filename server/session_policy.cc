@@ -60,8 +60,12 @@ std::string command_refusal_message(std::string_view command) {
   return fmt::format("gitgate: command not allowed: {}\n", shown(command));
 }
 
-std::string push_refusal_message() {
-  return "gitgate: push over SSH is not supported by this server yet\n";
+// "fatal: " as git's own refusals begin, so that the client shows it as the reason.
+std::string push_refusal_message(std::string_view user_name, std::string_view repository) {
+  if (repository.starts_with('/')) {
+    repository.remove_prefix(1);
+  }
+  return fmt::format("fatal: {} may not push to {}\n", shown(user_name), shown(repository));
 }
 
 std::string repository_refusal_message(std::string_view requested_path) {

@@ -14,6 +14,10 @@ namespace gitgate::server {
 inline constexpr int kExitFatal = 128;
 // A shell or subsystem request from an authenticated user: like GitHub, greet and fail.
 inline constexpr int kExitNoShell = 1;
+// A push that was answered but where some ref (or the pack) was refused: the access log's
+// "1 push rejected" (docs/DESIGN.md, access log format). git's client exits non-zero for it
+// on its own; the status it is sent changes nothing for it.
+inline constexpr int kExitPushRejected = 1;
 
 // How much of an untrusted string (a command, a subsystem name) is repeated in messages.
 inline constexpr size_t kMaxShownBytes = 120;
@@ -31,7 +35,10 @@ inline constexpr size_t kMaxShownBytes = 120;
 [[nodiscard]] std::string shell_refusal_message(std::string_view user_name);
 [[nodiscard]] std::string subsystem_refusal_message(std::string_view subsystem);
 [[nodiscard]] std::string command_refusal_message(std::string_view command);
-[[nodiscard]] std::string push_refusal_message();
+// A user who may read the repository but not write it: "fatal: alice may not push to
+// demo/repo.git" (the repository as resolved, without the leading '/').
+[[nodiscard]] std::string push_refusal_message(std::string_view user_name,
+                                               std::string_view repository);
 // The same words whether the repository is missing or not readable, so that a
 // client cannot probe which repositories exist.
 [[nodiscard]] std::string repository_refusal_message(std::string_view requested_path);

@@ -14,7 +14,7 @@ constexpr std::string_view kCapabilities =
     "multi_ack thin-pack side-band side-band-64k ofs-delta shallow deepen-since deepen-not "
     "deepen-relative no-progress include-tag multi_ack_detailed allow-tip-sha1-in-want "
     "allow-reachable-sha1-in-want no-done filter";
-constexpr std::string_view kTrailingCapabilities = "object-format=sha1 agent=gitgate/0.1";
+constexpr std::string_view kObjectFormat = "object-format=sha1";
 
 }  // namespace
 
@@ -24,7 +24,9 @@ std::string advertised_capabilities(const RefSet& refs) {
     caps += " symref=HEAD:" + refs.head_target;
   }
   caps += ' ';
-  caps += kTrailingCapabilities;
+  caps += kObjectFormat;
+  caps += ' ';
+  caps += kAgentCapability;
   return caps;
 }
 

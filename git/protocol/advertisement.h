@@ -8,6 +8,9 @@
 
 namespace gitgate::git::detail {
 
+// Our agent capability, the same for every service (gitprotocol-capabilities "agent").
+inline constexpr std::string_view kAgentCapability = "agent=gitgate/0.1";
+
 // The capability list we advertise on the first line.
 std::string advertised_capabilities(const RefSet& refs);
 

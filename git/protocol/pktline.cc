@@ -135,4 +135,10 @@ PktReader::Result PktReader::read() {
   }
 }
 
+std::span<const uint8_t> PktReader::take_buffered() {
+  const auto bytes = std::span<const uint8_t>(buffer_).subspan(begin_, end_ - begin_);
+  begin_ = end_;
+  return bytes;
+}
+
 }  // namespace gitgate::git::pktline

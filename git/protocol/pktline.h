@@ -75,6 +75,10 @@ class PktReader {
   explicit PktReader(Stream& stream);
   // The returned payload stays valid until the next call.
   Result read();
+  // The bytes read from the stream past the last packet returned, handed over once (the
+  // buffer is then empty): what follows the packets is not pkt-lines, as the pack after
+  // a push's command list. Valid until the next call of read().
+  std::span<const uint8_t> take_buffered();
 
  private:
   Stream& stream_;

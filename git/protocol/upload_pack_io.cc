@@ -109,6 +109,17 @@ void Output::progress(std::string_view text) {
   send_locked();  // shown at once; libgit2 already throttles its progress calls
 }
 
+void Output::message(std::string_view text) {
+  const std::lock_guard lock(mutex_);
+  if (side_band_ == pktline::SideBand::kNone) {
+    send_locked();
+    stream_.write_stderr(bytes_of(text));
+    return;
+  }
+  pktline::append_side_band(pending_, side_band_, pktline::Band::kProgress, text);
+  send_locked();
+}
+
 bool Output::end_pack() {
   const std::lock_guard lock(mutex_);
   if (side_band_ != pktline::SideBand::kNone) {

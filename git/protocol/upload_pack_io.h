@@ -39,6 +39,9 @@ class Output : public PackSink {
 
   bool pack_data(std::span<const uint8_t> bytes) override;
   void progress(std::string_view text) override;
+  // Text for the user whether or not progress is on (git's receive-pack hook output and
+  // rp_error lines): band 2 with side-band, else stderr. Sent at once.
+  void message(std::string_view text);
   // After the last pack byte: the flush that ends side-band output.
   bool end_pack();
 

@@ -30,8 +30,9 @@ bool is_create(const RefCommand& command);
 bool is_delete(const RefCommand& command);
 
 // The capabilities receive-pack advertises that the client may ask for (gitprotocol-
-// capabilities); any other name is refused, as git's receive-pack would ignore it but a
-// client never sends it.
+// capabilities). Any other name is ignored, as git's receive-pack does (it only looks
+// for the names it knows): a newer client may ask for something we do not know, and
+// refusing would break its push for nothing.
 struct PushCapabilities {
   bool report_status = false;
   bool report_status_v2 = false;
@@ -42,7 +43,8 @@ struct PushCapabilities {
   bool ofs_delta = false;
   bool push_options = false;
   std::string agent;  // "git/2.39.5", empty when not sent
-  // "object-format=sha1" or nothing; any other format is refused.
+  // "object-format=sha1" or nothing; any other format is refused. "push-cert=" is not
+  // advertised; a push-cert line is refused.
 };
 
 struct UpdateRequest {
@@ -61,7 +63,9 @@ struct UpdateRequest {
 //   delete            =  old-id  SP zero-id SP name
 //   update            =  old-id  SP new-id  SP name
 // A flush before any command is an empty push (the client had nothing to send): no
-// pack follows. push-cert is not advertised and is refused. A command line may end in LF.
+// pack follows (also after shallow lines). push-cert is not advertised and is refused. A
+// command line may end in LF. Capabilities are read from the first command only; a NUL in
+// a later command is a protocol error.
 struct UpdateParsed {
   UpdateRequest request;
 };
@@ -83,11 +87,14 @@ class UpdateRequestParser {
   UpdateRequest request_;
   size_t bytes_ = 0;
   bool seen_command_ = false;
+  bool spent_ = false;
 };
 
 //   push-options  =  *PKT-LINE(push-option) flush-pkt
 //   push-option   =  1*( VCHAR | SP )
-// Sent after the command list when both sides have push-options, before the pack.
+// Sent after the command list when both sides have push-options, before the pack. As
+// git's receive-pack, any bytes but NUL and LF are taken (a user's UTF-8 text); a NUL
+// or LF could not reach a hook in GIT_PUSH_OPTION_<n>.
 struct PushOptionsParsed {
   std::vector<std::string> options;
 };
@@ -101,6 +108,7 @@ class PushOptionsParser {
  private:
   PushSettings limits_;
   std::vector<std::string> options_;
+  bool spent_ = false;
 };
 
 // The same over bytes, for tests and the fuzzer: the first update request of input and

@@ -1,8 +1,10 @@
 // Object checks of a pushed object, as `git fsck --strict` / receive.fsckObjects
-// (fsck.c): malformed commits, tags and trees; bad modes; unsorted or duplicate tree
-// entries; names that are dangerous on a checkout ('.git' in any case and its NTFS
+// (fsck.c): malformed commits, tags and trees; zero-padded modes; unsorted or duplicate
+// tree entries; names that are dangerous on a checkout ('.git' in any case and its NTFS
 // (git~1, ".git " ...) and HFS+ (ignorable code points) aliases, ".", "..", "/" in a name,
-// empty names). Pure functions over an object's body (no header); no repository access.
+// empty names); a symlinked .gitmodules. Only what git makes an error under --strict: other
+// bad modes and bad tag names stay warnings there (INFO), and pass here. Pure functions over
+// an object's body (no header); no repository access.
 #pragma once
 
 #include <git2.h>

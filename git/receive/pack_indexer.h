@@ -42,4 +42,11 @@ std::variant<IndexedPack, IndexFailure> index_pack(const std::filesystem::path& 
                                                    const IndexProgress& progress = {},
                                                    unsigned threads = 0);
 
+// The same through libgit2's git_indexer (single-threaded; max_object_bytes is not
+// checked on resolved deltas): the reference the tests cross-check index_pack against.
+std::variant<IndexedPack, IndexFailure> index_pack_libgit2(const std::filesystem::path& pack,
+                                                           git_repository* repo,
+                                                           const PushSettings& limits,
+                                                           const IndexProgress& progress = {});
+
 }  // namespace gitgate::git::detail

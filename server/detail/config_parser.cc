@@ -14,6 +14,7 @@
 
 #include "conf/toml_source.h"
 #include "server/detail/listen_address.h"
+#include "server/detail/push_table.h"
 #include "server/detail/table_reader.h"
 #include "server/ssh_algorithms.h"
 
@@ -38,11 +39,11 @@ class Parser : public TableReader {
 
   void run(const toml::table& root) {
     for (auto&& [key, node] : root) {
-      if (!is_known(key.str(),
-                    {"server", "proxy_protocol", "auth", "access_log", "limits", "cache", "ssh"})) {
+      if (!is_known(key.str(), {"server", "proxy_protocol", "auth", "access_log", "limits", "cache",
+                                "ssh", "push"})) {
         error(line_of(key),
               fmt::format("unknown {} '{}' (known tables: [server], [proxy_protocol], "
-                          "[auth], [access_log], [limits], [cache], [ssh])",
+                          "[auth], [access_log], [limits], [cache], [ssh], [push])",
                           node.is_table() ? "table" : "key", key.str()));
       } else if (!node.is_table()) {
         error(line_of(node), fmt::format("'{}' must be a table, [{}]", key.str(), key.str()));
@@ -61,6 +62,7 @@ class Parser : public TableReader {
     limits(root["limits"].as_table());
     cache(root["cache"].as_table());
     ssh(root["ssh"].as_table());
+    read_push_table(root["push"].as_table(), parsed_.config.push, errors());
     // toml++ visits keys in name order; report in file order.
     std::stable_sort(errors().begin(), errors().end(),
                      [](const ConfigError& a, const ConfigError& b) { return a.line < b.line; });

@@ -370,13 +370,15 @@ path = {toml_string(self.access_log_path)}
     def url(self, port, path="/" + REPO):
         return f"ssh://git@{SERVER_HOST}:{port}{path}"
 
-    def relay_ssh_command(self, key, header, source=LB_ADDR, chunked=False):
+    def relay_ssh_command(self, key, header, source=LB_ADDR, chunked=False, rate=None):
         """An ssh command line whose connection goes through proxy_relay.py: from source to
-        gitgate, with header (bytes) sent before SSH."""
+        gitgate, with header (bytes) sent before SSH; rate: bytes a second towards gitgate."""
         relay = [sys.executable, str(Path(__file__).resolve().parent / "proxy_relay.py"),
                  source, SERVER_HOST, str(self.gitgate.port), header.hex() or "-"]
         if chunked:
             relay.append("--chunked")
+        if rate:
+            relay.append(f"--rate={int(rate)}")
         cmd = self.ssh_command(key, self.gitgate.port)
         b = cmd.index("-b")
         del cmd[b:b + 2]

@@ -134,6 +134,15 @@ class CheckConfigTest(unittest.TestCase):
         text = text.replace('"10.0.0.0/8"', '"10.0.0.0/33"')
         self.assertErrors(text, [2, 8, 9])
 
+    def test_push_table_is_checked(self):
+        # The contract example has 16 lines; [push] follows on line 18.
+        text = self.relocate(CONTRACT_EXAMPLE)
+        self.assertEqual(text.count("\n"), 16, text)
+        valid = text + "\n[push]\nmax_pack_mb = 1\nhooks = false\n"
+        self.assertValid(valid)
+        invalid = text + "\n[push]\nmax_pack_mb = 0\nhook_timeout_seconds = \"10m\"\n"
+        self.assertErrors(invalid, [19, 20])
+
     def test_toml_syntax_error(self):
         text = self.relocate(CONTRACT_EXAMPLE).replace('node_id = "DX7BUK"', 'node_id = "DX7BUK')
         self.assertErrors(text, [5])

@@ -67,6 +67,13 @@ bool ssh_ok(const gitgate::server::SshAlgorithms& ssh) {
   return true;
 }
 
+// [push]: every bound at least 1 (0 would refuse every push), push options excepted (0
+// refuses those alone).
+bool push_ok(const gitgate::git::PushSettings& push) {
+  return push.hook_timeout.count() >= 1 && push.max_pack_bytes >= 1 && push.max_objects >= 1 &&
+         push.max_object_bytes >= 1 && push.max_commands >= 1;
+}
+
 }  // namespace
 
 extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
@@ -84,7 +91,7 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
     return 0;
   }
   const auto& config = std::get<gitgate::server::Config>(parsed);
-  if (!valid(config) || !ssh_ok(config.ssh)) {
+  if (!valid(config) || !ssh_ok(config.ssh) || !push_ok(config.push)) {
     __builtin_trap();
   }
   return 0;

@@ -125,6 +125,47 @@ TEST(ConfigTest, CacheSection) {
   EXPECT_TRUE(absolute.cache.enabled);
 }
 
+// [push] absent: git::PushSettings as shipped (2048 MB packs, hooks within 600 s, ...).
+TEST(ConfigTest, PushDefaults) {
+  const git::PushSettings& push = parse_ok(kMinimal).push;
+  EXPECT_TRUE(push.fsck);
+  EXPECT_TRUE(push.hooks);
+  EXPECT_EQ(push.hook_timeout, std::chrono::seconds(600));
+  EXPECT_TRUE(push.auto_maintenance);
+  EXPECT_EQ(push.max_pack_bytes, uint64_t{2048} << 20);
+  EXPECT_EQ(push.max_objects, git::PushSettings{}.max_objects);
+  EXPECT_EQ(push.max_object_bytes, git::PushSettings{}.max_object_bytes);
+  EXPECT_EQ(push.max_commands, git::PushSettings{}.max_commands);
+  EXPECT_EQ(push.max_push_options, git::PushSettings{}.max_push_options);
+}
+
+TEST(ConfigTest, PushSection) {
+  const git::PushSettings push =
+      parse_ok(std::string(kMinimal) +
+               "[push]\nfsck = false\nhooks = false\nhook_timeout_seconds = 5\n"
+               "auto_maintenance = false\nmax_pack_mb = 1\nmax_objects = 7\nmax_object_mb = 3\n"
+               "max_commands = 9\nmax_push_options = 0\n")
+          .push;
+  EXPECT_FALSE(push.fsck);
+  EXPECT_FALSE(push.hooks);
+  EXPECT_EQ(push.hook_timeout, std::chrono::seconds(5));
+  EXPECT_FALSE(push.auto_maintenance);
+  EXPECT_EQ(push.max_pack_bytes, uint64_t{1} << 20);
+  EXPECT_EQ(push.max_objects, 7U);
+  EXPECT_EQ(push.max_object_bytes, uint64_t{3} << 20);
+  EXPECT_EQ(push.max_commands, 9U);
+  EXPECT_EQ(push.max_push_options, 0U);
+  // The largest values: a pack of 1 TiB, 2^32 - 1 objects (the pack header's count).
+  const git::PushSettings large =
+      parse_ok(std::string(kMinimal) +
+               "[push]\nmax_pack_mb = 1048576\nmax_objects = 4294967295\nhook_timeout_seconds = "
+               "86400\n")
+          .push;
+  EXPECT_EQ(large.max_pack_bytes, uint64_t{1} << 40);
+  EXPECT_EQ(large.max_objects, 4294967295U);
+  EXPECT_EQ(large.hook_timeout, std::chrono::seconds(86400));
+}
+
 TEST(ConfigTest, ReadsEverySetting) {
   const Config config = parse_ok(R"(
 [server]
@@ -286,6 +327,22 @@ std::vector<BadConfig> bad_configs() {
         {10, "cache.min_free_disk_mb must be within 0-"},
         {11, "unknown key 'size' in [cache]"}}},
       {"cache not a table", "cache = 1\n" + minimal, {{1, "'cache' must be a table"}}},
+      {"push",
+       minimal + "[push]\nfsck = \"yes\"\nhooks = 1\nhook_timeout_seconds = 0\n"
+                 "auto_maintenance = []\nmax_pack_mb = 0\nmax_objects = 4294967296\n"
+                 "max_object_mb = -1\nmax_commands = 0\nmax_push_options = -1\nmax_refs = 5\n",
+       {{6, "push.fsck must be true or false, not a string"},
+        {7, "push.hooks must be true or false, not an integer"},
+        {8, "push.hook_timeout_seconds must be within 1-86400 (got 0)"},
+        {9, "push.auto_maintenance must be true or false, not an array"},
+        {10, "push.max_pack_mb must be within 1-1048576"},
+        {11, "push.max_objects must be within 1-4294967295"},
+        {12, "push.max_object_mb must be within 1-"},
+        {13, "push.max_commands must be within 1-"},
+        {14, "push.max_push_options must be within 0-"},
+        {15, "unknown key 'max_refs' in [push]"}}},
+      {"push not a table", "push = true\n" + minimal, {{1, "'push' must be a table"}}},
+      {"push as a misspelt table", minimal + "[pushh]\n", {{5, "unknown table 'pushh'"}}},
   };
 }
 
@@ -436,6 +493,18 @@ TEST(ConfigTest, ExamplesParse) {
   EXPECT_EQ(documented.request.max_ref_prefixes, defaults.request.max_ref_prefixes);
   EXPECT_EQ(documented.request.negotiation_budget, defaults.request.negotiation_budget);
   EXPECT_EQ(std::get<Config>(config).drain_timeout_seconds, Config{}.drain_timeout_seconds);
+  // Likewise [push]: the example documents every key with its default.
+  const git::PushSettings& push = std::get<Config>(config).push;
+  const git::PushSettings push_defaults;
+  EXPECT_EQ(push.fsck, push_defaults.fsck);
+  EXPECT_EQ(push.hooks, push_defaults.hooks);
+  EXPECT_EQ(push.hook_timeout, push_defaults.hook_timeout);
+  EXPECT_EQ(push.auto_maintenance, push_defaults.auto_maintenance);
+  EXPECT_EQ(push.max_pack_bytes, push_defaults.max_pack_bytes);
+  EXPECT_EQ(push.max_objects, push_defaults.max_objects);
+  EXPECT_EQ(push.max_object_bytes, push_defaults.max_object_bytes);
+  EXPECT_EQ(push.max_commands, push_defaults.max_commands);
+  EXPECT_EQ(push.max_push_options, push_defaults.max_push_options);
   auto users = auth::UserDb::load(examples / "users.toml");
   ASSERT_TRUE(std::holds_alternative<auth::UserDb>(users))
       << std::get<std::vector<auth::FileError>>(users).at(0).message;

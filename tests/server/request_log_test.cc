@@ -21,7 +21,9 @@ namespace fs = std::filesystem;
 
 // Fields 8 (status) and 11 (labels) of each o-line in the log.
 struct EndLine {
+  std::string request_id;
   std::string status;
+  std::string bytes_read;
   std::string labels;
 };
 
@@ -58,7 +60,7 @@ class RequestLogTest : public ::testing::Test {
         fields.push_back(field.size() >= 2 ? field.substr(1, field.size() - 2) : field);
       }
       if (fields.size() >= 11 && fields[2].starts_with("o@")) {
-        out.push_back({fields[7], fields[10]});
+        out.push_back({fields[2], fields[7], fields[8], fields[10]});
       }
     }
     return out;
@@ -102,6 +104,37 @@ TEST_F(RequestLogTest, ARequestUnwoundWithoutFinishStillGetsItsEndLine) {
   ASSERT_EQ(lines.size(), 1U);
   EXPECT_EQ(lines[0].status, "128");
   EXPECT_EQ(lines[0].labels, "error, ssh:user:id:2");
+}
+
+// A push's o-line counts the pack bytes as read, not the channel's bytes (0 here); without
+// the count, the channel's.
+TEST_F(RequestLogTest, FinishMayCountTheBytesReadItself) {
+  {
+    LoggedRequest push(context(), record(), stream_);
+    push.finish(0, {"push"}, uint64_t{123456});
+    LoggedRequest clone(context(), record(), stream_);
+    clone.finish(0, {"clone"});
+  }
+  const auto lines = end_lines();
+  ASSERT_EQ(lines.size(), 2U);
+  EXPECT_EQ(lines[0].bytes_read, "123456");
+  EXPECT_EQ(lines[1].bytes_read, "0");
+}
+
+// The hooks' GITGATE_REQUEST_ID is the id of the log lines without their i/o mark.
+TEST_F(RequestLogTest, RequestIdIsTheLinesIdWithoutTheirMark) {
+  std::string id;
+  {
+    LoggedRequest request(context(), record(), stream_);
+    id = request.request_id();
+    request.finish(0, {"push"});
+  }
+  ASSERT_GT(id.size(), 1U);
+  EXPECT_EQ(id[0], '@');
+  EXPECT_TRUE(id.starts_with("@N1x")) << id;
+  const auto lines = end_lines();
+  ASSERT_EQ(lines.size(), 1U);
+  EXPECT_EQ(lines[0].request_id, "o" + id);
 }
 
 }  // namespace

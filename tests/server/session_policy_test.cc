@@ -52,7 +52,7 @@ TEST(DisplayPath, LeadingSlash) {
 TEST(Messages, EndWithNewlineAndEscapeClientText) {
   const std::vector<std::string> messages = {
       shell_refusal_message("alice"), subsystem_refusal_message("sftp"),
-      command_refusal_message("ls -la"), push_refusal_message(),
+      command_refusal_message("ls -la"), push_refusal_message("alice", "/demo/x.git"),
       repository_refusal_message("/demo/x.git")};
   for (const std::string& message : messages) {
     ASSERT_FALSE(message.empty());
@@ -62,7 +62,11 @@ TEST(Messages, EndWithNewlineAndEscapeClientText) {
   EXPECT_EQ(command_refusal_message("ls -la"), "gitgate: command not allowed: ls -la\n");
   EXPECT_EQ(command_refusal_message("evil\nline"), "gitgate: command not allowed: evil\\x0aline\n");
   EXPECT_NE(shell_refusal_message("alice").find("hi alice!"), std::string::npos);
-  EXPECT_NE(push_refusal_message().find("push over SSH is not supported"), std::string::npos);
+  EXPECT_EQ(push_refusal_message("alice", "/demo/r.git"),
+            "fatal: alice may not push to demo/r.git\n");
+  EXPECT_EQ(push_refusal_message("bob", "r.git"), "fatal: bob may not push to r.git\n");
+  EXPECT_EQ(push_refusal_message("eve\n", "/a\rb.git"),
+            "fatal: eve\\x0a may not push to a\\x0db.git\n");
 }
 
 TEST(Messages, MissingAndForbiddenRepositoriesReadTheSame) {

@@ -252,6 +252,28 @@ TEST(PktReader, EveryChunkSize) {
   }
 }
 
+// After a push's command list the pack follows: whatever the reader buffered past the
+// flush is handed over once, and the rest comes from the stream, at every chunk size.
+TEST(PktReader, TakeBufferedHandsOverTheBytesAfterThePackets) {
+  const std::string tail = "PACK and more bytes";
+  const std::string input = PktBuilder().line("cmd").flush().str() + tail;
+  for (size_t chunk = 1; chunk <= input.size() + 1; ++chunk) {
+    testing::MemoryStream stream(input, chunk);
+    PktReader reader(stream);
+    ASSERT_TRUE(std::holds_alternative<Packet>(reader.read()));
+    const auto flush = reader.read();
+    ASSERT_TRUE(std::holds_alternative<Packet>(flush));
+    EXPECT_EQ(std::get<Packet>(flush).kind, PacketKind::kFlush);
+    std::string rest = text(reader.take_buffered());
+    EXPECT_TRUE(reader.take_buffered().empty()) << "handed over once";
+    std::vector<uint8_t> buffer(7);
+    for (ptrdiff_t n = 0; (n = stream.read(buffer)) > 0;) {
+      rest.append(buffer.begin(), buffer.begin() + n);
+    }
+    EXPECT_EQ(rest, tail) << "chunk " << chunk;
+  }
+}
+
 TEST(PktReader, ReadErrorIsAValue) {
   testing::MemoryStream stream("0000");
   stream.fail_reads();
