@@ -36,14 +36,16 @@ struct IndexProgress {
 };
 
 // repo supplies thin-pack bases; threads 0 means one per core. Objects above
-// limits.max_object_bytes inflated are refused.
+// limits.max_object_bytes inflated are refused, and so are objects SHA-1DC finds built by
+// a collision attack (ids are computed as git computes them). The files are git's byte for
+// byte (pack, .idx and .rev, thin-pack completion included).
 std::variant<IndexedPack, IndexFailure> index_pack(const std::filesystem::path& pack,
                                                    git_repository* repo, const PushSettings& limits,
                                                    const IndexProgress& progress = {},
                                                    unsigned threads = 0);
 
-// The same through libgit2's git_indexer (single-threaded; max_object_bytes is not
-// checked on resolved deltas): the reference the tests cross-check index_pack against.
+// The same through libgit2's git_indexer (single-threaded; limits not checked: libgit2
+// has none): the reference the tests cross-check index_pack against, file for file.
 std::variant<IndexedPack, IndexFailure> index_pack_libgit2(const std::filesystem::path& pack,
                                                            git_repository* repo,
                                                            const PushSettings& limits,

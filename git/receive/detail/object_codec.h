@@ -1,6 +1,6 @@
-// zlib and SHA-1 for one indexing thread: an inflater that checks each entry's stream
-// yields exactly its declared size, and git's object id (the SHA-1 of "<type> <size>\0"
-// and the bytes), each reusing its state from one object to the next.
+// zlib and object ids for one indexing thread: an inflater (its state reused from one
+// entry to the next) that checks each entry's stream yields exactly its declared size,
+// and git's object id (the SHA-1 of "<type> <size>\0" and the bytes).
 #pragma once
 
 #include <zlib.h>

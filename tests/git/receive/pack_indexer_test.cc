@@ -364,12 +364,16 @@ TEST_F(OwnIndexerTest, Refusals) {
   small.max_object_bytes = 15;
   PushSettings tiny;
   tiny.max_object_bytes = 9;
+  PushSettings one_object;
+  one_object.max_objects = 1;
   const Bytes good = hand_pack({blob(base), ofs(hand_pack({blob(base)}).size() - 12 - 20)});
   std::vector<Refusal> refusals = {
       {"delta result over max_object_bytes", good, small,
        "yields 16 bytes, more than max_object_bytes (15)"},
       {"whole object over max_object_bytes", good, tiny,
        "has 10 bytes, more than max_object_bytes (9)"},
+      {"more objects than max_objects", good, one_object,
+       "pack has 2 objects, more than max_objects (1)"},
       {"the same object twice", hand_pack({blob(base), blob(base)}), {}, "twice"},
       {"unresolved REF_DELTA",
        hand_pack({{pack::encode_ref_delta_header(delta.size(), blob_id(base)), delta}}),
