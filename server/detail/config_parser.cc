@@ -13,6 +13,7 @@
 #include <tuple>
 
 #include "conf/toml_source.h"
+#include "server/detail/http_config.h"
 #include "server/detail/listen_address.h"
 #include "server/detail/table_reader.h"
 #include "server/ssh_algorithms.h"
@@ -38,11 +39,11 @@ class Parser : public TableReader {
 
   void run(const toml::table& root) {
     for (auto&& [key, node] : root) {
-      if (!is_known(key.str(),
-                    {"server", "proxy_protocol", "auth", "access_log", "limits", "cache", "ssh"})) {
+      if (!is_known(key.str(), {"server", "proxy_protocol", "auth", "access_log", "limits", "cache",
+                                "ssh", "http"})) {
         error(line_of(key),
               fmt::format("unknown {} '{}' (known tables: [server], [proxy_protocol], "
-                          "[auth], [access_log], [limits], [cache], [ssh])",
+                          "[auth], [access_log], [limits], [cache], [ssh], [http])",
                           node.is_table() ? "table" : "key", key.str()));
       } else if (!node.is_table()) {
         error(line_of(node), fmt::format("'{}' must be a table, [{}]", key.str(), key.str()));
@@ -61,6 +62,7 @@ class Parser : public TableReader {
     limits(root["limits"].as_table());
     cache(root["cache"].as_table());
     ssh(root["ssh"].as_table());
+    parse_http(root["http"].as_table(), parsed_.config.http, errors());
     // toml++ visits keys in name order; report in file order.
     std::stable_sort(errors().begin(), errors().end(),
                      [](const ConfigError& a, const ConfigError& b) { return a.line < b.line; });
@@ -90,7 +92,7 @@ class Parser : public TableReader {
 void Parser::server(const toml::table* table) {
   if (!check_keys(table, "server",
                   {"listen", "repositories", "host_keys", "node_id", "clustered",
-                   "drain_timeout_seconds"})) {
+                   "drain_timeout_seconds", "drain_accept_seconds"})) {
     return;
   }
   listen(*table);
@@ -110,6 +112,9 @@ void Parser::server(const toml::table* table) {
   constexpr int64_t kMaxDrainSeconds = 86400;
   if (auto drain = integer(*table, "server", "drain_timeout_seconds", 0, kMaxDrainSeconds)) {
     parsed_.config.drain_timeout_seconds = static_cast<int>(*drain);
+  }
+  if (auto accept = integer(*table, "server", "drain_accept_seconds", 0, kMaxDrainSeconds)) {
+    parsed_.config.drain_accept_seconds = static_cast<int>(*accept);
   }
 }
 
