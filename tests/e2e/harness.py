@@ -74,6 +74,8 @@ class Gitgate:
     """gitgate serve as a subprocess; stderr and stdout go to files that the tests read."""
 
     LISTEN_RE = re.compile(r"listening on (\[[0-9a-fA-F:]+\]|[0-9.]+):(\d+)")
+    # The [http] endpoint's line, written before the "listening on" lines.
+    HTTP_RE = re.compile(r"http: GET /metrics, /health, /ready on (\[[0-9a-fA-F:]+\]|[0-9.]+):(\d+)")
 
     def __init__(self, env, config_path):
         self.env = env
@@ -82,6 +84,7 @@ class Gitgate:
         self.stdout_path = env.tmp / "gitgate.stdout"
         self.popen = None
         self.port = None
+        self.http_port = None
 
     def start(self):
         """Starts gitgate (again, after stop()) and waits for its first "listening on" line
@@ -107,6 +110,8 @@ class Gitgate:
             raise AssertionError(f"gitgate serve {state}; stderr:\n{self.stderr()[offset:]}")
         self.ports = [(host, int(port)) for host, port in found]
         self.port = self.ports[0][1]
+        http = self.HTTP_RE.findall(self.stderr()[offset:])
+        self.http_port = int(http[0][1]) if http else None
         return self
 
     def stderr(self):
@@ -146,14 +151,16 @@ class Gitgate:
 class Haproxy:
     """The real haproxy with docker/haproxy.cfg, pointed at loopback by environment."""
 
-    def __init__(self, env, backend_port, send_proxy, name=None):
+    def __init__(self, env, backend_port, send_proxy, name=None, check_port=None):
+        """check_port: where the health check asks GET /ready (gitgate's [http] port)."""
         assert send_proxy in ("send-proxy", "send-proxy-v2")
         self.env = env
         self.name = name or send_proxy
         self.port = free_port()
         self.stats_socket = env.tmp / f"haproxy-{self.name}.sock"
         self.log_path = env.tmp / f"haproxy-{self.name}.log"
-        self.vars = haproxy_vars(self.port, backend_port, send_proxy, self.stats_socket)
+        self.vars = haproxy_vars(self.port, backend_port, send_proxy, self.stats_socket,
+                                 check_port)
         self.popen = None
 
     def start(self, wait_up=True):
@@ -221,13 +228,15 @@ class Haproxy:
         kill_group(self.popen)
 
 
-def haproxy_vars(bind_port, backend_port, send_proxy, stats_socket):
-    """The environment that docker/haproxy.cfg reads (its defaults are compose's)."""
+def haproxy_vars(bind_port, backend_port, send_proxy, stats_socket, check_port=None):
+    """The environment that docker/haproxy.cfg reads (its defaults are compose's). The health
+    check asks GET /ready on check_port (gitgate's [http] port)."""
     return {
         "GITGATE_LB_BIND": f"{SERVER_HOST}:{bind_port}",
         "GITGATE_BACKEND": f"{SERVER_HOST}:{backend_port}",
         "GITGATE_LB_SOURCE": LB_ADDR,
         "GITGATE_SEND_PROXY": send_proxy,
+        "GITGATE_CHECK_PORT": str(check_port or 9122),
         "GITGATE_CHECK_INTER": "500ms",
         "HAPROXY_STATS_SOCKET": str(stats_socket),
     }
@@ -277,7 +286,16 @@ class Env:
 
     def write_config(self, mode="optional", trusted=(LB_ADDR + "/32", "::1/128"),
                      header_timeout_ms=3000, listen=None, extra_server="", extra_tables=""):
-        """extra_server: more [server] lines; extra_tables: TOML appended (more tables)."""
+        """extra_server: more [server] lines; extra_tables: TOML appended (more tables).
+
+        Unless extra_server/extra_tables say otherwise: drain_accept_seconds = 0 (a stop
+        need not wait for a balancer, and every teardown stops gitgate) and the [http]
+        endpoint on a port the kernel picks (Gitgate.http_port), which haproxy's health
+        check asks."""
+        if "drain_accept_seconds" not in extra_server:
+            extra_server += "\ndrain_accept_seconds = 0\n"
+        if "[http]" not in extra_tables:
+            extra_tables = f'\n[http]\nlisten = ["{SERVER_HOST}:0"]\n' + extra_tables
         self.config_args = dict(mode=mode, trusted=trusted, header_timeout_ms=header_timeout_ms,
                                 listen=listen)
         if listen is None:
@@ -346,7 +364,7 @@ path = {toml_string(self.access_log_path)}
         return self.gitgate
 
     def start_haproxy(self, send_proxy):
-        h = Haproxy(self, self.gitgate.port, send_proxy).start()
+        h = Haproxy(self, self.gitgate.port, send_proxy, check_port=self.gitgate.http_port).start()
         self.haproxies[send_proxy] = h
         return h
 
