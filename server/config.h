@@ -88,7 +88,7 @@ struct Config {
   int drain_timeout_seconds = 30;
   // SIGTERM: /ready answers 503 at once, and the listener keeps accepting this long so that
   // the balancer's health check notices before connections are refused (2 x a 2 s check
-  // interval); then the drain above.
+  // interval); then the drain above. Only with [http] on: without /ready nobody notices.
   int drain_accept_seconds = 4;
   HttpConfig http;
   Limits limits;

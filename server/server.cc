@@ -108,7 +108,9 @@ void signal_loop(ServerContext& context, Listener& listener, const std::atomic<b
         _exit(kExitFailure);
       }
       context.health.start_draining();
-      const int window = context.config.drain_accept_seconds;
+      // Without [http] no balancer can see /ready turn: the window would only delay.
+      const int window =
+          context.config.http.listen.empty() ? 0 : context.config.drain_accept_seconds;
       stop_at = now + std::chrono::seconds(window);
       if (window > 0) {
         spdlog::info("{}: not ready (GET /ready answers 503); accepting for {} s more", stop_name,

@@ -140,9 +140,26 @@ class MetricsTest(harness.GitgateTestCase):
 
 class DrainWindowTest(unittest.TestCase):
     """SIGTERM: /ready answers 503 at once; new connections are still served during
-    drain_accept_seconds; then the listener stops and gitgate exits 0."""
+    drain_accept_seconds (the default, 4 s); then the listener stops and gitgate exits 0.
+    Without [http] nobody can see /ready, and the stop is immediate."""
 
-    WINDOW_S = 3
+    WINDOW_S = 4
+
+    def test_no_window_without_http(self):
+        env = harness.Env(type(self).__name__ + "NoHttp")
+        self.addCleanup(env.close)
+        env.add_repository()
+        env.add_user("alice", 2)
+        env.write_users()
+        env.write_config(extra_server=f"drain_accept_seconds = {self.WINDOW_S}\n",
+                         extra_tables="\n[http]\nlisten = []\n")
+        gitgate = env.start_gitgate()
+        self.assertIsNone(gitgate.http_port)
+        sent = time.monotonic()
+        gitgate.popen.send_signal(signal.SIGTERM)
+        self.assertEqual(gitgate.popen.wait(timeout=15), 0, gitgate.stderr())
+        self.assertLess(time.monotonic() - sent, self.WINDOW_S - 1, gitgate.stderr())
+        self.assertNotIn("accepting for", gitgate.stderr())
 
     def test_ready_turns_503_at_once_and_accepting_goes_on_for_the_window(self):
         env = harness.Env(type(self).__name__)
