@@ -151,9 +151,11 @@ class Gitgate:
 class Haproxy:
     """The real haproxy with docker/haproxy.cfg, pointed at loopback by environment."""
 
-    def __init__(self, env, backend_port, send_proxy, name=None, check_port=None):
-        """check_port: where the health check asks GET /ready (gitgate's [http] port)."""
+    def __init__(self, env, backend_port, send_proxy, name=None, check_port=None, config=None):
+        """check_port: where the health check asks GET /ready (gitgate's [http] port);
+        config: another configuration file than docker/haproxy.cfg."""
         assert send_proxy in ("send-proxy", "send-proxy-v2")
+        self.config = config or HAPROXY_CFG
         self.env = env
         self.name = name or send_proxy
         self.port = free_port()
@@ -167,7 +169,7 @@ class Haproxy:
         e = base_env(self.env.home)
         e.update(self.vars)
         with open(self.log_path, "ab") as log:
-            self.popen = subprocess.Popen(["haproxy", "-f", str(HAPROXY_CFG), "-db"],
+            self.popen = subprocess.Popen(["haproxy", "-f", str(self.config), "-db"],
                                           stdin=subprocess.DEVNULL, stdout=log, stderr=log, env=e,
                                           cwd=self.env.tmp, start_new_session=True)
         self.env.processes.append(self.popen)
@@ -202,8 +204,8 @@ class Haproxy:
         except OSError:
             return None
 
-    def server_stat(self):
-        """The CSV row of backend 'gitgate', server 'gitgate' as a dict, or None."""
+    def server_stat(self, server="gitgate"):
+        """The CSV row of backend 'gitgate', server `server` as a dict, or None."""
         answer = self.command("show stat")
         if not answer:
             return None
@@ -213,7 +215,7 @@ class Haproxy:
         header = lines[0][2:].split(",")
         for row in lines[1:]:
             fields = row.split(",")
-            if len(fields) >= 2 and fields[0] == "gitgate" and fields[1] == "gitgate":
+            if len(fields) >= 2 and fields[0] == "gitgate" and fields[1] == server:
                 stat = dict(zip(header, fields))
                 # "* L7OK": the last result while a new check is under way.
                 stat["check_status"] = stat.get("check_status", "").removeprefix("* ")
