@@ -1,16 +1,25 @@
-"""Rolling restarts that fail no request (issue 11): three gitgates behind the real haproxy,
-whose backend is docker/haproxy.cfg's with three servers, each checked on its own GET /ready.
-The nodes share the repositories and one host key, each with its own node id (clustered),
-pack cache and access log. While three clients loop `git ls-remote` through haproxy, each node
-in turn gets SIGTERM (its /ready turns 503, it accepts for drain_accept_seconds, drains, exits
-0) and is started again, and waits until haproxy has it UP before the next goes: no request
-fails, and every node served some."""
+"""A fleet (issue 11): three gitgates behind the real haproxy, whose backend is
+docker/haproxy.cfg's with three servers, each checked on its own GET /ready. The nodes share
+the repositories and one host key, each with its own node id (clustered), pack cache, access
+log and [http] port.
 
+- Rolling restarts fail no request: while three clients loop `git ls-remote` through haproxy,
+  each node in turn gets SIGTERM (its /ready turns 503, it accepts for drain_accept_seconds,
+  drains, exits 0) and is started again, and haproxy has it UP before the next goes: no
+  request fails, and every node served some, under its own node id.
+- A real Prometheus scrapes the three nodes' GET /metrics and reports every target up, and
+  the requests counted where they were served."""
+
+import json
 import re
+import shutil
 import signal
+import subprocess
 import threading
 import time
 import unittest
+import urllib.parse
+import urllib.request
 
 import harness
 from harness import CLIENT_ADDR, LB_ADDR, REPO, SERVER_HOST, free_port, toml_list, toml_string
@@ -66,7 +75,7 @@ listen = ["{SERVER_HOST}:{self.http_port}"]
                 f"source {LB_ADDR} check port {self.http_port}")
 
 
-class RollingRestartTest(unittest.TestCase):
+class FleetTest(unittest.TestCase):
     def setUp(self):
         env = self.env = harness.Env(type(self).__name__)
         self.addCleanup(env.close)
@@ -142,6 +151,54 @@ class RollingRestartTest(unittest.TestCase):
                 self.assertRegex(line, rf"\| [io]\*{node.node_id}x", line)
         print(f"{len(results)} ls-remote through haproxy, 0 failed, during a rolling restart "
               f"of {NODES} nodes", flush=True)
+
+    def test_prometheus_scrapes_every_node(self):
+        if shutil.which("prometheus") is None:
+            raise unittest.SkipTest("prometheus is not installed (scripts/install-deps.sh)")
+        env = self.env
+        git_env = env.git_env(self.alice["key"], self.haproxy.port)
+        for _ in range(2 * NODES):  # haproxy spreads them (roundrobin)
+            proc = harness.run(["git", "ls-remote", env.url(self.haproxy.port)], env=git_env)
+            self.assertEqual(proc.returncode, 0, proc.stderr)
+        port = free_port()
+        targets = ", ".join(f'"{SERVER_HOST}:{n.http_port}"' for n in self.nodes)
+        config = env.tmp / "prometheus.yml"
+        config.write_text(f"""\
+global:
+  scrape_interval: 1s
+  scrape_timeout: 1s
+scrape_configs:
+  - job_name: gitgate
+    static_configs:
+      - targets: [{targets}]
+""")
+        log = open(env.tmp / "prometheus.log", "wb")
+        self.addCleanup(log.close)
+        prometheus = subprocess.Popen(
+            ["prometheus", f"--config.file={config}", f"--storage.tsdb.path={env.tmp / 'tsdb'}",
+             f"--web.listen-address={SERVER_HOST}:{port}"],
+            stdin=subprocess.DEVNULL, stdout=log, stderr=log, start_new_session=True)
+        env.processes.append(prometheus)
+
+        def query(expression):
+            url = (f"http://{SERVER_HOST}:{port}/api/v1/query?"
+                   + urllib.parse.urlencode({"query": expression}))
+            try:
+                with urllib.request.urlopen(url, timeout=5) as r:
+                    answer = json.load(r)
+            except OSError:
+                return None
+            return {s["metric"].get("instance"): float(s["value"][1])
+                    for s in answer["data"]["result"]}
+
+        instances = {f"{SERVER_HOST}:{n.http_port}" for n in self.nodes}
+        up = harness.wait_until(lambda: (query("up") or {}) if set(
+            (query("up") or {}).keys()) == instances else None, 30, 0.5)
+        self.assertEqual(up, dict.fromkeys(instances, 1.0),
+                         (env.tmp / "prometheus.log").read_text(errors="replace")[-3000:])
+        # The ls-remote above, as Prometheus summed them over the nodes ("refs", status 0).
+        served = query('sum(gitgate_requests_total{command="refs",status="0"})')
+        self.assertEqual(served, {None: 2.0 * NODES})
 
 
 if __name__ == "__main__":
