@@ -24,6 +24,7 @@
 #include "server/listener.h"
 #include "server/server_metrics.h"
 #include "server/ssh_algorithms.h"
+#include "server/systemd_notify.h"
 
 namespace gitgate::server {
 namespace {
@@ -43,6 +44,7 @@ sigset_t handled_signals() {
 }
 
 void reload(ServerContext& context) {
+  notify_systemd("RELOADING=1");
   const std::vector<std::string> errors = context.users.reload();
   if (errors.empty()) {
     spdlog::info("SIGHUP: reloaded {} ({} users)", context.users.path().string(),
@@ -59,6 +61,7 @@ void reload(ServerContext& context) {
     spdlog::warn("SIGHUP: could not reopen the access log {}; still writing to the old file",
                  context.config.access_log);
   }
+  notify_systemd("READY=1");
 }
 
 // Every second, the reasons gone quiet; at exit (all), every reason.
@@ -108,6 +111,7 @@ void signal_loop(ServerContext& context, Listener& listener, const std::atomic<b
         _exit(kExitFailure);
       }
       context.health.start_draining();
+      notify_systemd("STOPPING=1");
       // Without [http] no balancer can see /ready turn: the window would only delay.
       const int window =
           context.config.http.listen.empty() ? 0 : context.config.drain_accept_seconds;
@@ -246,6 +250,7 @@ int serve(ServerContext& context) {
   for (const BoundSocket& socket : listener.sockets()) {
     spdlog::info("listening on {}", socket.address.to_string());
   }
+  notify_systemd("READY=1");  // the sockets listen; connections wait in the backlog
   std::atomic<bool> done{false};
   std::thread signals(signal_loop, std::ref(context), std::ref(listener), std::cref(done));
   listener.run(

@@ -85,6 +85,7 @@ class Gitgate:
         self.popen = None
         self.port = None
         self.http_port = None
+        self.extra_env = {}  # more environment for gitgate (NOTIFY_SOCKET)
 
     def start(self):
         """Starts gitgate (again, after stop()) and waits for its first "listening on" line
@@ -94,7 +95,8 @@ class Gitgate:
         with open(self.stderr_path, "ab") as err, open(self.stdout_path, "ab") as out:
             self.popen = subprocess.Popen(
                 [binary, "serve", "--config", str(self.config_path)], stdin=subprocess.DEVNULL,
-                stdout=out, stderr=err, env=base_env(self.env.home), cwd=self.env.tmp,
+                stdout=out, stderr=err, env={**base_env(self.env.home), **self.extra_env},
+                cwd=self.env.tmp,
                 start_new_session=True)
         self.env.processes.append(self.popen)
         # One "listening on" line per listen address of the config write_config wrote.
