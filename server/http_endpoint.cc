@@ -2,6 +2,7 @@
 
 #include <httplib.h>
 #include <spdlog/spdlog.h>
+#include <sys/socket.h>
 
 #include <chrono>
 
@@ -45,6 +46,12 @@ std::variant<std::unique_ptr<HttpEndpoint>, std::string> HttpEndpoint::start(
     server->new_task_queue = [] { return new httplib::ThreadPool(kThreadsPerAddress); };
     server->set_keep_alive_timeout(kKeepAliveSeconds);
     server->set_read_timeout(kReadTimeoutSeconds, 0);
+    // cpp-httplib's default sets SO_REUSEPORT, with which a second gitgate would bind the
+    // same port and the kernel would share the balancer's checks between the two.
+    server->set_socket_options([](int sock) {
+      const int yes = 1;
+      setsockopt(sock, SOL_SOCKET, SO_REUSEADDR, &yes, sizeof yes);
+    });
     add_routes(*server, context);
     ListenAddress bound = address;
     if (address.port == 0) {

@@ -124,6 +124,20 @@ class MetricsTest(harness.GitgateTestCase):
         self.assertEqual(get(self.env.gitgate.http_port, "/ready"), (200, "ready\n"))
         self.assertEqual(get(self.env.gitgate.http_port, "/nothing")[0], 404)
 
+    def test_a_second_gitgate_cannot_take_the_http_port(self):
+        # (cpp-httplib's own socket options would have let it: SO_REUSEPORT.)
+        port = self.env.gitgate.http_port
+        other = harness.Env(type(self).__name__ + "Other")
+        self.addCleanup(other.close)
+        other.add_repository()
+        other.add_user("alice", 2)
+        other.write_users()
+        other.write_config(extra_tables=f'\n[http]\nlisten = ["{SERVER_HOST}:{port}"]\n')
+        with self.assertRaises(AssertionError) as caught:
+            other.start_gitgate()
+        self.assertIn(f"http: cannot listen on {SERVER_HOST}:{port}", str(caught.exception))
+        self.assertIn("exited with 1", str(caught.exception))
+
     def test_not_ready_while_the_repositories_root_is_gone(self):
         # Mode bits would not stop root, so the root goes away as a lost mount does.
         moved = self.env.repos.with_name("repos-away")
