@@ -61,8 +61,8 @@ class Parser : public TableReader {
     access_log(root["access_log"].as_table());
     limits(root["limits"].as_table());
     cache(root["cache"].as_table());
-    ssh(root["ssh"].as_table());
     parse_http(root["http"].as_table(), parsed_.config.http, errors());
+    ssh(root["ssh"].as_table());
     // toml++ visits keys in name order; report in file order.
     std::stable_sort(errors().begin(), errors().end(),
                      [](const ConfigError& a, const ConfigError& b) { return a.line < b.line; });

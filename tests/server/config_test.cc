@@ -435,8 +435,8 @@ TEST(ConfigTest, ExamplesParse) {
   EXPECT_EQ(documented.request.max_deepen_not, defaults.request.max_deepen_not);
   EXPECT_EQ(documented.request.max_ref_prefixes, defaults.request.max_ref_prefixes);
   EXPECT_EQ(documented.request.negotiation_budget, defaults.request.negotiation_budget);
-  EXPECT_EQ(std::get<Config>(config).drain_timeout_seconds, Config{}.drain_timeout_seconds);
   EXPECT_EQ(std::get<Config>(config).drain_accept_seconds, Config{}.drain_accept_seconds);
+  EXPECT_EQ(std::get<Config>(config).drain_timeout_seconds, Config{}.drain_timeout_seconds);
   auto users = auth::UserDb::load(examples / "users.toml");
   ASSERT_TRUE(std::holds_alternative<auth::UserDb>(users))
       << std::get<std::vector<auth::FileError>>(users).at(0).message;
