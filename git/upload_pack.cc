@@ -3,6 +3,7 @@
 #include "git/upload_pack.h"
 
 #include "git/pack/libgit2.h"
+#include "git/protocol/fetch.h"
 #include "git/protocol/upload_pack_v0.h"
 #include "git/protocol/upload_pack_v2.h"
 
@@ -14,6 +15,11 @@ UploadPackResult serve_upload_pack(const UploadPackRequest& request, Stream& str
     return detail::serve_upload_pack_v2(request, stream);
   }
   return detail::serve_upload_pack_v0(request, stream);
+}
+
+PackGenerations pack_generations() {
+  const detail::PackSlotUse use = detail::pack_slot_use();
+  return {use.running, use.queued};
 }
 
 }  // namespace gitgate::git

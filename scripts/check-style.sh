@@ -4,7 +4,7 @@
 set -euo pipefail
 root=$(cd "$(dirname "$0")/.." && pwd)
 cd "$root"
-mapfile -t files < <(find net conf proxyproto git auth logging server tests bench \
+mapfile -t files < <(find net conf metrics proxyproto git auth logging server tests bench \
   \( -name '*.cc' -o -name '*.h' \) -not -path '*/corpus/*' | sort)
 case ${1:-} in
   format)

@@ -69,6 +69,13 @@ struct SshAlgorithms {
       "rsa-sha2-512",        "rsa-sha2-256"};
 };
 
+// [http]: the operators' endpoint, GET /metrics, /health and /ready (server/http_endpoint.h).
+// Off (no listen address) unless configured: it tells anyone who reaches it how busy the
+// node is, so it belongs on a loopback or management address.
+struct HttpConfig {
+  std::vector<ListenAddress> listen;
+};
+
 struct Config {
   std::vector<ListenAddress> listen;
   std::filesystem::path repositories;
@@ -80,6 +87,11 @@ struct Config {
   std::string access_log = "-";
   // SIGTERM: how long requests in flight may run on before they are ended (and logged so).
   int drain_timeout_seconds = 30;
+  // SIGTERM: /ready answers 503 at once, and the listener keeps accepting this long so that
+  // the balancer's health check notices before connections are refused (2 x a 2 s check
+  // interval); then the drain above. Only with [http] on: without /ready nobody notices.
+  int drain_accept_seconds = 4;
+  HttpConfig http;
   Limits limits;
   CacheConfig cache;
   SshAlgorithms ssh;

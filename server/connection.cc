@@ -25,6 +25,7 @@
 #include "server/detail/ssh_messages.h"
 #include "server/git_request.h"
 #include "server/keepalive.h"
+#include "server/server_metrics.h"
 #include "server/session_policy.h"
 
 namespace gitgate::server {
@@ -364,6 +365,7 @@ int Connection::authenticate(const char* user, ssh_key key, char signature_state
   user_key_ = *blob;
   user_key_text_ = key_text;
   ticket_.mark_authenticated();
+  server_metrics().auth_attempt("success");
   alive_.emplace(session_, std::chrono::seconds(context_.config.limits.keepalive_seconds));
   idle_deadline_ = SteadyClock::now() + kIdleAfterRequest;
   spdlog::info("[session {}] authenticated {} (id {}) with {} {}", session_id_,
@@ -373,6 +375,7 @@ int Connection::authenticate(const char* user, ssh_key key, char signature_state
 
 void Connection::count_failure(const char* user, const std::string& why, const std::string& key) {
   ++failed_attempts_;
+  server_metrics().auth_attempt(why);
   spdlog::warn("[session {}] authentication failed: {} {} user={} {}", session_id_, why, key,
                logging::printable(user != nullptr ? user : ""), address_fields(info_));
 }

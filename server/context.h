@@ -12,6 +12,7 @@
 #include "logging/access_log.h"
 #include "server/admission.h"
 #include "server/config.h"
+#include "server/health.h"
 #include "server/refusal_log.h"
 #include "server/request_log.h"
 #include "server/user_store.h"
@@ -25,7 +26,8 @@ struct ServerContext {
         users(config.users),
         access_log(config.access_log),
         request_ids(config.node_id, config.clustered),
-        admission(resolved_limits) {}
+        admission(resolved_limits),
+        health(config.repositories) {}
 
   const Config config;
   ssh_bind bind = nullptr;
@@ -41,8 +43,11 @@ struct ServerContext {
   InFlightRequests requests;
   // The one pack cache ([cache]); nullptr when disabled or its directory is unusable.
   git::PackCache* pack_cache = nullptr;
-  // Set on SIGTERM/SIGINT: sessions not running a request end, requests run to completion.
+  // Set when the listener stops accepting (SIGTERM/SIGINT, after [server]
+  // drain_accept_seconds): sessions not running a request end, requests run to completion.
   std::atomic<bool> stopping{false};
+  // GET /health and /ready ([http]): draining from the first instant of SIGTERM.
+  Health health;
 };
 
 }  // namespace gitgate::server

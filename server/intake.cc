@@ -12,6 +12,7 @@
 
 #include "logging/diagnostics.h"
 #include "server/connection.h"
+#include "server/server_metrics.h"
 #include "server/session_policy.h"
 
 namespace gitgate::server {
@@ -89,6 +90,7 @@ std::optional<proxyproto::ConnectionInfo> identify_connection(
       std::chrono::duration_cast<std::chrono::milliseconds>(login_deadline - SteadyClock::now());
   policy.header_timeout = std::clamp(left, std::chrono::milliseconds(1), policy.header_timeout);
   auto read = proxyproto::read_connection_info(fd, policy);
+  server_metrics().proxy_header(read);
   if (auto* refusal = std::get_if<proxyproto::Refusal>(&read)) {
     // A peer that connects and hangs up is a TCP health check, not an attack.
     const auto level = refusal->reason == proxyproto::RefusalReason::kPeerClosed
@@ -105,6 +107,7 @@ std::optional<proxyproto::ConnectionInfo> identify_connection(
   const std::optional<std::string> source = admission_source(info);
   const Admission::Verdict verdict = ticket.identify(source, early_drop_chance());
   if (verdict != Admission::Verdict::kAdmitted) {
+    server_metrics().connection_refused(verdict);
     const std::string why = context.admission.describe(verdict, source.value_or("-"));
     log_refusal(context, spdlog::level::warn, context.admission.describe(verdict, "one source"),
                 source.value_or("-"), why + " " + address_fields(info));

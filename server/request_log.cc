@@ -3,6 +3,7 @@
 #include <chrono>
 #include <utility>
 
+#include "server/server_metrics.h"
 #include "server/session_policy.h"
 #include "server/ssh_channel_stream.h"
 
@@ -85,6 +86,7 @@ void LoggedRequest::write_end(int exit_status, std::vector<std::string> labels,
   record_.bytes_written = stream_.bytes_written();
   record_.labels = std::move(labels);
   context_.access_log.write(format_access_line(record_, logging::LineKind::kEnd));
+  server_metrics().request_ended(record_);
 }
 
 }  // namespace gitgate::server

@@ -19,9 +19,12 @@
 #include "server/admission.h"
 #include "server/context.h"
 #include "server/host_keys.h"
+#include "server/http_endpoint.h"
 #include "server/intake.h"
 #include "server/listener.h"
+#include "server/server_metrics.h"
 #include "server/ssh_algorithms.h"
+#include "server/systemd_notify.h"
 
 namespace gitgate::server {
 namespace {
@@ -41,6 +44,7 @@ sigset_t handled_signals() {
 }
 
 void reload(ServerContext& context) {
+  notify_systemd("RELOADING=1");
   const std::vector<std::string> errors = context.users.reload();
   if (errors.empty()) {
     spdlog::info("SIGHUP: reloaded {} ({} users)", context.users.path().string(),
@@ -57,6 +61,7 @@ void reload(ServerContext& context) {
     spdlog::warn("SIGHUP: could not reopen the access log {}; still writing to the old file",
                  context.config.access_log);
   }
+  notify_systemd("READY=1");
 }
 
 // Every second, the reasons gone quiet; at exit (all), every reason.
@@ -68,31 +73,57 @@ void log_held_back_refusals(ServerContext& context, bool all = false) {
   }
 }
 
+// No new connections: the listener stops, and nobody waiting for a PROXY header, a key
+// exchange or a login is worth waiting for.
+void stop_accepting(ServerContext& context, Listener& listener, const char* name) {
+  context.stopping.store(true);
+  listener.stop();
+  const size_t cut = context.admission.cut_unauthenticated();
+  spdlog::info(
+      "{}: no new connections; {} open, {} not yet authenticated closed; "
+      "waiting up to {} s for requests in flight",
+      name, context.admission.open_connections(), cut, context.config.drain_timeout_seconds);
+}
+
 // Signals are taken with sigtimedwait() on this thread (blocked everywhere else), so the
 // work they trigger runs as ordinary code, not in a handler. The same thread writes the
-// counts of refusals held back by the rate limit.
+// counts of refusals held back by the rate limit, and beats for GET /health. SIGTERM first
+// makes GET /ready answer 503 while the listener goes on accepting for
+// drain_accept_seconds, so that a balancer checking /ready stops sending before any
+// connection is refused; then the listener stops.
 void signal_loop(ServerContext& context, Listener& listener, const std::atomic<bool>& done) {
   const sigset_t set = handled_signals();
   const timespec wait{0, kSignalPollNanoseconds};
+  std::optional<std::chrono::steady_clock::time_point> stop_at;
+  const char* stop_name = "SIGTERM";
   while (!done.load()) {
     const int signal = sigtimedwait(&set, nullptr, &wait);
+    const auto now = std::chrono::steady_clock::now();
+    context.health.beat(now);
     log_held_back_refusals(context);
     if (signal == SIGHUP) {
       reload(context);
     } else if (signal == SIGTERM || signal == SIGINT) {
-      const char* name = signal == SIGTERM ? "SIGTERM" : "SIGINT";
-      if (context.stopping.exchange(true)) {
-        spdlog::warn("{} again: exiting without waiting for sessions", name);
+      stop_name = signal == SIGTERM ? "SIGTERM" : "SIGINT";
+      if (context.health.draining() || context.stopping.load()) {
+        spdlog::warn("{} again: exiting without waiting for sessions", stop_name);
         spdlog::default_logger()->flush();
         _exit(kExitFailure);
       }
-      listener.stop();
-      // Nobody waiting for a PROXY header, a key exchange or a login is worth waiting for.
-      const size_t cut = context.admission.cut_unauthenticated();
-      spdlog::info(
-          "{}: no new connections; {} open, {} not yet authenticated closed; "
-          "waiting up to {} s for requests in flight",
-          name, context.admission.open_connections(), cut, context.config.drain_timeout_seconds);
+      context.health.start_draining();
+      notify_systemd("STOPPING=1");
+      // Without [http] no balancer can see /ready turn: the window would only delay.
+      const int window =
+          context.config.http.listen.empty() ? 0 : context.config.drain_accept_seconds;
+      stop_at = now + std::chrono::seconds(window);
+      if (window > 0) {
+        spdlog::info("{}: not ready (GET /ready answers 503); accepting for {} s more", stop_name,
+                     window);
+      }
+    }
+    if (stop_at && now >= *stop_at) {
+      stop_at.reset();
+      stop_accepting(context, listener, stop_name);
     }
   }
 }
@@ -106,10 +137,12 @@ void refuse_at_accept(ServerContext& context, int fd, const net::SocketAddress& 
                                  std::chrono::steady_clock::now())) {
     spdlog::warn("{}", *line);
   }
+  server_metrics().connection_refused(verdict);
   close(fd);
 }
 
 void accept_connection(ServerContext& context, int fd, const net::SocketAddress& peer) {
+  server_metrics().connection_accepted();
   Admission::Verdict refused = Admission::Verdict::kAdmitted;
   std::optional<AdmissionTicket> ticket = context.admission.accept(fd, &refused);
   if (!ticket) {
@@ -120,6 +153,7 @@ void accept_connection(ServerContext& context, int fd, const net::SocketAddress&
     std::thread(serve_connection, std::ref(context), fd, std::move(*ticket)).detach();
   } catch (const std::system_error& error) {
     spdlog::error("refused connection: no thread: {} peer={}", error.what(), peer.to_string());
+    server_metrics().connection_refused_no_thread();
     ticket->forget_socket();
     close(fd);
   }
@@ -205,9 +239,18 @@ int serve(ServerContext& context) {
   if (!listener.ok()) {
     return kExitFailure;
   }
+  auto http = HttpEndpoint::start(context);  // before "listening on": the server is up then
+  if (auto* error = std::get_if<std::string>(&http)) {
+    spdlog::error("{}", *error);
+    return kExitFailure;
+  }
+  for (const std::string& address : std::get<0>(http)->addresses()) {
+    spdlog::info("http: GET /metrics, /health, /ready on {}", address);
+  }
   for (const BoundSocket& socket : listener.sockets()) {
     spdlog::info("listening on {}", socket.address.to_string());
   }
+  notify_systemd("READY=1");  // the sockets listen; connections wait in the backlog
   std::atomic<bool> done{false};
   std::thread signals(signal_loop, std::ref(context), std::ref(listener), std::cref(done));
   listener.run(

@@ -138,6 +138,11 @@ uint64_t PackCache::in_flight_bytes() const {
   return in_flight_bytes_;
 }
 
+uint64_t PackCache::stored_bytes() const {
+  const std::lock_guard lock(flights_mu_);
+  return stored_bytes_;
+}
+
 // The free space the file system reports already counts the bytes written to temp files, so
 // checking it before every chunk is what counts them against the floor: concurrent
 // generations overshoot it by at most one chunk each. max_bytes has no such witness, hence

@@ -152,6 +152,8 @@ class PackCache {
   const PackCacheOptions& options() const { return options_; }
   // Bytes written to temp files by generations in progress.
   uint64_t in_flight_bytes() const;
+  // Bytes of the entries: at the last directory scan, plus the commits since.
+  uint64_t stored_bytes() const;
 
  private:
   friend class PackCacheWriter;

@@ -1,6 +1,7 @@
 #include "git/protocol/fetch.h"
 
 #include <algorithm>
+#include <atomic>
 #include <semaphore>
 #include <string_view>
 #include <system_error>
@@ -100,16 +101,30 @@ std::counting_semaphore<>& pack_slots() {
   return slots;
 }
 
+std::atomic<int64_t> slots_running{0};
+std::atomic<int64_t> slots_queued{0};
+
 }  // namespace
 
 PackSlot::PackSlot(Output& out) {
   if (!pack_slots().try_acquire()) {
     out.progress("Waiting for a free pack slot...\r");
+    slots_queued.fetch_add(1, std::memory_order_relaxed);
     pack_slots().acquire();
+    slots_queued.fetch_sub(1, std::memory_order_relaxed);
   }
+  slots_running.fetch_add(1, std::memory_order_relaxed);
 }
 
-PackSlot::~PackSlot() { pack_slots().release(); }
+PackSlot::~PackSlot() {
+  slots_running.fetch_sub(1, std::memory_order_relaxed);
+  pack_slots().release();
+}
+
+PackSlotUse pack_slot_use() {
+  return {slots_running.load(std::memory_order_relaxed),
+          slots_queued.load(std::memory_order_relaxed)};
+}
 
 std::string_view cache_label(CacheUse use) {
   switch (use) {

@@ -39,6 +39,13 @@ class PackSlot {
   PackSlot& operator=(const PackSlot&) = delete;
 };
 
+// Requests holding a PackSlot now, and waiting for one (for the metrics).
+struct PackSlotUse {
+  int64_t running = 0;
+  int64_t queued = 0;
+};
+[[nodiscard]] PackSlotUse pack_slot_use();
+
 // Whether the pack came from the cache: access-log label "cache:hit" / "cache:miss".
 // kHit also when the request followed an identical request's generation in progress
 // (PackCache::Served::kShared: the two share one generation, this one generated nothing).

@@ -13,6 +13,7 @@
 #include <tuple>
 
 #include "conf/toml_source.h"
+#include "server/detail/http_config.h"
 #include "server/detail/listen_address.h"
 #include "server/detail/push_table.h"
 #include "server/detail/table_reader.h"
@@ -40,10 +41,10 @@ class Parser : public TableReader {
   void run(const toml::table& root) {
     for (auto&& [key, node] : root) {
       if (!is_known(key.str(), {"server", "proxy_protocol", "auth", "access_log", "limits", "cache",
-                                "ssh", "push"})) {
+                                "ssh", "push", "http"})) {
         error(line_of(key),
               fmt::format("unknown {} '{}' (known tables: [server], [proxy_protocol], "
-                          "[auth], [access_log], [limits], [cache], [ssh], [push])",
+                          "[auth], [access_log], [limits], [cache], [ssh], [push], [http])",
                           node.is_table() ? "table" : "key", key.str()));
       } else if (!node.is_table()) {
         error(line_of(node), fmt::format("'{}' must be a table, [{}]", key.str(), key.str()));
@@ -61,6 +62,7 @@ class Parser : public TableReader {
     access_log(root["access_log"].as_table());
     limits(root["limits"].as_table());
     cache(root["cache"].as_table());
+    parse_http(root["http"].as_table(), parsed_.config.http, errors());
     ssh(root["ssh"].as_table());
     read_push_table(root["push"].as_table(), parsed_.config.push, errors());
     // toml++ visits keys in name order; report in file order.
@@ -92,7 +94,7 @@ class Parser : public TableReader {
 void Parser::server(const toml::table* table) {
   if (!check_keys(table, "server",
                   {"listen", "repositories", "host_keys", "node_id", "clustered",
-                   "drain_timeout_seconds"})) {
+                   "drain_timeout_seconds", "drain_accept_seconds"})) {
     return;
   }
   listen(*table);
@@ -112,6 +114,9 @@ void Parser::server(const toml::table* table) {
   constexpr int64_t kMaxDrainSeconds = 86400;
   if (auto drain = integer(*table, "server", "drain_timeout_seconds", 0, kMaxDrainSeconds)) {
     parsed_.config.drain_timeout_seconds = static_cast<int>(*drain);
+  }
+  if (auto accept = integer(*table, "server", "drain_accept_seconds", 0, kMaxDrainSeconds)) {
+    parsed_.config.drain_accept_seconds = static_cast<int>(*accept);
   }
 }
 

@@ -74,6 +74,8 @@ class Gitgate:
     """gitgate serve as a subprocess; stderr and stdout go to files that the tests read."""
 
     LISTEN_RE = re.compile(r"listening on (\[[0-9a-fA-F:]+\]|[0-9.]+):(\d+)")
+    # The [http] endpoint's line, written before the "listening on" lines.
+    HTTP_RE = re.compile(r"http: GET /metrics, /health, /ready on (\[[0-9a-fA-F:]+\]|[0-9.]+):(\d+)")
 
     def __init__(self, env, config_path):
         self.env = env
@@ -82,6 +84,8 @@ class Gitgate:
         self.stdout_path = env.tmp / "gitgate.stdout"
         self.popen = None
         self.port = None
+        self.http_port = None
+        self.extra_env = {}  # more environment for gitgate (NOTIFY_SOCKET)
 
     def start(self):
         """Starts gitgate (again, after stop()) and waits for its first "listening on" line
@@ -91,7 +95,8 @@ class Gitgate:
         with open(self.stderr_path, "ab") as err, open(self.stdout_path, "ab") as out:
             self.popen = subprocess.Popen(
                 [binary, "serve", "--config", str(self.config_path)], stdin=subprocess.DEVNULL,
-                stdout=out, stderr=err, env=base_env(self.env.home), cwd=self.env.tmp,
+                stdout=out, stderr=err, env={**base_env(self.env.home), **self.extra_env},
+                cwd=self.env.tmp,
                 start_new_session=True)
         self.env.processes.append(self.popen)
         # One "listening on" line per listen address of the config write_config wrote.
@@ -107,6 +112,8 @@ class Gitgate:
             raise AssertionError(f"gitgate serve {state}; stderr:\n{self.stderr()[offset:]}")
         self.ports = [(host, int(port)) for host, port in found]
         self.port = self.ports[0][1]
+        http = self.HTTP_RE.findall(self.stderr()[offset:])
+        self.http_port = int(http[0][1]) if http else None
         return self
 
     def stderr(self):
@@ -146,21 +153,25 @@ class Gitgate:
 class Haproxy:
     """The real haproxy with docker/haproxy.cfg, pointed at loopback by environment."""
 
-    def __init__(self, env, backend_port, send_proxy, name=None):
+    def __init__(self, env, backend_port, send_proxy, name=None, check_port=None, config=None):
+        """check_port: where the health check asks GET /ready (gitgate's [http] port);
+        config: another configuration file than docker/haproxy.cfg."""
         assert send_proxy in ("send-proxy", "send-proxy-v2")
+        self.config = config or HAPROXY_CFG
         self.env = env
         self.name = name or send_proxy
         self.port = free_port()
         self.stats_socket = env.tmp / f"haproxy-{self.name}.sock"
         self.log_path = env.tmp / f"haproxy-{self.name}.log"
-        self.vars = haproxy_vars(self.port, backend_port, send_proxy, self.stats_socket)
+        self.vars = haproxy_vars(self.port, backend_port, send_proxy, self.stats_socket,
+                                 check_port)
         self.popen = None
 
     def start(self, wait_up=True):
         e = base_env(self.env.home)
         e.update(self.vars)
         with open(self.log_path, "ab") as log:
-            self.popen = subprocess.Popen(["haproxy", "-f", str(HAPROXY_CFG), "-db"],
+            self.popen = subprocess.Popen(["haproxy", "-f", str(self.config), "-db"],
                                           stdin=subprocess.DEVNULL, stdout=log, stderr=log, env=e,
                                           cwd=self.env.tmp, start_new_session=True)
         self.env.processes.append(self.popen)
@@ -195,8 +206,8 @@ class Haproxy:
         except OSError:
             return None
 
-    def server_stat(self):
-        """The CSV row of backend 'gitgate', server 'gitgate' as a dict, or None."""
+    def server_stat(self, server="gitgate"):
+        """The CSV row of backend 'gitgate', server `server` as a dict, or None."""
         answer = self.command("show stat")
         if not answer:
             return None
@@ -206,7 +217,7 @@ class Haproxy:
         header = lines[0][2:].split(",")
         for row in lines[1:]:
             fields = row.split(",")
-            if len(fields) >= 2 and fields[0] == "gitgate" and fields[1] == "gitgate":
+            if len(fields) >= 2 and fields[0] == "gitgate" and fields[1] == server:
                 stat = dict(zip(header, fields))
                 # "* L7OK": the last result while a new check is under way.
                 stat["check_status"] = stat.get("check_status", "").removeprefix("* ")
@@ -221,13 +232,15 @@ class Haproxy:
         kill_group(self.popen)
 
 
-def haproxy_vars(bind_port, backend_port, send_proxy, stats_socket):
-    """The environment that docker/haproxy.cfg reads (its defaults are compose's)."""
+def haproxy_vars(bind_port, backend_port, send_proxy, stats_socket, check_port=None):
+    """The environment that docker/haproxy.cfg reads (its defaults are compose's). The health
+    check asks GET /ready on check_port (gitgate's [http] port)."""
     return {
         "GITGATE_LB_BIND": f"{SERVER_HOST}:{bind_port}",
         "GITGATE_BACKEND": f"{SERVER_HOST}:{backend_port}",
         "GITGATE_LB_SOURCE": LB_ADDR,
         "GITGATE_SEND_PROXY": send_proxy,
+        "GITGATE_CHECK_PORT": str(check_port or 9122),
         "GITGATE_CHECK_INTER": "500ms",
         "HAPROXY_STATS_SOCKET": str(stats_socket),
     }
@@ -277,7 +290,16 @@ class Env:
 
     def write_config(self, mode="optional", trusted=(LB_ADDR + "/32", "::1/128"),
                      header_timeout_ms=3000, listen=None, extra_server="", extra_tables=""):
-        """extra_server: more [server] lines; extra_tables: TOML appended (more tables)."""
+        """extra_server: more [server] lines; extra_tables: TOML appended (more tables).
+
+        Unless extra_server/extra_tables say otherwise: drain_accept_seconds = 0 (a stop
+        need not wait for a balancer, and every teardown stops gitgate) and the [http]
+        endpoint on a port the kernel picks (Gitgate.http_port), which haproxy's health
+        check asks."""
+        if "drain_accept_seconds" not in extra_server:
+            extra_server += "\ndrain_accept_seconds = 0\n"
+        if "[http]" not in extra_tables:
+            extra_tables = f'\n[http]\nlisten = ["{SERVER_HOST}:0"]\n' + extra_tables
         self.config_args = dict(mode=mode, trusted=trusted, header_timeout_ms=header_timeout_ms,
                                 listen=listen)
         if listen is None:
@@ -346,7 +368,7 @@ path = {toml_string(self.access_log_path)}
         return self.gitgate
 
     def start_haproxy(self, send_proxy):
-        h = Haproxy(self, self.gitgate.port, send_proxy).start()
+        h = Haproxy(self, self.gitgate.port, send_proxy, check_port=self.gitgate.http_port).start()
         self.haproxies[send_proxy] = h
         return h
 

@@ -41,7 +41,7 @@ class RequiredModeTest(ModeTestBase):
     @classmethod
     def setUpClass(cls):
         super().setUpClass()
-        cls.env.start_haproxy("send-proxy-v2")  # waits for UP: LOCAL checks are accepted
+        cls.env.start_haproxy("send-proxy-v2")  # waits for UP: its checks ask GET /ready
 
     def test_through_haproxy_is_served(self):
         proc = self.ls_remote("send-proxy-v2")

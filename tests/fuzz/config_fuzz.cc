@@ -43,8 +43,8 @@ bool valid(const gitgate::server::Config& config) {
       limits.request.max_ref_prefixes <= 65535 && limits.request.negotiation_budget.count() >= 1;
   const auto timeout = config.proxy.header_timeout.count();
   return ports_ok && keys_ok && id_ok && limits_ok && timeout >= 1 && timeout <= 60000 &&
-         config.repositories.is_absolute() && config.users.is_absolute() &&
-         (config.access_log == "-" || !config.access_log.empty()) &&
+         config.drain_accept_seconds >= 0 && config.repositories.is_absolute() &&
+         config.users.is_absolute() && (config.access_log == "-" || !config.access_log.empty()) &&
          (config.proxy.mode != gitgate::proxyproto::Mode::kRequired ||
           !config.proxy.trusted.empty());
 }

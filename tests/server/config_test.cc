@@ -492,6 +492,7 @@ TEST(ConfigTest, ExamplesParse) {
   EXPECT_EQ(documented.request.max_deepen_not, defaults.request.max_deepen_not);
   EXPECT_EQ(documented.request.max_ref_prefixes, defaults.request.max_ref_prefixes);
   EXPECT_EQ(documented.request.negotiation_budget, defaults.request.negotiation_budget);
+  EXPECT_EQ(std::get<Config>(config).drain_accept_seconds, Config{}.drain_accept_seconds);
   EXPECT_EQ(std::get<Config>(config).drain_timeout_seconds, Config{}.drain_timeout_seconds);
   // Likewise [push]: the example documents every key with its default.
   const git::PushSettings& push = std::get<Config>(config).push;

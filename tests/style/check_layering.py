@@ -23,12 +23,13 @@ from pathlib import Path
 ALLOWED = {
     "net": set(),
     "conf": set(),
+    "metrics": set(),
     "proxyproto": {"net"},
     "logging": {"net"},
     "auth": {"net", "logging", "conf"},
     "git": {"net", "logging"},
     # server/ opens the one pack cache at start and hands it to every request.
-    "server": {"net", "conf", "proxyproto", "logging", "auth", "git", "git/cache"},
+    "server": {"net", "conf", "metrics", "proxyproto", "logging", "auth", "git", "git/cache"},
     # git's sub-folders, lowest first. cache keys a pack by the fetch request it answers,
     # so it sees select/'s request type (select/fetch_request.h).
     "git/pack": {"net"},

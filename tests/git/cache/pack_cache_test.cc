@@ -43,9 +43,11 @@ TEST_F(PackCacheTest, MissThenStoreThenHitServesTheSameBytes) {
   EXPECT_EQ(cache->serve("k1", miss), PackCache::Served::kMiss);
   EXPECT_TRUE(miss.received.empty());
   const std::string pack = make_pack(200000, 'a');
+  EXPECT_EQ(cache->stored_bytes(), 0U);
   ASSERT_TRUE(store(*cache, "k1", pack));
   EXPECT_EQ(read_file(cache->entry_path("k1")), pack);
-  EXPECT_EQ(files(), 1U);  // no temp file left
+  EXPECT_EQ(files(), 1U);                         // no temp file left
+  EXPECT_EQ(cache->stored_bytes(), pack.size());  // gitgate_pack_cache_bytes
   RecordingSink hit;
   EXPECT_EQ(cache->serve("k1", hit), PackCache::Served::kSent);
   EXPECT_EQ(hit.received, pack);
