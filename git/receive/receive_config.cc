@@ -92,12 +92,12 @@ DenyAction parse_deny_action(std::string_view value) {
   if (equals_ignoring_case(value, "updateinstead")) {
     return DenyAction::kUpdateInstead;
   }
-  int boolean = 0;
-  const std::string text(value);
-  if (git_config_parse_bool(&boolean, text.c_str()) == 0 && boolean == 0) {
-    return DenyAction::kIgnore;
-  }
-  return DenyAction::kRefuse;
+  // git's git_parse_maybe_bool: false/no/off in any case, or an integer that is zero (an
+  // empty value is false too); parsed here, since libgit2's parser needs its error state.
+  const bool is_false = value.empty() || equals_ignoring_case(value, "false") ||
+                        equals_ignoring_case(value, "no") || equals_ignoring_case(value, "off") ||
+                        (value.find_first_not_of('0') == std::string_view::npos);
+  return is_false ? DenyAction::kIgnore : DenyAction::kRefuse;
 }
 
 std::variant<ReceiveConfig, std::string> read_receive_config(git_repository* repo) {

@@ -22,6 +22,10 @@ TEST(ParseDenyAction, GitsWordsAndBooleans) {
       {"false", DenyAction::kIgnore},
       {"off", DenyAction::kIgnore},
       {"0", DenyAction::kIgnore},
+      {"000", DenyAction::kIgnore},
+      {"No", DenyAction::kIgnore},
+      {"", DenyAction::kIgnore},
+      {"2", DenyAction::kRefuse},
       // git dies on a value that is neither; refusing is the safe reading.
       {"maybe", DenyAction::kRefuse},
   };
