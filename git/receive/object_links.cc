@@ -57,6 +57,12 @@ std::optional<std::vector<ObjectLink>> tree_links(std::string_view rest) {
       return std::nullopt;
     }
     const std::string_view mode = rest.substr(0, space);
+    // As git's decode_tree_entry: octal digits for the mode, and a name ("empty filename
+    // in tree entry" otherwise).
+    if (mode.empty() || mode.find_first_not_of("01234567") != std::string_view::npos ||
+        space + 1 == nul) {
+      return std::nullopt;
+    }
     ObjectLink link;
     git_oid_fromraw(&link.id, reinterpret_cast<const unsigned char*>(rest.data() + nul + 1));
     if (mode == "40000" || mode == "040000") {

@@ -92,6 +92,13 @@ TEST(ObjectLinks, Trees) {
   EXPECT_EQ(describe(object_links(GIT_OBJECT_TREE, bytes("100644file" + std::string(1, '\0') +
                                                          std::string(20, 'a')))),
             (std::vector<std::string>{"invalid"}));
+  // As git's decode_tree_entry: an empty or non-octal mode, an empty name (the fuzzer's find).
+  for (const std::string& bad : {entry("", "f", 'a'), entry("100689", "f", 'a'),
+                                 entry("1006x4", "f", 'a'), entry("100644", "", 'a')}) {
+    EXPECT_EQ(describe(object_links(GIT_OBJECT_TREE, bytes(bad))),
+              (std::vector<std::string>{"invalid"}))
+        << bad;
+  }
 }
 
 TEST(ObjectLinks, BlobsHaveNoneAndOtherTypesAreInvalid) {
