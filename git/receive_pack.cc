@@ -354,19 +354,10 @@ void label_refusals(Session& s) {
   }
 }
 
-// A ref reported "ok" must survive a crash, and so must the objects it names: libgit2
-// then fsyncs what it writes for us (the indexer's .pack and .idx, loose refs,
-// packed-refs), as git does by default (core.fsync's "committed" set). Process-wide; only
-// receive-pack writes through libgit2.
-void enable_fsync() {
-  [[maybe_unused]] static const int kEnabled = git_libgit2_opts(GIT_OPT_ENABLE_FSYNC_GITDIR, 1);
-}
-
 }  // namespace
 
 ReceivePackResult serve_receive_pack(const ReceivePackRequest& request, Stream& stream) {
   detail::ensure_libgit2();
-  enable_fsync();
   Session s(request, stream);
   s.version = request.protocol_version == 1 ? 1 : 0;
   s.result.labels = {"push", "protocol:" + std::to_string(s.version)};

@@ -1,5 +1,6 @@
 #include "git/receive/quarantine.h"
 
+#include <fcntl.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
@@ -55,6 +56,18 @@ std::optional<std::string> move_file(const fs::path& source, const fs::path& tar
     return "cannot move " + source.filename().string() + ": " + errno_text(errno);
   }
   return std::nullopt;
+}
+
+// Flushes a file (or a directory's entries) to the disk; false when it cannot be opened
+// or synced.
+bool sync_path(const fs::path& path, int flags) {
+  const int fd = ::open(path.c_str(), flags | O_CLOEXEC);
+  if (fd < 0) {
+    return false;
+  }
+  const bool ok = ::fsync(fd) == 0;
+  ::close(fd);
+  return ok;
 }
 
 }  // namespace
@@ -114,11 +127,22 @@ std::optional<std::string> Quarantine::migrate() {
   std::sort(files.begin(), files.end(), [](const fs::path& a, const fs::path& b) {
     return std::pair(move_order(a), a.filename()) < std::pair(move_order(b), b.filename());
   });
+  // A ref reported "ok" must survive a crash, and so must the pack it names: each file is
+  // flushed before it is linked into place and objects/pack after, as git does by default
+  // (core.fsync's default set: packs and their indexes, not refs).
+  for (const fs::path& file : files) {
+    if (!sync_path(file, O_RDONLY)) {
+      return "quarantine: cannot sync " + file.filename().string() + ": " + errno_text(errno);
+    }
+  }
   const fs::path target_directory = objects_ / "pack";
   for (const fs::path& file : files) {
     if (auto error = move_file(file, target_directory / file.filename())) {
       return "quarantine: " + *error;  // the destructor removes what is left
     }
+  }
+  if (!files.empty() && !sync_path(target_directory, O_RDONLY | O_DIRECTORY)) {
+    return "quarantine: cannot sync objects/pack: " + errno_text(errno);
   }
   migrated_ = true;
   fs::remove_all(directory_, ec);
