@@ -8,7 +8,10 @@ log and [http] port.
   drains, exits 0) and is started again, and haproxy has it UP before the next goes: no
   request fails, and every node served some, under its own node id.
 - A real Prometheus scrapes the three nodes' GET /metrics and reports every target up, and
-  the requests counted where they were served."""
+  the requests counted where they were served.
+- Shared storage: a push through one node is seen at once through another (no ref or pack
+  state cached across requests), and racing pushes of one branch through two nodes end with
+  exactly one winner each round (git's lock files work across processes)."""
 
 import json
 import re
@@ -81,6 +84,7 @@ class FleetTest(unittest.TestCase):
         self.addCleanup(env.close)
         env.add_repository()
         self.alice = env.add_user("alice", 2)
+        self.bob = env.add_user("bob", 3, write=("*",))
         env.write_users()
         host_key = env.tmp / "shared" / "ssh_host_ed25519_key"
         host_key.parent.mkdir()
@@ -151,6 +155,54 @@ class FleetTest(unittest.TestCase):
                 self.assertRegex(line, rf"\| [io]\*{node.node_id}x", line)
         print(f"{len(results)} ls-remote through haproxy, 0 failed, during a rolling restart "
               f"of {NODES} nodes", flush=True)
+
+    def git_via(self, node, *args, cwd=None):
+        """git as bob, straight to one node (not through haproxy), so the test picks it."""
+        cmd = ["git", "-c", "user.name=Bob", "-c", "user.email=bob@example.com", *args]
+        return harness.run(cmd, env=self.env.git_env(self.bob["key"], node.port), cwd=cwd,
+                           timeout=120)
+
+    def test_push_through_one_node_is_seen_through_another(self):
+        env = self.env
+        first, second = self.nodes[0], self.nodes[1]
+        works = [env.tmp / "work0", env.tmp / "work1"]
+        for node, work in zip((first, second), works):
+            proc = self.git_via(node, "clone", "-q", env.url(node.port), str(work))
+            self.assertEqual(proc.returncode, 0, proc.stderr)
+        for round_ in range(3):
+            shas = []
+            for n, work in enumerate(works):
+                for args in (["fetch", "-q", "origin"], ["reset", "-q", "--hard", "origin/main"]):
+                    proc = self.git_via(self.nodes[n], *args, cwd=work)
+                    self.assertEqual(proc.returncode, 0, proc.stderr)
+                (work / f"f{n}").write_text(f"round {round_}\n")
+                for args in (["add", "."], ["commit", "-qm", f"round {round_} by {n}"]):
+                    self.assertEqual(self.git_via(self.nodes[n], *args, cwd=work).returncode, 0)
+                shas.append(self.git_via(self.nodes[n], "rev-parse", "HEAD",
+                                         cwd=work).stdout.strip())
+            # Both at once, each through its own node.
+            results = [None, None]
+
+            def push(n):
+                results[n] = self.git_via(self.nodes[n], "push", "-q", "origin", "main",
+                                          cwd=works[n])
+
+            threads = [threading.Thread(target=push, args=(n,)) for n in range(2)]
+            for t in threads:
+                t.start()
+            for t in threads:
+                t.join(timeout=120)
+            winners = [n for n in range(2) if results[n].returncode == 0]
+            self.assertEqual(len(winners), 1, f"round {round_}: " +
+                             "\n---\n".join(r.stderr for r in results))
+            # The winner's commit, pushed through one node, is what the other node serves now.
+            loser = 1 - winners[0]
+            seen = self.git_via(self.nodes[loser], "ls-remote", env.url(self.nodes[loser].port),
+                                "refs/heads/main")
+            self.assertEqual(seen.stdout.split()[0], shas[winners[0]], seen.stderr)
+        fsck = harness.run(["git", "-C", str(env.repos / REPO), "fsck", "--strict",
+                            "--no-progress"], env=env.env, timeout=120)
+        self.assertEqual(fsck.returncode, 0, fsck.stderr)
 
     def test_prometheus_scrapes_every_node(self):
         if shutil.which("prometheus") is None:
