@@ -89,9 +89,12 @@ TEST_F(PackStoreTest, PacksThatDoNotMatchTheirIndexAreSkipped) {
       {"pack missing", "rm p/pack-x.pack"},
       {"index truncated", "truncate -s 1000 p/pack-x.idx"},
       {"pack truncated", "truncate -s -1 p/pack-x.pack"},
+      // The trailer's last byte with every bit flipped: a fixed byte would be the real one
+      // once in 256 packs.
       {"pack trailer differs",
-       "printf 'z' | dd of=p/pack-x.pack bs=1 seek=$(( $(stat -c %s "
-       "p/pack-x.pack) - 1 )) conv=notrunc status=none"},
+       "b=$(tail -c 1 p/pack-x.pack | od -An -tu1 | tr -d ' ') && "
+       "printf \"\\\\$(printf %o $(( b ^ 255 )))\" | dd of=p/pack-x.pack bs=1 "
+       "seek=$(( $(stat -c %s p/pack-x.pack) - 1 )) conv=notrunc status=none"},
       {"not a pack", "printf 'PACX' | dd of=p/pack-x.pack conv=notrunc status=none"},
   };
   for (const Case& c : cases) {
