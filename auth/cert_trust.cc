@@ -217,10 +217,15 @@ std::variant<CertificateTrust, std::vector<TrustFileError>> CertificateTrust::lo
       revoked = CaFile{*revoked_file, std::move(std::get<std::string>(text))};
     }
   }
+  // The files that could be read are checked too, so that one run reports every mistake.
+  auto parsed = parse(cas, revoked);
+  if (auto* more = std::get_if<std::vector<TrustFileError>>(&parsed)) {
+    errors.insert(errors.end(), more->begin(), more->end());
+  }
   if (!errors.empty()) {
     return errors;
   }
-  return parse(cas, revoked);
+  return parsed;
 }
 
 std::optional<CertificateProblem> CertificateTrust::check(const Certificate& certificate,

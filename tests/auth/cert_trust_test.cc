@@ -33,6 +33,7 @@ Certificate parsed(const std::vector<uint8_t>& blob) {
 CertificateTrust trust_of(std::vector<std::string> ca_lines,
                           std::optional<std::string> revoked = std::nullopt) {
   std::vector<CertificateTrust::CaFile> files;
+  files.reserve(ca_lines.size());
   for (std::string& line : ca_lines) {
     files.push_back({"ca.pub", std::move(line)});
   }

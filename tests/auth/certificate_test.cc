@@ -46,7 +46,7 @@ struct Expected {
 };
 
 const std::vector<Expected>& ssh_keygen_certificates() {
-  static const std::vector<Expected> table{
+  static const std::vector<Expected> kTable{
       {testing::kCertEd25519ByEd25519,
        "ssh-ed25519-cert-v01@openssh.com",
        "SHA256:FmYvriGQ740qfdivMaKvpILZRjzbeHNHpsi5eAqHvSw",
@@ -137,7 +137,7 @@ const std::vector<Expected>& ssh_keygen_certificates() {
        5,
        true},
   };
-  return table;
+  return kTable;
 }
 
 TEST(Certificate, ReadsWhatSshKeygenWrote) {
