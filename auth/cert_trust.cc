@@ -13,7 +13,6 @@
 #include "auth/detail/source_address.h"
 #include "auth/detail/ssh_key.h"
 #include "auth/detail/ssh_wire.h"
-#include "auth/key_blob.h"
 
 namespace gitgate::auth {
 namespace {
@@ -232,8 +231,8 @@ std::optional<CertificateProblem> CertificateTrust::check(const Certificate& cer
                                                           std::chrono::system_clock::time_point now,
                                                           const net::SocketAddress& client) const {
   if (!std::binary_search(cas_.begin(), cas_.end(), certificate.ca_key)) {
-    return problem(CertificateRefusal::kUntrustedCa,
-                   "signed by CA " + fingerprint(certificate.ca_key) + ", which is not trusted");
+    // The caller's description names the CA key's fingerprint already.
+    return problem(CertificateRefusal::kUntrustedCa, "its CA is not in trusted_user_ca_keys");
   }
   if (std::string why = verify_certificate_signature(certificate); !why.empty()) {
     return problem(CertificateRefusal::kBadSignature, "CA signature: " + why);
