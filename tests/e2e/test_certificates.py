@@ -118,6 +118,19 @@ class CertificateTest(harness.GitgateTestCase):
             cert = self.certify(f"by {algorithm}", ca=self.rsa_ca, options=[["-t", algorithm]])
             self.assertOk(self.ls_remote(cert), f"certificate signed with {algorithm}")
 
+    def test_certified_key_types(self):
+        """libssh 0.10 verifies the client's signature with the certified key of each type
+        (an RSA one signing with rsa-sha2-512, as OpenSSH's client does)."""
+        for kind in ("ecdsa", "rsa"):
+            key = self.make_key(f"carol_{kind}", kind)
+            run(["ssh-keygen", "-q", "-s", str(self.ca), "-I", f"{kind} key", "-n", "alice",
+                 "-V", VALID, str(key) + ".pub"], check=True)
+            ssh = self.env.ssh_command(key, self.env.port_for(VIA),
+                                       extra=["-o", f"CertificateFile={key}-cert.pub"])
+            proc = self.env.git(["ls-remote", self.env.url(self.env.port_for(VIA))], key,
+                                via=VIA, ssh_command=ssh)
+            self.assertOk(proc, f"an {kind} certificate")
+
     def test_refused_certificates(self):
         cases = [
             ("expired", dict(validity="20200101:20200102"), "certificate expired",
