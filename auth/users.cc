@@ -297,6 +297,14 @@ const User* UserDb::find_by_key(std::span<const uint8_t> key_blob) const {
   return &users_[index];
 }
 
+// Linear: a login by certificate looks up one name, and a users file holds hundreds or a
+// few thousand users, not millions.
+const User* UserDb::find_by_name(std::string_view name) const {
+  const auto it = std::find_if(users_.begin(), users_.end(),
+                               [&](const User& user) { return user.identity.name == name; });
+  return it == users_.end() ? nullptr : &*it;
+}
+
 bool UserDb::can_read(const User& user, std::string_view repo_relative) {
   const auto matches = [&](const std::string& glob) {
     return detail::repo_matches(glob, repo_relative);

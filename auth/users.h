@@ -39,6 +39,8 @@ class UserDb {
 
   // Looks the key up by its SHA-256 fingerprint; blob = the SSH wire-format public key.
   [[nodiscard]] const User* find_by_key(std::span<const uint8_t> key_blob) const;
+  // The user of that name (a certificate's principal names one), or nullptr.
+  [[nodiscard]] const User* find_by_name(std::string_view name) const;
   // Globs: '*' matches across '/' ("*" = everything, "demo/*" = all under demo/),
   // '?' one character; a path matches with or without its ".git" suffix
   // (auth/detail/glob.h). Write permission implies read, as on Bitbucket.

@@ -10,6 +10,7 @@
 #include <sstream>
 #include <system_error>
 
+#include "auth/cert_trust.h"
 #include "auth/users.h"
 #include "server/detail/config_parser.h"
 
@@ -62,6 +63,33 @@ size_t check_users(const fs::path& config_path, const detail::ParsedConfig& pars
     return 0;
   }
   return std::get<auth::UserDb>(db).size();
+}
+
+// The certificate files, read as the server reads them at start and on SIGHUP. An error
+// tied to no line of its file is reported at the configuration line naming the file.
+void check_certificates(const fs::path& config_path, const detail::ParsedConfig& parsed,
+                        Findings& findings) {
+  const CertificateConfig& config = parsed.config.certificates;
+  if (config.trusted_user_ca_keys.empty()) {
+    return;
+  }
+  auto trust = auth::CertificateTrust::load(
+      config.trusted_user_ca_keys,
+      config.revoked_keys.empty() ? std::nullopt : std::optional(config.revoked_keys));
+  const auto* errors = std::get_if<std::vector<auth::TrustFileError>>(&trust);
+  for (const auth::TrustFileError& e : errors ? *errors : std::vector<auth::TrustFileError>{}) {
+    if (e.line > 0) {
+      findings.emplace_back(e.file, ConfigError{e.line, e.message});
+      continue;
+    }
+    const bool revoked = e.file == config.revoked_keys;
+    findings.emplace_back(
+        config_path,
+        ConfigError{
+            revoked ? parsed.revoked_keys_line : parsed.trusted_user_ca_keys_line,
+            fmt::format("auth.{}: '{}': {}", revoked ? "revoked_keys" : "trusted_user_ca_keys",
+                        e.file.string(), e.message)});
+  }
 }
 
 // Absolute, so the server's paths do not depend on its working directory later.
@@ -144,6 +172,7 @@ int check_config(const fs::path& config_path, std::ostream& out) {
     const auto& checked = std::get<detail::ParsedConfig>(parsed);
     listen = checked.config.listen.size();
     users = check_users(config_path, checked, findings);
+    check_certificates(config_path, checked, findings);
     check_paths(config_path, checked, findings);
   }
   for (const auto& [file, e] : findings) {

@@ -76,6 +76,14 @@ struct HttpConfig {
   std::vector<ListenAddress> listen;
 };
 
+// [auth] trusted_user_ca_keys and revoked_keys: OpenSSH user certificates
+// (auth/cert_trust.h, server/certificate_login.h). Without CA files no certificate is
+// accepted. Both are re-read on SIGHUP (server/certificate_store.h).
+struct CertificateConfig {
+  std::vector<std::filesystem::path> trusted_user_ca_keys;  // OpenSSH public keys, 1+ a file
+  std::filesystem::path revoked_keys;  // a KRL or a list of public keys; empty: none
+};
+
 struct Config {
   std::vector<ListenAddress> listen;
   std::filesystem::path repositories;
@@ -84,6 +92,7 @@ struct Config {
   bool clustered = false;
   proxyproto::Policy proxy;
   std::filesystem::path users;
+  CertificateConfig certificates;
   std::string access_log = "-";
   // SIGTERM: how long requests in flight may run on before they are ended (and logged so).
   int drain_timeout_seconds = 30;

@@ -21,6 +21,7 @@
 #include "logging/diagnostics.h"
 #include "proxyproto/reader.h"
 #include "server/admission.h"
+#include "server/certificate_login.h"
 #include "server/channel.h"
 #include "server/detail/ssh_messages.h"
 #include "server/git_request.h"
@@ -90,7 +91,8 @@ class Connection {
   bool client_alive();
   void run_request();
   int authenticate(const char* user, ssh_key key, char signature_state);
-  void count_failure(const char* user, const std::string& why, const std::string& key);
+  void count_failure(const char* user, const std::string& why, const std::string& key,
+                     std::string_view metric = {});
 
   // libssh calls back from C: nothing may be thrown through its frames.
   static int on_auth_pubkey(ssh_session /*session*/, const char* user, ssh_key key,
@@ -125,6 +127,10 @@ class Connection {
   const auth::User* user_ = nullptr;
   std::vector<uint8_t> user_key_;
   std::string user_key_text_;
+  // A certificate login: the trust snapshot it was checked with, and its access-log label
+  // ("ssh:id:<key id>"); the label is empty for a plain key.
+  std::shared_ptr<const auth::CertificateTrust> trust_;
+  std::string key_label_;
   int failed_attempts_ = 0;
   // [limits] keepalive_seconds, from authentication on.
   std::optional<ClientAlive> alive_;
@@ -266,24 +272,29 @@ bool Connection::idle_step(SteadyClock::time_point now) {
 
 // SIGHUP may have replaced the users. A session whose key no longer names the same user
 // is closed (before its next request: a request already running ends first); one whose
-// user is still there goes on with the new permissions.
+// user is still there goes on with the new permissions. A certificate is checked again as
+// at login: revoked or expired by now, or its principal gone, it closes the session too.
 bool Connection::still_authorized() {
   std::shared_ptr<const auth::UserDb> current = context_.users.get();
-  if (current == users_ || current == nullptr) {
+  std::shared_ptr<const auth::CertificateTrust> trust = context_.certificates.get();
+  if ((current == users_ && trust == trust_) || current == nullptr) {
     return true;
   }
-  const auth::User* found = current->find_by_key(user_key_);
+  const auth::User* found =
+      find_key_owner(current.get(), trust.get(), user_key_, {}, user_->identity.name, info_.client)
+          .user;
   if (found == nullptr || found->identity.name != user_->identity.name ||
       found->identity.id != user_->identity.id) {
     spdlog::warn(
         "[session {}] closing: {} of {} (id {}) is no longer authorized after the "
-        "users file was reloaded {}",
+        "users or certificate files were reloaded {}",
         session_id_, user_key_text_, user_->identity.name, user_->identity.id,
         address_fields(info_));
     ssh_session_set_disconnect_message(session_, "Key revoked");
     return false;
   }
   users_ = std::move(current);
+  trust_ = std::move(trust);
   user_ = found;
   return true;
 }
@@ -305,7 +316,8 @@ void Connection::run_request() {
                     SessionFacts{.connection = &info_,
                                  .client_banner = banner != nullptr ? banner : "",
                                  .session_id = session_id_,
-                                 .user = user_},
+                                 .user = user_,
+                                 .key_label = key_label_},
                     std::move(liveness));
   if (keepalive) {
     long timeout = kBlockingTimeoutSeconds;
@@ -345,37 +357,46 @@ int Connection::authenticate(const char* user, ssh_key key, char signature_state
     count_failure(user, "unreadable key", "-");
     return SSH_AUTH_DENIED;
   }
-  const std::string key_text =
-      std::string(ssh_key_type_to_char(ssh_key_type(key))) + " " + auth::fingerprint(*blob);
   std::shared_ptr<const auth::UserDb> users = context_.users.get();
-  const auth::User* found = users ? users->find_by_key(*blob) : nullptr;
-  if (found == nullptr) {
-    count_failure(user, "unknown key", key_text);
+  std::shared_ptr<const auth::CertificateTrust> trust = context_.certificates.get();
+  KeyOwner owner = find_key_owner(
+      users.get(), trust.get(), *blob,
+      std::string(ssh_key_type_to_char(ssh_key_type(key))) + " " + auth::fingerprint(*blob),
+      user != nullptr ? user : "", info_.client);
+  if (owner.refused) {
+    count_failure(user, owner.refused->reason, owner.refused->detail, "certificate refused");
+    return SSH_AUTH_DENIED;
+  }
+  if (owner.user == nullptr) {
+    count_failure(user, "unknown key", owner.key_text);
     return SSH_AUTH_DENIED;
   }
   if (signature_state == SSH_PUBLICKEY_STATE_NONE) {
     return SSH_AUTH_SUCCESS;  // the probe: "this key would do", nothing bound yet
   }
   if (signature_state != SSH_PUBLICKEY_STATE_VALID) {
-    count_failure(user, "bad signature", key_text);
+    count_failure(user, "bad signature", owner.key_text);
     return SSH_AUTH_DENIED;
   }
   users_ = std::move(users);
-  user_ = found;
+  user_ = owner.user;
   user_key_ = *blob;
-  user_key_text_ = key_text;
+  user_key_text_ = std::move(owner.key_text);
+  trust_ = std::move(trust);
+  key_label_ = std::move(owner.label);
   ticket_.mark_authenticated();
   server_metrics().auth_attempt("success");
   alive_.emplace(session_, std::chrono::seconds(context_.config.limits.keepalive_seconds));
   idle_deadline_ = SteadyClock::now() + kIdleAfterRequest;
   spdlog::info("[session {}] authenticated {} (id {}) with {} {}", session_id_,
-               user_->identity.name, user_->identity.id, key_text, address_fields(info_));
+               user_->identity.name, user_->identity.id, user_key_text_, address_fields(info_));
   return SSH_AUTH_SUCCESS;
 }
 
-void Connection::count_failure(const char* user, const std::string& why, const std::string& key) {
+void Connection::count_failure(const char* user, const std::string& why, const std::string& key,
+                               std::string_view metric) {
   ++failed_attempts_;
-  server_metrics().auth_attempt(why);
+  server_metrics().auth_attempt(metric.empty() ? why : metric);
   spdlog::warn("[session {}] authentication failed: {} {} user={} {}", session_id_, why, key,
                logging::printable(user != nullptr ? user : ""), address_fields(info_));
 }

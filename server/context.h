@@ -11,6 +11,7 @@
 #include "git/cache/pack_cache.h"
 #include "logging/access_log.h"
 #include "server/admission.h"
+#include "server/certificate_store.h"
 #include "server/config.h"
 #include "server/health.h"
 #include "server/refusal_log.h"
@@ -24,6 +25,7 @@ struct ServerContext {
   ServerContext(Config config_in, const Limits& resolved_limits)
       : config(std::move(config_in)),
         users(config.users),
+        certificates(config.certificates),
         access_log(config.access_log),
         request_ids(config.node_id, config.clustered),
         admission(resolved_limits),
@@ -34,6 +36,8 @@ struct ServerContext {
   // ssh_bind_accept_fd() reads (and on first use, fills in) the bind: one thread at a time.
   std::mutex bind_mu;
   UserStore users;
+  // [auth] trusted_user_ca_keys / revoked_keys, reloaded with the users on SIGHUP.
+  CertificateStore certificates;
   logging::AccessLog access_log;
   logging::RequestIds request_ids;
   Admission admission;

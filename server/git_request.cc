@@ -26,8 +26,12 @@ namespace {
 // Longest client-chosen path the action field shows; a longer one ends with "...".
 constexpr size_t kMaxUnresolvedPathBytes = 256;
 
-std::string user_label(const auth::User& user) {
-  return "ssh:user:id:" + std::to_string(user.identity.id);
+// "ssh:user:id:N", and beside it the certificate's "ssh:id:<key id>" for a certificate login.
+void add_user_labels(std::vector<std::string>& labels, const SessionFacts& facts) {
+  labels.push_back("ssh:user:id:" + std::to_string(facts.user->identity.id));
+  if (!facts.key_label.empty()) {
+    labels.push_back(facts.key_label);
+  }
 }
 
 // The request's access-log record as the session knows it at the start.
@@ -40,7 +44,7 @@ LoggedRequest start_request(ServerContext& context, const SessionFacts& facts, g
   record.action = "SSH - " + git::format_exec_command(service, display);
   record.details = facts.client_banner;
   record.session_id = facts.session_id;
-  record.labels = {user_label(*facts.user)};
+  add_user_labels(record.labels, facts);
   return LoggedRequest(RequestLogContext{context.access_log, context.request_ids, context.requests},
                        std::move(record), stream);
 }
@@ -68,7 +72,7 @@ int refuse(const SessionFacts& facts, LoggedRequest& logged, SshChannelStream& s
                facts.user->identity.name, address_fields(*facts.connection));
   stream.write_stderr(message);
   labels.push_back("protocol:" + std::to_string(facts.protocol_version));
-  labels.push_back(user_label(*facts.user));
+  add_user_labels(labels, facts);
   logged.finish(kExitFatal, std::move(labels));
   return kExitFatal;
 }
@@ -94,7 +98,7 @@ int run_upload_pack(ServerContext& context, const SessionFacts& facts,
                  logging::printable(result.error), user.identity.name,
                  address_fields(*facts.connection));
   }
-  result.labels.push_back(user_label(user));
+  add_user_labels(result.labels, facts);
   logged.finish(result.exit_status, std::move(result.labels));
   return result.exit_status;
 }
@@ -144,7 +148,7 @@ int run_receive_pack(ServerContext& context, const SessionFacts& facts,
   const bool rejected =
       std::find(result.labels.begin(), result.labels.end(), "rejected") != result.labels.end();
   const int status = result.exit_status == 0 && rejected ? kExitPushRejected : result.exit_status;
-  result.labels.push_back(user_label(user));
+  add_user_labels(result.labels, facts);
   // Bytes read are the pack's, as on Bitbucket: what the push brought, not its commands.
   logged.finish(status, std::move(result.labels), result.pack_bytes);
   return status;

@@ -21,6 +21,8 @@ struct SessionFacts {
   std::string client_banner;  // "SSH-2.0-OpenSSH_9.2p1"
   std::string session_id;
   const auth::User* user = nullptr;
+  // "ssh:id:<key id>" when the user logged in with a certificate (certificate_label()).
+  std::string key_label;
   int protocol_version = 0;  // from GIT_PROTOCOL
 };
 

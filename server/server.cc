@@ -57,6 +57,7 @@ void reload(ServerContext& context) {
       spdlog::warn("  {}", logging::printable(error));
     }
   }
+  (void)reload_certificates(context.certificates, "SIGHUP");
   if (!context.access_log.reopen()) {
     spdlog::warn("SIGHUP: could not reopen the access log {}; still writing to the old file",
                  context.config.access_log);
@@ -225,6 +226,9 @@ int serve(ServerContext& context) {
     for (const std::string& error : errors) {
       spdlog::error("{}", logging::printable(error));
     }
+    return kExitConfigError;
+  }
+  if (!reload_certificates(context.certificates, "start")) {
     return kExitConfigError;
   }
   if (!context.access_log.open() || !set_up_bind(context)) {

@@ -13,6 +13,7 @@
 #include <tuple>
 
 #include "conf/toml_source.h"
+#include "server/detail/auth_cert_config.h"
 #include "server/detail/http_config.h"
 #include "server/detail/listen_address.h"
 #include "server/detail/push_table.h"
@@ -255,11 +256,12 @@ void Parser::proxy_protocol(const toml::table* table) {
   }
 }
 
-// [auth]: users is required.
+// [auth]: users is required; certificates: server/detail/auth_cert_config.h.
 void Parser::auth(const toml::table* table) {
-  if (!check_keys(table, "auth", {"users"})) {
+  if (!check_keys(table, "auth", {"users", "trusted_user_ca_keys", "revoked_keys"})) {
     return;
   }
+  parse_auth_certificates(*table, base_dir(), parsed_, errors());
   if (const auto* users = string(*table, "auth", "users")) {
     parsed_.users_line = line_of(*users);
     if (auto resolved = path(*users, "auth", "users")) {

@@ -18,6 +18,8 @@ struct ParsedConfig {
   int repositories_line = 0;
   int host_keys_line = 0;
   int users_line = 0;
+  int trusted_user_ca_keys_line = 0;
+  int revoked_keys_line = 0;
   int access_log_line = 0;
 };
 

@@ -183,7 +183,7 @@ TEST(ServerMetricsTest, ProxyHeaderOutcomes) {
 TEST(ServerMetricsTest, AuthAttemptsByResult) {
   ServerMetrics metrics;
   for (const char* result : {"success", "unknown key", "unknown key", "bad signature",
-                             "unreadable key", "something new"}) {
+                             "certificate refused", "unreadable key", "something new"}) {
     metrics.auth_attempt(result);
   }
   const auto count = [&](const char* result) {
@@ -192,6 +192,7 @@ TEST(ServerMetricsTest, AuthAttemptsByResult) {
   EXPECT_EQ(count("success"), 1);
   EXPECT_EQ(count("unknown_key"), 2);
   EXPECT_EQ(count("bad_signature"), 1);
+  EXPECT_EQ(count("certificate_refused"), 1);
   EXPECT_EQ(count("unreadable_key"), 1);
   EXPECT_EQ(count("other"), 1);
 }
