@@ -76,6 +76,15 @@ struct HttpConfig {
   std::vector<ListenAddress> listen;
 };
 
+// [auth] api_url and its companions: the Git host's API, the second source of users after the
+// users file (auth/host_api.h; README, "Sources of users"). Off while url is empty.
+struct HostApiConfig {
+  std::string url;                   // "http(s)://host[:port][/path]", no trailing '/'
+  std::filesystem::path token_file;  // required with url; read at start and on SIGHUP
+  int timeout_ms = 2000;             // a whole call, connection included
+  int cache_seconds = 0;             // positive answers kept this long; 0: none
+};
+
 struct Config {
   std::vector<ListenAddress> listen;
   std::filesystem::path repositories;
@@ -84,6 +93,7 @@ struct Config {
   bool clustered = false;
   proxyproto::Policy proxy;
   std::filesystem::path users;
+  HostApiConfig host_api;
   std::string access_log = "-";
   // SIGTERM: how long requests in flight may run on before they are ended (and logged so).
   int drain_timeout_seconds = 30;

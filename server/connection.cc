@@ -14,8 +14,11 @@
 #include <optional>
 #include <string>
 #include <utility>
+#include <variant>
+#include <vector>
 
 #include "auth/key_blob.h"
+#include "auth/session_user.h"
 #include "auth/users.h"
 #include "logging/access_log.h"
 #include "logging/diagnostics.h"
@@ -25,6 +28,7 @@
 #include "server/detail/ssh_messages.h"
 #include "server/git_request.h"
 #include "server/keepalive.h"
+#include "server/key_login.h"
 #include "server/server_metrics.h"
 #include "server/session_policy.h"
 
@@ -49,7 +53,8 @@ class Connection {
         info_(std::move(info)),
         ticket_(std::move(ticket)),
         session_id_(logging::new_session_id()),
-        login_deadline_(login_deadline) {
+        login_deadline_(login_deadline),
+        login_(context.users, context.host_api.get(), info_.client.ip_string(), login_deadline) {
     server_callbacks_.userdata = this;
     server_callbacks_.auth_pubkey_function = on_auth_pubkey;
     server_callbacks_.channel_open_request_session_function = on_channel_open;
@@ -90,7 +95,9 @@ class Connection {
   bool client_alive();
   void run_request();
   int authenticate(const char* user, ssh_key key, char signature_state);
-  void count_failure(const char* user, const std::string& why, const std::string& key);
+  void tell_host_down();
+  void count_failure(const char* user, const std::string& why, const std::string& key,
+                     std::string_view detail = {});
 
   // libssh calls back from C: nothing may be thrown through its frames.
   static int on_auth_pubkey(ssh_session /*session*/, const char* user, ssh_key key,
@@ -119,13 +126,14 @@ class Connection {
   ssh_event event_ = nullptr;
   ssh_server_callbacks_struct server_callbacks_{};
 
-  // The identity, the users snapshot it points into, and the key it was proven with
-  // (looked up again when SIGHUP replaces the users).
-  std::shared_ptr<const auth::UserDb> users_;
-  const auth::User* user_ = nullptr;
+  // Who logged in, from which source, and the key it was proven with (a users-file user's key
+  // is looked up again when SIGHUP replaces the users).
+  std::optional<auth::SessionUser> user_;
   std::vector<uint8_t> user_key_;
   std::string user_key_text_;
   int failed_attempts_ = 0;
+  // The users file, then the host's API: one question to the host per key offered.
+  KeyLogin login_;
   // [limits] keepalive_seconds, from authentication on.
   std::optional<ClientAlive> alive_;
 
@@ -215,7 +223,7 @@ void Connection::event_loop() {
       return;  // the client hung up (or broke the protocol)
     }
     const auto now = SteadyClock::now();
-    if (user_ == nullptr) {
+    if (!user_) {
       if (failed_attempts_ >= max_tries) {
         spdlog::warn("[session {}] authentication failed: too many attempts ({}) {}", session_id_,
                      failed_attempts_, address_fields(info_));
@@ -266,10 +274,14 @@ bool Connection::idle_step(SteadyClock::time_point now) {
 
 // SIGHUP may have replaced the users. A session whose key no longer names the same user
 // is closed (before its next request: a request already running ends first); one whose
-// user is still there goes on with the new permissions.
+// user is still there goes on with the new permissions. A user from the host's API is asked
+// about by each request (POST /ssh/allowed) instead.
 bool Connection::still_authorized() {
+  if (user_->source != auth::SessionUser::Source::kUsersFile) {
+    return true;
+  }
   std::shared_ptr<const auth::UserDb> current = context_.users.get();
-  if (current == users_ || current == nullptr) {
+  if (current == user_->users || current == nullptr) {
     return true;
   }
   const auth::User* found = current->find_by_key(user_key_);
@@ -283,8 +295,7 @@ bool Connection::still_authorized() {
     ssh_session_set_disconnect_message(session_, "Key revoked");
     return false;
   }
-  users_ = std::move(current);
-  user_ = found;
+  user_ = auth::SessionUser::from_file(std::move(current), *found);
   return true;
 }
 
@@ -305,7 +316,7 @@ void Connection::run_request() {
                     SessionFacts{.connection = &info_,
                                  .client_banner = banner != nullptr ? banner : "",
                                  .session_id = session_id_,
-                                 .user = user_},
+                                 .user = &*user_},
                     std::move(liveness));
   if (keepalive) {
     long timeout = kBlockingTimeoutSeconds;
@@ -330,14 +341,17 @@ bool Connection::client_alive() {
         "[session {}] client not responding: {} keepalive probes unanswered, {} s apart; "
         "closing user={} {}",
         session_id_, ClientAlive::kMaxMissed, alive_->interval().count(),
-        user_ != nullptr ? user_->identity.name : "-", address_fields(info_));
+        user_ ? user_->identity.name : "-", address_fields(info_));
     ssh_session_set_disconnect_message(session_, "Timeout, client not responding");
   }
   return false;
 }
 
+// Runs on this connection's own thread (server.cc starts one per connection), so a slow host
+// API holds up this login only; the call ends by api_timeout_ms, and never later than the
+// login grace deadline, which the event loop enforces as before.
 int Connection::authenticate(const char* user, ssh_key key, char signature_state) {
-  if (user_ != nullptr) {
+  if (user_) {
     return SSH_AUTH_DENIED;  // already authenticated; no second identity
   }
   const std::optional<std::vector<uint8_t>> blob = detail::key_blob(key);
@@ -345,12 +359,14 @@ int Connection::authenticate(const char* user, ssh_key key, char signature_state
     count_failure(user, "unreadable key", "-");
     return SSH_AUTH_DENIED;
   }
-  const std::string key_text =
-      std::string(ssh_key_type_to_char(ssh_key_type(key))) + " " + auth::fingerprint(*blob);
-  std::shared_ptr<const auth::UserDb> users = context_.users.get();
-  const auth::User* found = users ? users->find_by_key(*blob) : nullptr;
-  if (found == nullptr) {
-    count_failure(user, "unknown key", key_text);
+  const std::string key_type = ssh_key_type_to_char(ssh_key_type(key));
+  const std::string key_text = key_type + " " + auth::fingerprint(*blob);
+  auto found = login_.find(*blob, key_type);
+  if (login_.take_host_down_notice()) {
+    tell_host_down();
+  }
+  if (auto* why = std::get_if<std::string>(&found)) {
+    count_failure(user, why->empty() ? "unknown key" : "host api failure", key_text, *why);
     return SSH_AUTH_DENIED;
   }
   if (signature_state == SSH_PUBLICKEY_STATE_NONE) {
@@ -360,29 +376,43 @@ int Connection::authenticate(const char* user, ssh_key key, char signature_state
     count_failure(user, "bad signature", key_text);
     return SSH_AUTH_DENIED;
   }
-  users_ = std::move(users);
-  user_ = found;
+  user_ = std::move(std::get<auth::SessionUser>(found));
   user_key_ = *blob;
   user_key_text_ = key_text;
   ticket_.mark_authenticated();
   server_metrics().auth_attempt("success");
   alive_.emplace(session_, std::chrono::seconds(context_.config.limits.keepalive_seconds));
   idle_deadline_ = SteadyClock::now() + kIdleAfterRequest;
-  spdlog::info("[session {}] authenticated {} (id {}) with {} {}", session_id_,
-               user_->identity.name, user_->identity.id, key_text, address_fields(info_));
+  spdlog::info("[session {}] authenticated {} (id {}{}) with {} {}", session_id_,
+               user_->identity.name, user_->identity.id,
+               user_->source == auth::SessionUser::Source::kHostApi ? ", from the host API" : "",
+               key_text, address_fields(info_));
   return SSH_AUTH_SUCCESS;
 }
 
-void Connection::count_failure(const char* user, const std::string& why, const std::string& key) {
+// RFC 4252, 5.4: a banner may come any time before authentication succeeds; OpenSSH shows
+// it unless its LogLevel is below INFO. The login goes on: a later key may be in the file.
+void Connection::tell_host_down() {
+  const std::string banner = std::string(kHostUnreachableLine) + "\r\n";
+  ssh_string text = ssh_string_from_char(banner.c_str());
+  if (text != nullptr) {
+    ssh_send_issue_banner(session_, text);
+    ssh_string_free(text);
+  }
+}
+
+void Connection::count_failure(const char* user, const std::string& why, const std::string& key,
+                               std::string_view detail) {
   ++failed_attempts_;
   server_metrics().auth_attempt(why);
-  spdlog::warn("[session {}] authentication failed: {} {} user={} {}", session_id_, why, key,
-               logging::printable(user != nullptr ? user : ""), address_fields(info_));
+  spdlog::warn("[session {}] authentication failed: {} {}{}{} user={} {}", session_id_, why, key,
+               detail.empty() ? "" : ": ", detail, logging::printable(user != nullptr ? user : ""),
+               address_fields(info_));
 }
 
 ssh_channel Connection::on_channel_open(ssh_session session, void* self) {
   auto* connection = static_cast<Connection*>(self);
-  if (connection->user_ == nullptr || connection->channel_ != nullptr ||
+  if (!connection->user_ || connection->channel_ != nullptr ||
       connection->context_.stopping.load()) {
     return nullptr;  // one session channel at a time
   }
@@ -400,7 +430,7 @@ int Connection::on_message(ssh_session /*session*/, ssh_message message, void* s
   auto* connection = static_cast<Connection*>(self);
   if (std::string refused = detail::describe_refused(message); !refused.empty()) {
     spdlog::info("[session {}] refused {} user={} {}", connection->session_id_, refused,
-                 connection->user_ != nullptr ? connection->user_->identity.name : "-",
+                 connection->user_ ? connection->user_->identity.name : "-",
                  address_fields(connection->info_));
   }
   return 1;

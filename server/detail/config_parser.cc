@@ -13,6 +13,7 @@
 #include <tuple>
 
 #include "conf/toml_source.h"
+#include "server/detail/auth_api_config.h"
 #include "server/detail/http_config.h"
 #include "server/detail/listen_address.h"
 #include "server/detail/push_table.h"
@@ -255,11 +256,13 @@ void Parser::proxy_protocol(const toml::table* table) {
   }
 }
 
-// [auth]: users is required.
+// [auth]: users is required; the api_* keys are auth_api_config.h's.
 void Parser::auth(const toml::table* table) {
-  if (!check_keys(table, "auth", {"users"})) {
+  if (!check_keys(table, "auth",
+                  {"users", "api_url", "api_token_file", "api_timeout_ms", "api_cache_seconds"})) {
     return;
   }
+  parse_host_api(*table, base_dir(), parsed_.config.host_api, errors());
   if (const auto* users = string(*table, "auth", "users")) {
     parsed_.users_line = line_of(*users);
     if (auto resolved = path(*users, "auth", "users")) {

@@ -26,6 +26,7 @@ class TableReader {
   explicit TableReader(std::filesystem::path base_dir) : base_dir_(std::move(base_dir)) {}
 
   std::vector<ConfigError>& errors() { return errors_; }
+  [[nodiscard]] const std::filesystem::path& base_dir() const { return base_dir_; }
 
  protected:
   static bool is_known(std::string_view key, std::initializer_list<std::string_view> known);
