@@ -183,7 +183,7 @@ TEST(ServerMetricsTest, ProxyHeaderOutcomes) {
 TEST(ServerMetricsTest, AuthAttemptsByResult) {
   ServerMetrics metrics;
   for (const char* result : {"success", "unknown key", "unknown key", "bad signature",
-                             "unreadable key", "something new"}) {
+                             "unreadable key", "host api failure", "something new"}) {
     metrics.auth_attempt(result);
   }
   const auto count = [&](const char* result) {
@@ -193,6 +193,7 @@ TEST(ServerMetricsTest, AuthAttemptsByResult) {
   EXPECT_EQ(count("unknown_key"), 2);
   EXPECT_EQ(count("bad_signature"), 1);
   EXPECT_EQ(count("unreadable_key"), 1);
+  EXPECT_EQ(count("host_api_failure"), 1);
   EXPECT_EQ(count("other"), 1);
 }
 
