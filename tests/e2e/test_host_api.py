@@ -7,6 +7,7 @@ within about api_timeout_ms (the shipped 2000 ms) while the users file's users a
 once it is back, its users are served again without a restart."""
 
 import shutil
+import threading
 import time
 import unittest
 
@@ -199,6 +200,30 @@ class HostApiTest(harness.GitgateTestCase):
                                 lambda: self.api.update(fail=None),
                                 r"timeout: no reply from http://\S+/ssh/key within 2000 ms",
                                 at_least=TIMEOUT_S)
+
+    def test_a_slow_host_holds_up_only_the_logins_that_ask_it(self):
+        """Each connection has its own thread: while an API user's login waits for a host that
+        sleeps past api_timeout_ms, a users-file user's clone starts and ends."""
+        self.api.update(fail="sleep")
+        calls = len(self.api.calls())
+        ended = {}
+
+        def erin():
+            proc, took = self.ls_remote(self.erin)
+            ended["erin"] = (time.monotonic(), proc.returncode, took)
+
+        waiting = threading.Thread(target=erin)
+        waiting.start()
+        # erin's login is waiting for the host: its /ssh/key call has arrived.
+        self.assertTrue(harness.wait_until(lambda: self.calls_since(calls, "/ssh/key"), 10))
+        self.assertCloneWorks(self.alice, VIA_LB)
+        alice_done = time.monotonic()
+        waiting.join(timeout=30)
+        self.assertIn("erin", ended)
+        erin_done, status, took = ended["erin"]
+        self.assertNotEqual(status, 0)
+        self.assertGreaterEqual(took, TIMEOUT_S)
+        self.assertLess(alice_done, erin_done, "alice's clone waited for erin's login")
 
     def test_host_failing_after_login_is_named_to_the_client(self):
         """/ssh/key answers, /ssh/allowed fails: the request is refused with the same words."""
