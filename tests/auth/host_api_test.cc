@@ -42,21 +42,27 @@ class FakeHostServer {
  public:
   FakeHostServer() {
     const auto handle = [this](const httplib::Request& request, httplib::Response& response) {
-      std::lock_guard lock(mu_);
-      seen_.push_back(Seen{request.path, request.get_header_value("Authorization"),
-                           request.get_header_value("Content-Type"),
-                           nlohmann::json::parse(request.body, nullptr, false)});
-      if (delay_.count() > 0) {
-        std::this_thread::sleep_for(delay_);
+      milliseconds delay{0};
+      {
+        std::lock_guard lock(mu_);
+        seen_.push_back(Seen{request.path, request.get_header_value("Authorization"),
+                             request.get_header_value("Content-Type"),
+                             nlohmann::json::parse(request.body, nullptr, false)});
+        response.status = status_;
+        response.set_content(body_, "application/json");
+        delay = delay_;
       }
-      response.status = status_;
-      response.set_content(body_, "application/json");
+      std::this_thread::sleep_for(delay);
     };
     server_.Post("/api/ssh/key", handle);
     server_.Post("/api/ssh/allowed", handle);
     port_ = server_.bind_to_any_port("127.0.0.1");
     thread_ = std::thread([this] { server_.listen_after_bind(); });
-    // bind_to_any_port() already listens: a call before the loop starts waits in the backlog.
+    // stop() before the loop runs would be lost, and the destructor's join() would wait for
+    // ever: start only once it runs.
+    while (!server_.is_running()) {
+      std::this_thread::sleep_for(milliseconds(1));
+    }
   }
   ~FakeHostServer() {
     server_.stop();
