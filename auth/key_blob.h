@@ -15,6 +15,9 @@ namespace gitgate::auth {
 // RFC 4648 base64, nullopt on anything else.
 [[nodiscard]] std::optional<std::vector<uint8_t>> decode_key_blob(std::string_view base64);
 
+// The blob as the base64 field of an authorized_keys line (padded, as OpenSSH writes it).
+[[nodiscard]] std::string encode_key_blob(std::span<const uint8_t> key_blob);
+
 // OpenSSH's spelling of a key's fingerprint, "SHA256:" + unpadded base64, for logs.
 [[nodiscard]] std::string fingerprint(std::span<const uint8_t> key_blob);
 

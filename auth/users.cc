@@ -16,37 +16,17 @@
 
 #include "auth/detail/authorized_key.h"
 #include "auth/detail/glob.h"
+#include "auth/detail/user_name.h"
 #include "conf/toml_source.h"
 
 namespace gitgate::auth {
 namespace {
 
-// Names appear in the access log between " | " separators and in "ssh:user:..." labels.
-constexpr size_t kMaxNameLength = 64;
 constexpr std::array<std::string_view, 5> kUserKeys{"name", "id", "keys", "read", "write"};
 
 using conf::line_of;
 using conf::type_name;
-
-std::string name_problem(std::string_view name) {
-  if (name.empty()) {
-    return "user name is empty";
-  }
-  if (name.size() > kMaxNameLength) {
-    return fmt::format("user name is longer than {} characters", kMaxNameLength);
-  }
-  for (const char c : name) {
-    const bool alnum = (c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9');
-    if (!alnum && c != '.' && c != '_' && c != '-') {
-      return fmt::format("user name '{}' may hold only A-Z a-z 0-9 . _ -", name);
-    }
-  }
-  // "-" is the access log's "no user"; a leading '.' or '-' reads like a path or an option.
-  if (name.front() == '-' || name.front() == '.') {
-    return fmt::format("user name '{}' must start with a letter or digit", name);
-  }
-  return {};
-}
+using detail::name_problem;
 
 // A key as found in the file, remembered to detect a key listed twice.
 struct SeenKey {

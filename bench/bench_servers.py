@@ -190,7 +190,9 @@ class Gitgate:
     name = "gitgate"
     user = "git"
 
-    def __init__(self, directory, binary, public_key, root, cache=False, write=False):
+    def __init__(self, directory, binary, public_key, root, cache=False, write=False, auth=""):
+        """auth: more [auth] lines (the host API's, for login_bench.py)."""
+        self.auth = auth
         self.dir = directory
         self.write = write
         self.dir.mkdir()
@@ -225,6 +227,7 @@ header_timeout_ms = 5000
 
 [auth]
 users = "{self.dir / 'users.toml'}"
+{self.auth}
 
 [access_log]
 path = "{self.access_log}"

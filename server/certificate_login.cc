@@ -55,14 +55,19 @@ CertificateRefused refused(std::string reason, std::string detail) {
 
 }  // namespace
 
+bool is_certificate(std::span<const uint8_t> key_blob) {
+  const auto type = type_of(key_blob);
+  return type && type->ends_with(kCertificateSuffix);
+}
+
 std::optional<CertificateOutcome> check_certificate_login(
     const auth::CertificateTrust* trust, std::span<const uint8_t> key_blob,
     const std::function<bool(std::string_view principal)>& names_user, std::string_view ssh_user,
     const net::SocketAddress& client, std::chrono::system_clock::time_point now) {
-  const auto type = type_of(key_blob);
-  if (!type || !type->ends_with(kCertificateSuffix)) {
+  if (!is_certificate(key_blob)) {
     return std::nullopt;
   }
+  const auto type = type_of(key_blob);
   auto parsed = auth::parse_certificate(key_blob);
   if (const auto* error = std::get_if<auth::CertificateError>(&parsed)) {
     return refused("unreadable certificate",

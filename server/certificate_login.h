@@ -35,6 +35,9 @@ struct CertificateRefused {
 
 using CertificateOutcome = std::variant<CertificateLogin, CertificateRefused>;
 
+// Whether key_blob's type name ends in "-cert-v01@openssh.com".
+[[nodiscard]] bool is_certificate(std::span<const uint8_t> key_blob);
+
 // nullopt when key_blob is not a certificate (its type name does not end in
 // "-cert-v01@openssh.com"): the plain-key path applies. Otherwise the verdict: trust null
 // (no trusted_user_ca_keys) refuses every certificate; `names_user` says whether a

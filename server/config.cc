@@ -11,6 +11,7 @@
 #include <system_error>
 
 #include "auth/cert_trust.h"
+#include "auth/host_api.h"
 #include "auth/users.h"
 #include "server/detail/config_parser.h"
 
@@ -123,6 +124,14 @@ void check_paths(const fs::path& config_path, const detail::ParsedConfig& parsed
           ConfigError{parsed.host_keys_line,
                       fmt::format("server.host_keys: neither '{}' nor its directory exists",
                                   key.string())});
+    }
+  }
+  if (!config.host_api.url.empty()) {
+    // As serve reads it at start (the file may hold a secret the check must not print).
+    auth::HostApi api(auth::HostApiSettings{.url = config.host_api.url,
+                                            .token_file = config.host_api.token_file});
+    if (const std::string error = api.reload_token(); !error.empty()) {
+      findings.emplace_back(config_path, ConfigError{0, "auth.api_token_file: " + error});
     }
   }
   if (config.access_log != "-") {

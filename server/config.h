@@ -84,6 +84,15 @@ struct CertificateConfig {
   std::filesystem::path revoked_keys;  // a KRL or a list of public keys; empty: none
 };
 
+// [auth] api_url and its companions: the Git host's API, the second source of users after the
+// users file (auth/host_api.h; README, "Sources of users"). Off while url is empty.
+struct HostApiConfig {
+  std::string url;                   // "http(s)://host[:port][/path]", no trailing '/'
+  std::filesystem::path token_file;  // required with url; read at start and on SIGHUP
+  int timeout_ms = 2000;             // a whole call, connection included
+  int cache_seconds = 0;             // positive answers kept this long; 0: none
+};
+
 struct Config {
   std::vector<ListenAddress> listen;
   std::filesystem::path repositories;
@@ -93,6 +102,7 @@ struct Config {
   proxyproto::Policy proxy;
   std::filesystem::path users;
   CertificateConfig certificates;
+  HostApiConfig host_api;
   std::string access_log = "-";
   // SIGTERM: how long requests in flight may run on before they are ended (and logged so).
   int drain_timeout_seconds = 30;

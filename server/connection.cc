@@ -14,8 +14,11 @@
 #include <optional>
 #include <string>
 #include <utility>
+#include <variant>
+#include <vector>
 
 #include "auth/key_blob.h"
+#include "auth/session_user.h"
 #include "auth/users.h"
 #include "logging/access_log.h"
 #include "logging/diagnostics.h"
@@ -26,6 +29,7 @@
 #include "server/detail/ssh_messages.h"
 #include "server/git_request.h"
 #include "server/keepalive.h"
+#include "server/key_login.h"
 #include "server/server_metrics.h"
 #include "server/session_policy.h"
 
@@ -50,7 +54,9 @@ class Connection {
         info_(std::move(info)),
         ticket_(std::move(ticket)),
         session_id_(logging::new_session_id()),
-        login_deadline_(login_deadline) {
+        login_deadline_(login_deadline),
+        login_(context.users, &context.certificates, context.host_api.get(), info_.client,
+               login_deadline) {
     server_callbacks_.userdata = this;
     server_callbacks_.auth_pubkey_function = on_auth_pubkey;
     server_callbacks_.channel_open_request_session_function = on_channel_open;
@@ -91,8 +97,8 @@ class Connection {
   bool client_alive();
   void run_request();
   int authenticate(const char* user, ssh_key key, char signature_state);
-  void count_failure(const char* user, const std::string& why, const std::string& key,
-                     std::string_view metric = {});
+  void tell_host_down();
+  void count_failure(const char* user, const KeyRefused& refused);
 
   // libssh calls back from C: nothing may be thrown through its frames.
   static int on_auth_pubkey(ssh_session /*session*/, const char* user, ssh_key key,
@@ -121,17 +127,16 @@ class Connection {
   ssh_event event_ = nullptr;
   ssh_server_callbacks_struct server_callbacks_{};
 
-  // The identity, the users snapshot it points into, and the key it was proven with
-  // (looked up again when SIGHUP replaces the users).
-  std::shared_ptr<const auth::UserDb> users_;
-  const auth::User* user_ = nullptr;
+  // Who logged in, from which source, and the key it was proven with (a users-file user's key
+  // is looked up again when SIGHUP replaces the users).
+  std::optional<auth::SessionUser> user_;
   std::vector<uint8_t> user_key_;
   std::string user_key_text_;
-  // A certificate login: the trust snapshot it was checked with, and its access-log label
-  // ("ssh:id:<key id>"); the label is empty for a plain key.
+  // A certificate login: the trust snapshot it was checked with; null for a plain key.
   std::shared_ptr<const auth::CertificateTrust> trust_;
-  std::string key_label_;
   int failed_attempts_ = 0;
+  // The users file, then the host's API: one question to the host per key offered.
+  KeyLogin login_;
   // [limits] keepalive_seconds, from authentication on.
   std::optional<ClientAlive> alive_;
 
@@ -221,7 +226,7 @@ void Connection::event_loop() {
       return;  // the client hung up (or broke the protocol)
     }
     const auto now = SteadyClock::now();
-    if (user_ == nullptr) {
+    if (!user_) {
       if (failed_attempts_ >= max_tries) {
         spdlog::warn("[session {}] authentication failed: too many attempts ({}) {}", session_id_,
                      failed_attempts_, address_fields(info_));
@@ -273,18 +278,36 @@ bool Connection::idle_step(SteadyClock::time_point now) {
 // SIGHUP may have replaced the users. A session whose key no longer names the same user
 // is closed (before its next request: a request already running ends first); one whose
 // user is still there goes on with the new permissions. A certificate is checked again as
-// at login: revoked or expired by now, or its principal gone, it closes the session too.
+// at login: revoked or expired by now, or its principal gone, it closes the session too. A
+// user from the host's API is asked about by each request (POST /ssh/allowed) instead; only
+// their certificate, if any, is checked again.
 bool Connection::still_authorized() {
   std::shared_ptr<const auth::UserDb> current = context_.users.get();
   std::shared_ptr<const auth::CertificateTrust> trust = context_.certificates.get();
-  if ((current == users_ && trust == trust_) || current == nullptr) {
+  const bool from_file = user_->source == auth::SessionUser::Source::kUsersFile;
+  if ((!from_file || current == user_->users || current == nullptr) && trust == trust_) {
     return true;
   }
-  const auth::User* found =
-      find_key_owner(current.get(), trust.get(), user_key_, {}, user_->identity.name, info_.client)
-          .user;
-  if (found == nullptr || found->identity.name != user_->identity.name ||
-      found->identity.id != user_->identity.id) {
+  bool authorized = false;
+  if (from_file) {
+    const auth::User* found = find_key_owner(current.get(), trust.get(), user_key_, {},
+                                             user_->identity.name, info_.client)
+                                  .user;
+    authorized = found != nullptr && found->identity.name == user_->identity.name &&
+                 found->identity.id == user_->identity.id;
+    if (authorized) {
+      std::string key_id = std::move(user_->key_id);
+      user_ = auth::SessionUser::from_file(std::move(current), *found);
+      user_->key_id = std::move(key_id);
+    }
+  } else {
+    // The host vouched for the principal at login; the certificate itself is checked again.
+    auto outcome = check_certificate_login(
+        trust.get(), user_key_, [](std::string_view /*principal*/) { return true; },
+        user_->identity.name, info_.client, std::chrono::system_clock::now());
+    authorized = !outcome || std::holds_alternative<CertificateLogin>(*outcome);
+  }
+  if (!authorized) {
     spdlog::warn(
         "[session {}] closing: {} of {} (id {}) is no longer authorized after the "
         "users or certificate files were reloaded {}",
@@ -293,9 +316,7 @@ bool Connection::still_authorized() {
     ssh_session_set_disconnect_message(session_, "Key revoked");
     return false;
   }
-  users_ = std::move(current);
   trust_ = std::move(trust);
-  user_ = found;
   return true;
 }
 
@@ -316,8 +337,7 @@ void Connection::run_request() {
                     SessionFacts{.connection = &info_,
                                  .client_banner = banner != nullptr ? banner : "",
                                  .session_id = session_id_,
-                                 .user = user_,
-                                 .key_label = key_label_},
+                                 .user = &*user_},
                     std::move(liveness));
   if (keepalive) {
     long timeout = kBlockingTimeoutSeconds;
@@ -342,68 +362,78 @@ bool Connection::client_alive() {
         "[session {}] client not responding: {} keepalive probes unanswered, {} s apart; "
         "closing user={} {}",
         session_id_, ClientAlive::kMaxMissed, alive_->interval().count(),
-        user_ != nullptr ? user_->identity.name : "-", address_fields(info_));
+        user_ ? user_->identity.name : "-", address_fields(info_));
     ssh_session_set_disconnect_message(session_, "Timeout, client not responding");
   }
   return false;
 }
 
+// Runs on this connection's own thread (server.cc starts one per connection), so a slow host
+// API holds up this login only; the call ends by api_timeout_ms, and never later than the
+// login grace deadline, which the event loop enforces as before.
 int Connection::authenticate(const char* user, ssh_key key, char signature_state) {
-  if (user_ != nullptr) {
+  if (user_) {
     return SSH_AUTH_DENIED;  // already authenticated; no second identity
   }
   const std::optional<std::vector<uint8_t>> blob = detail::key_blob(key);
   if (!blob) {
-    count_failure(user, "unreadable key", "-");
+    count_failure(user, KeyRefused{"unreadable key", "unreadable key", "-"});
     return SSH_AUTH_DENIED;
   }
-  std::shared_ptr<const auth::UserDb> users = context_.users.get();
-  std::shared_ptr<const auth::CertificateTrust> trust = context_.certificates.get();
-  KeyOwner owner = find_key_owner(
-      users.get(), trust.get(), *blob,
-      std::string(ssh_key_type_to_char(ssh_key_type(key))) + " " + auth::fingerprint(*blob),
-      user != nullptr ? user : "", info_.client);
-  if (owner.refused) {
-    count_failure(user, owner.refused->reason, owner.refused->detail, "certificate refused");
+  auto found =
+      login_.find(*blob, ssh_key_type_to_char(ssh_key_type(key)), user != nullptr ? user : "");
+  if (login_.take_host_down_notice()) {
+    tell_host_down();
+  }
+  if (auto* refused = std::get_if<KeyRefused>(&found)) {
+    count_failure(user, *refused);
     return SSH_AUTH_DENIED;
   }
-  if (owner.user == nullptr) {
-    count_failure(user, "unknown key", owner.key_text);
-    return SSH_AUTH_DENIED;
-  }
+  auto& key_found = std::get<KeyFound>(found);
   if (signature_state == SSH_PUBLICKEY_STATE_NONE) {
     return SSH_AUTH_SUCCESS;  // the probe: "this key would do", nothing bound yet
   }
   if (signature_state != SSH_PUBLICKEY_STATE_VALID) {
-    count_failure(user, "bad signature", owner.key_text);
+    count_failure(user, KeyRefused{"bad signature", "bad signature", key_found.key_text});
     return SSH_AUTH_DENIED;
   }
-  users_ = std::move(users);
-  user_ = owner.user;
+  user_ = std::move(key_found.user);
   user_key_ = *blob;
-  user_key_text_ = std::move(owner.key_text);
-  trust_ = std::move(trust);
-  key_label_ = std::move(owner.label);
+  user_key_text_ = std::move(key_found.key_text);
+  trust_ = std::move(key_found.trust);
   ticket_.mark_authenticated();
   server_metrics().auth_attempt("success");
   alive_.emplace(session_, std::chrono::seconds(context_.config.limits.keepalive_seconds));
   idle_deadline_ = SteadyClock::now() + kIdleAfterRequest;
-  spdlog::info("[session {}] authenticated {} (id {}) with {} {}", session_id_,
-               user_->identity.name, user_->identity.id, user_key_text_, address_fields(info_));
+  spdlog::info("[session {}] authenticated {} (id {}{}) with {} {}", session_id_,
+               user_->identity.name, user_->identity.id,
+               user_->source == auth::SessionUser::Source::kHostApi ? ", from the host API" : "",
+               user_key_text_, address_fields(info_));
   return SSH_AUTH_SUCCESS;
 }
 
-void Connection::count_failure(const char* user, const std::string& why, const std::string& key,
-                               std::string_view metric) {
+// RFC 4252, 5.4: a banner may come any time before authentication succeeds; OpenSSH shows
+// it unless its LogLevel is below INFO. The login goes on: a later key may be in the file.
+void Connection::tell_host_down() {
+  const std::string banner = std::string(kHostUnreachableLine) + "\r\n";
+  ssh_string text = ssh_string_from_char(banner.c_str());
+  if (text != nullptr) {
+    ssh_send_issue_banner(session_, text);
+    ssh_string_free(text);
+  }
+}
+
+void Connection::count_failure(const char* user, const KeyRefused& refused) {
   ++failed_attempts_;
-  server_metrics().auth_attempt(metric.empty() ? why : metric);
-  spdlog::warn("[session {}] authentication failed: {} {} user={} {}", session_id_, why, key,
-               logging::printable(user != nullptr ? user : ""), address_fields(info_));
+  server_metrics().auth_attempt(refused.result);
+  spdlog::warn("[session {}] authentication failed: {} {} user={} {}", session_id_, refused.why,
+               refused.detail, logging::printable(user != nullptr ? user : ""),
+               address_fields(info_));
 }
 
 ssh_channel Connection::on_channel_open(ssh_session session, void* self) {
   auto* connection = static_cast<Connection*>(self);
-  if (connection->user_ == nullptr || connection->channel_ != nullptr ||
+  if (!connection->user_ || connection->channel_ != nullptr ||
       connection->context_.stopping.load()) {
     return nullptr;  // one session channel at a time
   }
@@ -421,7 +451,7 @@ int Connection::on_message(ssh_session /*session*/, ssh_message message, void* s
   auto* connection = static_cast<Connection*>(self);
   if (std::string refused = detail::describe_refused(message); !refused.empty()) {
     spdlog::info("[session {}] refused {} user={} {}", connection->session_id_, refused,
-                 connection->user_ != nullptr ? connection->user_->identity.name : "-",
+                 connection->user_ ? connection->user_->identity.name : "-",
                  address_fields(connection->info_));
   }
   return 1;

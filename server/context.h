@@ -1,13 +1,15 @@
 // What every connection thread shares: the configuration, the ssh_bind holding the
-// host keys, the users, the access log, the connection limits, the requests in flight
-// and the stop flag.
+// host keys, the users (the file, and the Git host's API when configured), the access log, the
+// connection limits, the requests in flight and the stop flag.
 #pragma once
 
 #include <libssh/server.h>
 
 #include <atomic>
+#include <memory>
 #include <mutex>
 
+#include "auth/host_api.h"
 #include "git/cache/pack_cache.h"
 #include "logging/access_log.h"
 #include "server/admission.h"
@@ -26,6 +28,7 @@ struct ServerContext {
       : config(std::move(config_in)),
         users(config.users),
         certificates(config.certificates),
+        host_api(make_host_api(config.host_api)),
         access_log(config.access_log),
         request_ids(config.node_id, config.clustered),
         admission(resolved_limits),
@@ -38,6 +41,9 @@ struct ServerContext {
   UserStore users;
   // [auth] trusted_user_ca_keys / revoked_keys, reloaded with the users on SIGHUP.
   CertificateStore certificates;
+  // [auth] api_url: the second source of users; null when not configured. Its token is read
+  // by serve() at start and again on SIGHUP.
+  std::unique_ptr<auth::HostApi> host_api;
   logging::AccessLog access_log;
   logging::RequestIds request_ids;
   Admission admission;
@@ -52,6 +58,16 @@ struct ServerContext {
   std::atomic<bool> stopping{false};
   // GET /health and /ready ([http]): draining from the first instant of SIGTERM.
   Health health;
+
+ private:
+  static std::unique_ptr<auth::HostApi> make_host_api(const HostApiConfig& config) {
+    if (config.url.empty()) {
+      return nullptr;
+    }
+    return std::make_unique<auth::HostApi>(auth::HostApiSettings{
+        config.url, config.token_file, std::chrono::milliseconds(config.timeout_ms),
+        std::chrono::seconds(config.cache_seconds)});
+  }
 };
 
 }  // namespace gitgate::server

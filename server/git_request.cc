@@ -5,18 +5,21 @@
 #include <algorithm>
 #include <cstddef>
 #include <cstdint>
+#include <optional>
 #include <string>
 #include <string_view>
 #include <utility>
 #include <variant>
 #include <vector>
 
+#include "auth/session_user.h"
 #include "git/exec_command.h"
 #include "git/receive_pack.h"
 #include "git/repo_path.h"
 #include "git/upload_pack.h"
 #include "logging/access_log.h"
 #include "logging/diagnostics.h"
+#include "server/certificate_login.h"
 #include "server/request_log.h"
 #include "server/session_policy.h"
 
@@ -26,11 +29,12 @@ namespace {
 // Longest client-chosen path the action field shows; a longer one ends with "...".
 constexpr size_t kMaxUnresolvedPathBytes = 256;
 
-// "ssh:user:id:N", and beside it the certificate's "ssh:id:<key id>" for a certificate login.
-void add_user_labels(std::vector<std::string>& labels, const SessionFacts& facts) {
-  labels.push_back("ssh:user:id:" + std::to_string(facts.user->identity.id));
-  if (!facts.key_label.empty()) {
-    labels.push_back(facts.key_label);
+// "ssh:user:id:N" (both sources' ids share one space: README, "Sources of users"), and beside
+// it "ssh:id:<key id>" for a certificate login.
+void add_user_labels(std::vector<std::string>& labels, const auth::SessionUser& user) {
+  labels.push_back("ssh:user:id:" + std::to_string(user.identity.id));
+  if (!user.key_id.empty()) {
+    labels.push_back(certificate_label(user.key_id));
   }
 }
 
@@ -44,48 +48,80 @@ LoggedRequest start_request(ServerContext& context, const SessionFacts& facts, g
   record.action = "SSH - " + git::format_exec_command(service, display);
   record.details = facts.client_banner;
   record.session_id = facts.session_id;
-  add_user_labels(record.labels, facts);
+  add_user_labels(record.labels, *facts.user);
   return LoggedRequest(RequestLogContext{context.access_log, context.request_ids, context.requests},
                        std::move(record), stream);
 }
 
-// Why the request may not read the repository, for the diagnostic line; empty when it may.
-// Missing and forbidden look the same to the client; the diagnostic says which.
-std::string read_refusal(const std::variant<git::ResolvedRepository, git::RepoPathError>& resolved,
-                         const std::string& display, const auth::User& user) {
+// Why a request is refused before any protocol is spoken: the diagnostic's words, and the
+// message on the channel's stderr.
+struct Refusal {
+  std::string reason;
+  std::string message;
+};
+
+// May the session's user do `action` with the repository? nullopt when it may. A path that
+// did not resolve is refused like a repository the user may not read: missing and forbidden
+// look the same to the client, the diagnostic says which. The Git host's own refusal is shown
+// with its message; a host that could not answer is named in the diagnostic only.
+std::optional<Refusal> check_access(
+    ServerContext& context, const SessionFacts& facts, std::string_view requested,
+    const std::variant<git::ResolvedRepository, git::RepoPathError>& resolved,
+    const std::string& display, auth::Action action) {
   if (const auto* error = std::get_if<git::RepoPathError>(&resolved)) {
     // The reason quotes the client's path: it is escaped like the rest of the line.
-    return "repository " + logging::printable(display) + ": " + logging::printable(error->reason);
+    return Refusal{
+        "repository " + logging::printable(display) + ": " + logging::printable(error->reason),
+        repository_refusal_message(requested)};
   }
   const auto& repository = std::get<git::ResolvedRepository>(resolved);
-  if (!auth::UserDb::can_read(user, repository.relative)) {
-    return "repository " + repository.display + ": " + user.identity.name + " may not read it";
+  const auth::AccessDecision decision =
+      auth::decide_access(*facts.user, context.host_api.get(), repository.relative, action,
+                          facts.connection->client.ip_string());
+  if (std::holds_alternative<auth::AccessGranted>(decision)) {
+    return std::nullopt;
   }
-  return {};
+  const std::string where = "repository " + repository.display + ": ";
+  if (const auto* unknown = std::get_if<auth::AccessUnknown>(&decision)) {
+    return Refusal{where + "the Git host could not be asked: " +
+                       logging::printable(unknown->failure.describe()),
+                   host_unreachable_message()};
+  }
+  const auto& denied = std::get<auth::AccessDenied>(decision);
+  std::string message;
+  if (!denied.host_message.empty()) {
+    message = host_refusal_message(denied.host_message);
+  } else if (denied.may_read) {
+    message = push_refusal_message(facts.user->identity.name, repository.display);
+  } else {
+    message = repository_refusal_message(requested);
+  }
+  return Refusal{where + logging::printable(denied.reason), std::move(message)};
 }
 
 // One diagnostic line naming the real client, the message on the channel's stderr, the o-line
 // with status 128. No protocol was spoken; the label says which one the client asked for.
 int refuse(const SessionFacts& facts, LoggedRequest& logged, SshChannelStream& stream,
-           std::string_view refusal, const std::string& message, std::vector<std::string> labels) {
-  spdlog::warn("[session {}] request refused: {} user={} {}", facts.session_id, refusal,
+           const Refusal& refusal, std::vector<std::string> labels) {
+  spdlog::warn("[session {}] request refused: {} user={} {}", facts.session_id, refusal.reason,
                facts.user->identity.name, address_fields(*facts.connection));
-  stream.write_stderr(message);
+  stream.write_stderr(refusal.message);
   labels.push_back("protocol:" + std::to_string(facts.protocol_version));
-  add_user_labels(labels, facts);
+  add_user_labels(labels, *facts.user);
   logged.finish(kExitFatal, std::move(labels));
   return kExitFatal;
 }
 
 int run_upload_pack(ServerContext& context, const SessionFacts& facts,
                     const git::ExecCommand& command, SshChannelStream& stream) {
-  const auth::User& user = *facts.user;
+  const auth::SessionUser& user = *facts.user;
   auto resolved = git::resolve_repository(context.config.repositories, command.path);
   const auto* repository = std::get_if<git::ResolvedRepository>(&resolved);
   const std::string display = logged_repository_path(resolved, command.path);
   LoggedRequest logged = start_request(context, facts, command.service, display, stream);
-  if (const std::string refusal = read_refusal(resolved, display, user); !refusal.empty()) {
-    return refuse(facts, logged, stream, refusal, repository_refusal_message(command.path), {});
+  if (auto refusal =
+          check_access(context, facts, command.path, resolved, display, auth::Action::kRead)) {
+    return refuse(facts, logged, stream, *refusal, {});
   }
 
   git::UploadPackRequest request{repository->directory, facts.protocol_version};
@@ -98,30 +134,25 @@ int run_upload_pack(ServerContext& context, const SessionFacts& facts,
                  logging::printable(result.error), user.identity.name,
                  address_fields(*facts.connection));
   }
-  add_user_labels(result.labels, facts);
+  add_user_labels(result.labels, *facts.user);
   logged.finish(result.exit_status, std::move(result.labels));
   return result.exit_status;
 }
 
-// A push needs the user's write globs to match (write implies read). A user who may not
-// even read it is told what a missing repository tells, so that a push cannot probe which
-// repositories exist; one who may read it is told that the push is what is refused.
+// A push needs write access (which implies read): one decision, the users file's write globs or
+// the host's "write". A users-file user who may not even read it is told what a missing
+// repository tells, so that a push cannot probe which repositories exist; one who may read it
+// is told that the push is what is refused; the host's refusal says what the host says.
 int run_receive_pack(ServerContext& context, const SessionFacts& facts,
                      const git::ExecCommand& command, SshChannelStream& stream) {
-  const auth::User& user = *facts.user;
+  const auth::SessionUser& user = *facts.user;
   auto resolved = git::resolve_repository(context.config.repositories, command.path);
   const auto* repository = std::get_if<git::ResolvedRepository>(&resolved);
   const std::string display = logged_repository_path(resolved, command.path);
   LoggedRequest logged = start_request(context, facts, command.service, display, stream);
-  if (const std::string refusal = read_refusal(resolved, display, user); !refusal.empty()) {
-    return refuse(facts, logged, stream, refusal, repository_refusal_message(command.path),
-                  {"push"});
-  }
-  if (!auth::UserDb::can_write(user, repository->relative)) {
-    return refuse(
-        facts, logged, stream,
-        "repository " + repository->display + ": " + user.identity.name + " may not push to it",
-        push_refusal_message(user.identity.name, repository->display), {"push"});
+  if (auto refusal =
+          check_access(context, facts, command.path, resolved, display, auth::Action::kWrite)) {
+    return refuse(facts, logged, stream, *refusal, {"push"});
   }
 
   git::ReceivePackRequest request;
@@ -148,7 +179,7 @@ int run_receive_pack(ServerContext& context, const SessionFacts& facts,
   const bool rejected =
       std::find(result.labels.begin(), result.labels.end(), "rejected") != result.labels.end();
   const int status = result.exit_status == 0 && rejected ? kExitPushRejected : result.exit_status;
-  add_user_labels(result.labels, facts);
+  add_user_labels(result.labels, *facts.user);
   // Bytes read are the pack's, as on Bitbucket: what the push brought, not its commands.
   logged.finish(status, std::move(result.labels), result.pack_bytes);
   return status;

@@ -1,5 +1,6 @@
 // One exec request on an authenticated session: the command is parsed, the repository
-// resolved and checked against the user's permissions, the git service run over the
+// resolved and checked against the user's permissions (auth::decide_access: the users file's
+// globs, or the Git host's POST /ssh/allowed), the git service run over the
 // channel, and the request written to the access log (i-line before, o-line after).
 #pragma once
 
@@ -7,7 +8,7 @@
 #include <string_view>
 #include <variant>
 
-#include "auth/users.h"
+#include "auth/session_user.h"
 #include "git/repo_path.h"
 #include "proxyproto/reader.h"
 #include "server/context.h"
@@ -20,10 +21,8 @@ struct SessionFacts {
   const proxyproto::ConnectionInfo* connection = nullptr;
   std::string client_banner;  // "SSH-2.0-OpenSSH_9.2p1"
   std::string session_id;
-  const auth::User* user = nullptr;
-  // "ssh:id:<key id>" when the user logged in with a certificate (certificate_label()).
-  std::string key_label;
-  int protocol_version = 0;  // from GIT_PROTOCOL
+  const auth::SessionUser* user = nullptr;  // who logged in, from which source
+  int protocol_version = 0;                 // from GIT_PROTOCOL
 };
 
 // The repository path of the access log's action field: as resolved ("/demo/repo.git",

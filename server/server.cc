@@ -15,6 +15,7 @@
 #include <system_error>
 #include <thread>
 
+#include "auth/host_api.h"
 #include "logging/diagnostics.h"
 #include "server/admission.h"
 #include "server/context.h"
@@ -58,6 +59,15 @@ void reload(ServerContext& context) {
     }
   }
   (void)reload_certificates(context.certificates, "SIGHUP");
+  if (context.host_api != nullptr) {
+    if (const std::string error = context.host_api->reload_token(); !error.empty()) {
+      spdlog::warn("SIGHUP: host API token: {}; keeping the previous token",
+                   logging::printable(error));
+    } else {
+      spdlog::info("SIGHUP: reloaded the host API token from {}",
+                   context.host_api->settings().token_file.string());
+    }
+  }
   if (!context.access_log.reopen()) {
     spdlog::warn("SIGHUP: could not reopen the access log {}; still writing to the old file",
                  context.config.access_log);
@@ -231,6 +241,15 @@ int serve(ServerContext& context) {
   if (!reload_certificates(context.certificates, "start")) {
     return kExitConfigError;
   }
+  if (context.host_api != nullptr) {
+    const auth::HostApiSettings& api = context.host_api->settings();
+    if (const std::string error = context.host_api->reload_token(); !error.empty()) {
+      spdlog::error("host API token: {}", logging::printable(error));
+      return kExitConfigError;
+    }
+    spdlog::info("host API: {} for keys not in the users file (timeout {} ms, cache {} s)", api.url,
+                 api.timeout.count(), api.cache_ttl.count());
+  }
   if (!context.access_log.open() || !set_up_bind(context)) {
     return kExitFailure;
   }
@@ -289,6 +308,7 @@ int run_server(Config config) {
   pthread_sigmask(SIG_BLOCK, &set, nullptr);
   std::signal(SIGPIPE, SIG_IGN);
   ssh_init();
+  auth::HostApi::global_init();  // before any thread: curl_global_init is not thread-safe
   int exit_code = kExitFailure;
   {
     const auto pack_cache = open_pack_cache(config.cache);  // outlives every session
@@ -308,6 +328,7 @@ int run_server(Config config) {
       }
     }
   }
+  auth::HostApi::global_cleanup();
   ssh_finalize();
   return exit_code;
 }

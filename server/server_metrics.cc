@@ -65,8 +65,9 @@ size_t refusal_index(proxyproto::RefusalReason reason) {
   return 5;
 }
 
-constexpr std::array<std::string_view, 6> kAuthResults = {
-    "success", "unknown key", "bad signature", "certificate refused", "unreadable key", "other"};
+constexpr std::array<std::string_view, 7> kAuthResults = {
+    "success",        "unknown key",      "bad signature", "certificate refused",
+    "unreadable key", "host api failure", "other"};
 
 // Seconds: from an ls-remote on loopback (a few ms) to a large clone (many minutes).
 const std::vector<double> kDurationBounds = {0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1,

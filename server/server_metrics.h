@@ -56,7 +56,7 @@ class ServerMetrics {
   metrics::Counter* connections_ = nullptr;
   std::array<metrics::Counter*, 7> refused_{};
   std::array<metrics::Counter*, 11> proxy_{};
-  std::array<metrics::Counter*, 6> auth_{};  // one per kAuthResults
+  std::array<metrics::Counter*, 7> auth_{};  // one per kAuthResults
   std::array<std::array<metrics::Counter*, kStatuses.size()>, kCommands.size()> requests_{};
   std::array<metrics::Histogram*, kCommands.size()> durations_{};
   metrics::Counter* bytes_sent_ = nullptr;

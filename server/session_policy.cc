@@ -73,6 +73,12 @@ std::string repository_refusal_message(std::string_view requested_path) {
                      shown(display_path(requested_path)));
 }
 
+std::string host_refusal_message(std::string_view message) {
+  return fmt::format("fatal: {}\n", message);
+}
+
+std::string host_unreachable_message() { return fmt::format("fatal: {}\n", kHostUnreachableLine); }
+
 std::string address_fields(const proxyproto::ConnectionInfo& info) {
   return logging::connection_addresses(info.client, info.load_balancer);
 }

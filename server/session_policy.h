@@ -43,6 +43,14 @@ inline constexpr size_t kMaxShownBytes = 120;
 // client cannot probe which repositories exist.
 [[nodiscard]] std::string repository_refusal_message(std::string_view requested_path);
 
+// A refusal by the Git host's API: its message, as one line ("fatal: <message>"); the message
+// is already one line without control characters (auth/host_api.h).
+[[nodiscard]] std::string host_refusal_message(std::string_view message);
+// The Git host's API could not answer (timeout, down, 5xx, ...): the user may try again.
+inline constexpr std::string_view kHostUnreachableLine =
+    "the Git host could not be reached; try again";
+[[nodiscard]] std::string host_unreachable_message();
+
 // "client=203.0.113.9 lb=10.0.0.5" (lb only behind a header that named a client): the end of a
 // diagnostic line.
 [[nodiscard]] std::string address_fields(const proxyproto::ConnectionInfo& info);

@@ -13,12 +13,13 @@
 #include <tuple>
 
 #include "conf/toml_source.h"
+#include "server/detail/auth_api_config.h"
 #include "server/detail/auth_cert_config.h"
 #include "server/detail/http_config.h"
 #include "server/detail/listen_address.h"
 #include "server/detail/push_table.h"
+#include "server/detail/ssh_config.h"
 #include "server/detail/table_reader.h"
-#include "server/ssh_algorithms.h"
 
 namespace gitgate::server::detail {
 namespace {
@@ -64,7 +65,7 @@ class Parser : public TableReader {
     limits(root["limits"].as_table());
     cache(root["cache"].as_table());
     parse_http(root["http"].as_table(), parsed_.config.http, errors());
-    ssh(root["ssh"].as_table());
+    parse_ssh(root["ssh"].as_table(), parsed_.config.ssh, errors());
     read_push_table(root["push"].as_table(), parsed_.config.push, errors());
     // toml++ visits keys in name order; report in file order.
     std::stable_sort(errors().begin(), errors().end(),
@@ -84,7 +85,6 @@ class Parser : public TableReader {
   void limits(const toml::table* table);
   void request_limits(const toml::table& table);
   void cache(const toml::table* table);
-  void ssh(const toml::table* table);
 
   ParsedConfig parsed_;
 };
@@ -256,12 +256,16 @@ void Parser::proxy_protocol(const toml::table* table) {
   }
 }
 
-// [auth]: users is required; certificates: server/detail/auth_cert_config.h.
+// [auth]: users is required; certificates: server/detail/auth_cert_config.h; the api_* keys:
+// server/detail/auth_api_config.h.
 void Parser::auth(const toml::table* table) {
-  if (!check_keys(table, "auth", {"users", "trusted_user_ca_keys", "revoked_keys"})) {
+  if (!check_keys(table, "auth",
+                  {"users", "trusted_user_ca_keys", "revoked_keys", "api_url", "api_token_file",
+                   "api_timeout_ms", "api_cache_seconds"})) {
     return;
   }
   parse_auth_certificates(*table, base_dir(), parsed_, errors());
+  parse_host_api(*table, base_dir(), parsed_.config.host_api, errors());
   if (const auto* users = string(*table, "auth", "users")) {
     parsed_.users_line = line_of(*users);
     if (auto resolved = path(*users, "auth", "users")) {
@@ -389,44 +393,6 @@ void Parser::cache(const toml::table* table) {
     if (auto value = integer(*table, "cache", key, min, max)) {
       *field = *value;
     }
-  }
-}
-
-// [ssh]: optional; a list given replaces its default (SshAlgorithms in server/config.h)
-// whole, and must be non-empty, without repeats, and known to libssh.
-void Parser::ssh(const toml::table* table) {
-  if (!check_keys(table, "ssh",
-                  {"kex", "ciphers", "macs", "host_key_algorithms", "pubkey_algorithms"})) {
-    return;
-  }
-  SshAlgorithms& ssh = parsed_.config.ssh;
-  for (auto [list, field] :
-       {std::pair<AlgorithmList, std::vector<std::string>*>{AlgorithmList::kKex, &ssh.kex},
-        {AlgorithmList::kCiphers, &ssh.ciphers},
-        {AlgorithmList::kMacs, &ssh.macs},
-        {AlgorithmList::kHostKey, &ssh.host_key_algorithms},
-        {AlgorithmList::kPubkey, &ssh.pubkey_algorithms}}) {
-    const std::string_view key = key_of(list);
-    const toml::array* array = strings(*table, "ssh", key);
-    if (array == nullptr) {
-      continue;
-    }
-    if (array->empty()) {
-      error(line_of(*array), fmt::format("ssh.{} must name at least one algorithm", key));
-      continue;
-    }
-    std::vector<std::string> names;
-    for (const toml::node& element : *array) {
-      const std::string& name = element.as_string()->get();
-      if (auto why = algorithm_problem(list, name)) {
-        error(line_of(element), fmt::format("ssh.{}: {}", key, *why));
-      } else if (std::find(names.begin(), names.end(), name) != names.end()) {
-        error(line_of(element), fmt::format("ssh.{} names '{}' twice", key, name));
-      } else {
-        names.push_back(name);
-      }
-    }
-    *field = std::move(names);
   }
 }
 

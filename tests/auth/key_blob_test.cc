@@ -23,6 +23,7 @@ TEST(KeyBlob, DecodesAndFingerprintsAsSshKeygen) {
     const auto blob = decode_key_blob(base64_of(key.line));
     ASSERT_TRUE(blob.has_value()) << key.line;
     EXPECT_EQ(fingerprint(*blob), key.fingerprint) << key.line;
+    EXPECT_EQ(encode_key_blob(*blob), base64_of(key.line)) << key.line;
   }
 }
 

@@ -289,8 +289,10 @@ class Env:
         os.replace(tmp, self.users_path)  # atomic, as an operator's deploy would be
 
     def write_config(self, mode="optional", trusted=(LB_ADDR + "/32", "::1/128"),
-                     header_timeout_ms=3000, listen=None, extra_server="", extra_tables=""):
-        """extra_server: more [server] lines; extra_tables: TOML appended (more tables).
+                     header_timeout_ms=3000, listen=None, extra_server="", extra_tables="",
+                     extra_auth=""):
+        """extra_server: more [server] lines; extra_auth: more [auth] lines (the host API's);
+        extra_tables: TOML appended (more tables).
 
         Unless extra_server/extra_tables say otherwise: drain_accept_seconds = 0 (a stop
         need not wait for a balancer, and every teardown stops gitgate) and the [http]
@@ -322,6 +324,7 @@ header_timeout_ms = {header_timeout_ms}
 
 [auth]
 users = {toml_string(self.users_path)}
+{extra_auth}
 
 [access_log]
 path = {toml_string(self.access_log_path)}

@@ -594,6 +594,24 @@ TEST_F(CheckConfigTest, ReportsConfigErrorsAndMissingFiles) {
                         "': cannot open: No such file or directory\n");
 }
 
+TEST_F(CheckConfigTest, ChecksTheHostApiTokenFile) {
+  write("gitgate.toml",
+        "[server]\nrepositories = \"repos\"\n[auth]\nusers = \"users.toml\"\n"
+        "api_url = \"http://127.0.0.1:1\"\napi_token_file = \"api.token\"\n");
+  write("users.toml", kUsers);
+  std::string output;
+  EXPECT_EQ(check(output), 2);
+  const std::string token = (dir_ / "api.token").string();
+  EXPECT_EQ(output, (dir_ / "gitgate.toml").string() + ": auth.api_token_file: " + token +
+                        ": cannot be read: No such file or directory\n");
+  write("api.token", "two words\n");
+  EXPECT_EQ(check(output), 2);
+  EXPECT_NE(output.find("b64token"), std::string::npos) << output;
+  EXPECT_EQ(output.find("two words"), std::string::npos) << output;  // no secret in the output
+  write("api.token", "s3cret\n");
+  EXPECT_EQ(check(output), 0) << output;
+}
+
 TEST_F(CheckConfigTest, LoadConfigResolvesAgainstTheFilesDirectory) {
   write("gitgate.toml", "[server]\nrepositories = \"repos\"\n[auth]\nusers = \"users.toml\"\n");
   auto loaded = load_config(dir_ / "gitgate.toml");

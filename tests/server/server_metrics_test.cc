@@ -182,8 +182,9 @@ TEST(ServerMetricsTest, ProxyHeaderOutcomes) {
 
 TEST(ServerMetricsTest, AuthAttemptsByResult) {
   ServerMetrics metrics;
-  for (const char* result : {"success", "unknown key", "unknown key", "bad signature",
-                             "certificate refused", "unreadable key", "something new"}) {
+  for (const char* result :
+       {"success", "unknown key", "unknown key", "bad signature", "certificate refused",
+        "unreadable key", "host api failure", "something new"}) {
     metrics.auth_attempt(result);
   }
   const auto count = [&](const char* result) {
@@ -194,6 +195,7 @@ TEST(ServerMetricsTest, AuthAttemptsByResult) {
   EXPECT_EQ(count("bad_signature"), 1);
   EXPECT_EQ(count("certificate_refused"), 1);
   EXPECT_EQ(count("unreadable_key"), 1);
+  EXPECT_EQ(count("host_api_failure"), 1);
   EXPECT_EQ(count("other"), 1);
 }
 
