@@ -24,7 +24,6 @@
 #include "logging/diagnostics.h"
 #include "proxyproto/reader.h"
 #include "server/admission.h"
-#include "server/certificate_login.h"
 #include "server/channel.h"
 #include "server/detail/ssh_messages.h"
 #include "server/git_request.h"
@@ -277,10 +276,8 @@ bool Connection::idle_step(SteadyClock::time_point now) {
 
 // SIGHUP may have replaced the users. A session whose key no longer names the same user
 // is closed (before its next request: a request already running ends first); one whose
-// user is still there goes on with the new permissions. A certificate is checked again as
-// at login: revoked or expired by now, or its principal gone, it closes the session too. A
-// user from the host's API is asked about by each request (POST /ssh/allowed) instead; only
-// their certificate, if any, is checked again.
+// user is still there goes on with the new permissions; a certificate revoked or expired by
+// now closes it too (still_names()).
 bool Connection::still_authorized() {
   std::shared_ptr<const auth::UserDb> current = context_.users.get();
   std::shared_ptr<const auth::CertificateTrust> trust = context_.certificates.get();
@@ -288,26 +285,7 @@ bool Connection::still_authorized() {
   if ((!from_file || current == user_->users || current == nullptr) && trust == trust_) {
     return true;
   }
-  bool authorized = false;
-  if (from_file) {
-    const auth::User* found = find_key_owner(current.get(), trust.get(), user_key_, {},
-                                             user_->identity.name, info_.client)
-                                  .user;
-    authorized = found != nullptr && found->identity.name == user_->identity.name &&
-                 found->identity.id == user_->identity.id;
-    if (authorized) {
-      std::string key_id = std::move(user_->key_id);
-      user_ = auth::SessionUser::from_file(std::move(current), *found);
-      user_->key_id = std::move(key_id);
-    }
-  } else {
-    // The host vouched for the principal at login; the certificate itself is checked again.
-    auto outcome = check_certificate_login(
-        trust.get(), user_key_, [](std::string_view /*principal*/) { return true; },
-        user_->identity.name, info_.client, std::chrono::system_clock::now());
-    authorized = !outcome || std::holds_alternative<CertificateLogin>(*outcome);
-  }
-  if (!authorized) {
+  if (!still_names(*user_, user_key_, std::move(current), trust.get(), info_.client)) {
     spdlog::warn(
         "[session {}] closing: {} of {} (id {}) is no longer authorized after the "
         "users or certificate files were reloaded {}",

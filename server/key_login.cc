@@ -132,4 +132,29 @@ KeyRefused KeyLogin::host_failure(const std::string& key_text) const {
                         logging::printable(host_failure_->describe())};
 }
 
+bool still_names(auth::SessionUser& user, std::span<const uint8_t> key,
+                 std::shared_ptr<const auth::UserDb> users, const auth::CertificateTrust* trust,
+                 const net::SocketAddress& client) {
+  if (user.source != auth::SessionUser::Source::kUsersFile) {
+    // The host vouched for the principal at login; the certificate itself is checked again.
+    auto outcome = check_certificate_login(
+        trust, key, [](std::string_view /*principal*/) { return true; }, user.identity.name, client,
+        std::chrono::system_clock::now());
+    return !outcome || std::holds_alternative<CertificateLogin>(*outcome);
+  }
+  if (users == nullptr) {
+    users = user.users;
+  }
+  const auth::User* found =
+      find_key_owner(users.get(), trust, key, {}, user.identity.name, client).user;
+  if (found == nullptr || found->identity.name != user.identity.name ||
+      found->identity.id != user.identity.id) {
+    return false;
+  }
+  std::string key_id = std::move(user.key_id);
+  user = auth::SessionUser::from_file(std::move(users), *found);
+  user.key_id = std::move(key_id);
+  return true;
+}
+
 }  // namespace gitgate::server

@@ -14,6 +14,7 @@
 #include <functional>
 #include <memory>
 #include <optional>
+#include <span>
 #include <string>
 #include <string_view>
 #include <utility>
@@ -82,5 +83,15 @@ class KeyLogin {
   std::optional<auth::ApiFailure> host_failure_;
   bool notice_ = false;
 };
+
+// After SIGHUP replaced the users or the certificate trust: whether `key` still names `user`.
+// A users-file user is looked up again (a certificate by its CA and principals, as at login)
+// and, still the same user, moved onto the new snapshot (users null: the old one stays). A
+// user from the host's API is asked about by each request instead (POST /ssh/allowed): only
+// their certificate, if any, is checked again.
+[[nodiscard]] bool still_names(auth::SessionUser& user, std::span<const uint8_t> key,
+                               std::shared_ptr<const auth::UserDb> users,
+                               const auth::CertificateTrust* trust,
+                               const net::SocketAddress& client);
 
 }  // namespace gitgate::server

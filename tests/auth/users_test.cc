@@ -2,6 +2,7 @@
 
 #include <fmt/format.h>
 #include <gtest/gtest.h>
+#include <unistd.h>
 
 #include <array>
 #include <cstdio>
@@ -198,7 +199,9 @@ TEST(UsersTest, ReportsEveryErrorWithItsLine) {
 
 TEST(UsersTest, LoadsAFileAndReportsAMissingOne) {
   const std::filesystem::path dir = ::testing::TempDir();
-  const std::filesystem::path path = dir / "gitgate_users_test.toml";
+  // Named by the process: two test runs at once (two build trees) must not share the file.
+  const std::filesystem::path path =
+      dir / ("gitgate_users_test." + std::to_string(::getpid()) + ".toml");
   {
     std::ofstream out(path);
     out << kContractExample;

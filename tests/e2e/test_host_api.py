@@ -51,8 +51,15 @@ class HostApiTest(harness.GitgateTestCase):
         token = env.tmp / "api.token"
         token.write_text(TOKEN + "\n")
         cls.token_path = token
+        # A user CA too: a certificate's principal the users file lacks is asked of the host.
+        cls.ca = env.keys / "user_ca"
+        cls.gina = env.keys / "gina"  # certified only; the host knows her as principal "erin"
+        for key in (cls.ca, cls.gina):
+            run(["ssh-keygen", "-q", "-t", "ed25519", "-N", "", "-C", key.name, "-f", str(key)],
+                check=True)
         env.write_config(extra_auth=f'api_url = "{cls.api.url}/"\n'
-                                    f'api_token_file = "{token}"\n')
+                                    f'api_token_file = "{token}"\n'
+                                    f'trusted_user_ca_keys = ["{cls.ca}.pub"]\n')
         env.start_gitgate()
         env.start_haproxy(VIA_LB)
 
@@ -65,6 +72,7 @@ class HostApiTest(harness.GitgateTestCase):
             "permissions": {"erin": {"read": ["demo/*"], "write": ["demo/pushable.git"]},
                             "frank": {"read": [], "message": FRANK_MESSAGE}},
             "refused_clients": {BLOCKED: BLOCKED_MESSAGE},
+            "principals": {"erin": {"name": "erin", "id": 1001}},
         }
 
     def setUp(self):
@@ -114,6 +122,29 @@ class HostApiTest(harness.GitgateTestCase):
             self.assertEqual(rec["addresses"], f"{CLIENT_ADDR},{LB_ADDR}")
         self.assertEqual(o_line["status"], "0")
         self.assertIn("ssh:user:id:1001", harness.labels_of(o_line))
+
+    def test_a_certificate_whose_principal_the_host_names_clones(self):
+        run(["ssh-keygen", "-q", "-s", str(self.ca), "-I", "gina laptop", "-V", "-5m:+1h",
+             "-z", "42", "-n", "nobody,erin", str(self.gina) + ".pub"], check=True)
+        calls, access = len(self.api.calls()), self.env.access_mark()
+        ssh = self.env.ssh_command(self.gina, self.env.port_for(VIA_LB),
+                                   extra=["-o", f"CertificateFile={self.gina}-cert.pub"])
+        dest = self.env.clone_dir("gina-cert")
+        proc = self.env.git(["clone", "-q", self.env.url(self.env.port_for(VIA_LB)), str(dest)],
+                            self.gina, VIA_LB, ssh_command=ssh)
+        self.assertOk(proc, "clone with a certificate the host's principal vouches for")
+        principals = [c["body"] for c in self.calls_since(calls, "/ssh/key")]
+        # The users file names neither principal: both asked of the host, in order, each once.
+        self.assertEqual(principals, [
+            {"principal": "nobody", "key_id": "gina laptop", "client_address": CLIENT_ADDR},
+            {"principal": "erin", "key_id": "gina laptop", "client_address": CLIENT_ADDR}])
+        allowed = self.calls_since(calls, "/ssh/allowed")
+        self.assertEqual([(c["body"]["user_name"], c["body"]["action"]) for c in allowed],
+                         [("erin", "read")])
+        _, o_line = self.env.wait_request(access)
+        self.assertEqual(o_line["user"], "erin")
+        self.assertIn("ssh:user:id:1001", harness.labels_of(o_line))
+        self.assertIn("ssh:id:gina%20laptop", harness.labels_of(o_line))
 
     def test_an_alias_path_reaches_the_host_as_the_canonical_repository(self):
         calls = len(self.api.calls())

@@ -8,11 +8,13 @@
 #include <filesystem>
 #include <fstream>
 #include <memory>
+#include <optional>
 #include <string>
 #include <vector>
 
 #include "auth/key_blob.h"
 #include "net/socket_address.h"
+#include "tests/auth/cert_builder.h"
 #include "tests/auth/test_keys.h"
 
 namespace gitgate::server {
@@ -27,12 +29,21 @@ class FakeHost : public auth::HostDirectory {
     asked.push_back(query);
     return answer;
   }
-  auth::KeyLookup lookup_principal(const auth::PrincipalQuery& /*query*/) override {
+  auth::KeyLookup lookup_principal(const auth::PrincipalQuery& query) override {
+    principals_asked.push_back(query);
+    if (principal_failure) {
+      return *principal_failure;
+    }
+    if (query.principal == "erin") {
+      return auth::ApiUser{"erin", 1001};
+    }
     return auth::UnknownKey{};
   }
   auth::AccessReply allowed(const auth::AccessQuery& /*query*/) override { return auth::Allowed{}; }
   auth::KeyLookup answer = auth::UnknownKey{};
   std::vector<auth::KeyQuery> asked;
+  std::vector<auth::PrincipalQuery> principals_asked;
+  std::optional<auth::ApiFailure> principal_failure;
 };
 
 std::vector<uint8_t> blob_of(std::string_view line) {
@@ -59,8 +70,29 @@ class KeyLoginTest : public ::testing::Test {
                     std::chrono::steady_clock::now());
   }
 
+  // A login that also accepts certificates of ca_.
+  KeyLogin certified_login(auth::HostDirectory* host) {
+    if (!certificates_) {
+      std::ofstream(dir_ / "ca.pub") << ca_.public_line() << "\n";
+      certificates_ = std::make_unique<CertificateStore>(
+          CertificateConfig{.trusted_user_ca_keys = {dir_ / "ca.pub"}, .revoked_keys = {}});
+      EXPECT_TRUE(certificates_->reload().empty());
+    }
+    return KeyLogin(*store_, certificates_.get(), host,
+                    *net::SocketAddress::parse_ip("203.0.113.9"),
+                    std::chrono::steady_clock::now() + std::chrono::seconds(20));
+  }
+  std::vector<uint8_t> certificate(std::vector<std::string> principals) {
+    auth::testing::CertSpec spec;
+    spec.key_id = "erin laptop";
+    spec.principals = std::move(principals);
+    return ca_.sign(spec);
+  }
+
   fs::path dir_;
   std::unique_ptr<UserStore> store_;
+  auth::testing::TestCa ca_;
+  std::unique_ptr<CertificateStore> certificates_;
   const std::vector<uint8_t> alice_ = blob_of(auth::testing::kAliceEd25519.line);
   const std::vector<uint8_t> bob_ = blob_of(auth::testing::kBobEd25519.line);
   const std::vector<uint8_t> carol_ = blob_of(auth::testing::kCarolRsa.line);
@@ -126,6 +158,85 @@ TEST_F(KeyLoginTest, WithoutAHostApiAKeyTheFileLacksIsUnknown) {
   auto found = keys.find(bob_, "ssh-ed25519", "git");
   ASSERT_TRUE(std::holds_alternative<KeyRefused>(found));
   EXPECT_EQ(std::get<KeyRefused>(found).result, "unknown key");
+}
+
+TEST_F(KeyLoginTest, ACertificatePrincipalNamesAUsersFileUserFirst) {
+  FakeHost host;
+  KeyLogin keys = certified_login(&host);
+  auto found = keys.find(certificate({"alice", "erin"}), "ssh-ed25519-cert-v01@openssh.com", "git");
+  ASSERT_TRUE(std::holds_alternative<KeyFound>(found));
+  const auto& user = std::get<KeyFound>(found).user;
+  EXPECT_EQ(user.source, auth::SessionUser::Source::kUsersFile);
+  EXPECT_EQ(user.identity.name, "alice");
+  EXPECT_EQ(user.key_id, "erin laptop");
+  EXPECT_NE(std::get<KeyFound>(found).trust, nullptr);
+  EXPECT_TRUE(host.principals_asked.empty());
+}
+
+TEST_F(KeyLoginTest, ACertificatePrincipalTheFileLacksIsAskedOfTheHostOnce) {
+  FakeHost host;
+  KeyLogin keys = certified_login(&host);
+  const auto blob = certificate({"nobody", "erin"});
+  for (int call = 0; call < 2; ++call) {  // the probe, then the signed request
+    auto found = keys.find(blob, "ssh-ed25519-cert-v01@openssh.com", "git");
+    ASSERT_TRUE(std::holds_alternative<KeyFound>(found));
+    const auto& user = std::get<KeyFound>(found).user;
+    EXPECT_EQ(user.source, auth::SessionUser::Source::kHostApi);
+    EXPECT_EQ(user.identity.id, 1001);
+    EXPECT_EQ(user.key_id, "erin laptop");
+  }
+  ASSERT_EQ(host.principals_asked.size(), 2U);  // "nobody" (404), then "erin"
+  EXPECT_EQ(host.principals_asked[0].principal, "nobody");
+  EXPECT_EQ(host.principals_asked[1].principal, "erin");
+  EXPECT_EQ(host.principals_asked[1].key_id, "erin laptop");
+  EXPECT_EQ(host.principals_asked[1].client_address, "203.0.113.9");
+  EXPECT_TRUE(host.asked.empty());  // a certificate is never asked about as a key
+}
+
+TEST_F(KeyLoginTest, ACertificateAsksTheHostAboutAtMostFourPrincipals) {
+  FakeHost host;
+  KeyLogin keys = certified_login(&host);
+  auto found = keys.find(certificate({"p1", "p2", "p3", "p4", "p5", "erin"}),
+                         "ssh-ed25519-cert-v01@openssh.com", "git");
+  ASSERT_TRUE(std::holds_alternative<KeyRefused>(found));
+  EXPECT_EQ(std::get<KeyRefused>(found).why, "certificate principal unknown");
+  EXPECT_EQ(host.principals_asked.size(), 4U);
+}
+
+TEST_F(KeyLoginTest, ACertificateWhoseHostCouldNotAnswerIsAHostFailure) {
+  FakeHost host;
+  host.principal_failure = auth::ApiFailure{auth::ApiFailure::Kind::kTimeout, "no reply"};
+  KeyLogin keys = certified_login(&host);
+  auto found = keys.find(certificate({"erin"}), "ssh-ed25519-cert-v01@openssh.com", "git");
+  ASSERT_TRUE(std::holds_alternative<KeyRefused>(found));
+  EXPECT_EQ(std::get<KeyRefused>(found).result, "host api failure");
+  EXPECT_TRUE(keys.take_host_down_notice());
+  // The users file still serves its principals.
+  EXPECT_TRUE(std::holds_alternative<KeyFound>(
+      keys.find(certificate({"alice"}), "ssh-ed25519-cert-v01@openssh.com", "git")));
+}
+
+TEST_F(KeyLoginTest, ACertificateWithoutTrustedCasIsRefusedAsACertificate) {
+  FakeHost host;
+  KeyLogin keys = login(&host);
+  auto found = keys.find(certificate({"alice"}), "ssh-ed25519-cert-v01@openssh.com", "git");
+  ASSERT_TRUE(std::holds_alternative<KeyRefused>(found));
+  EXPECT_EQ(std::get<KeyRefused>(found).result, "certificate refused");
+  EXPECT_EQ(std::get<KeyRefused>(found).why, "certificates not accepted");
+  EXPECT_TRUE(host.principals_asked.empty());
+}
+
+TEST_F(KeyLoginTest, AfterAReloadARevokedCertificateNoLongerNamesItsUser) {
+  FakeHost host;
+  KeyLogin keys = certified_login(&host);
+  const auto blob = certificate({"erin"});
+  auto found = keys.find(blob, "ssh-ed25519-cert-v01@openssh.com", "git");
+  ASSERT_TRUE(std::holds_alternative<KeyFound>(found));
+  auth::SessionUser user = std::get<KeyFound>(found).user;
+  const auto client = *net::SocketAddress::parse_ip("203.0.113.9");
+  EXPECT_TRUE(still_names(user, blob, store_->get(), certificates_->get().get(), client));
+  // No CA any more (trusted_user_ca_keys emptied): the host's user is closed out too.
+  EXPECT_FALSE(still_names(user, blob, store_->get(), nullptr, client));
 }
 
 }  // namespace
