@@ -9,30 +9,17 @@
 #include <vector>
 
 #include "server/config.h"
+#include "tests/server/config_tail.h"
 #include "tests/testing/line_errors.h"
 
 namespace gitgate::server {
 namespace {
 
-using gitgate::testing::errors_text;
 using gitgate::testing::expect_line_errors;
 
-// [server] and the start of [auth] (lines 1-4), then the rest of [auth] under test (line 5 on).
-constexpr std::string_view kBase =
-    "[server]\nrepositories = \"repos\"\n[auth]\nusers = \"users.toml\"\n";
+using testing::parse_tail;
 
-std::variant<Config, std::vector<ConfigError>> parse(std::string_view tail) {
-  return parse_config(std::string(kBase) + std::string(tail), "/etc/gitgate");
-}
-
-HostApiConfig parse_ok(std::string_view tail) {
-  auto parsed = parse(tail);
-  if (auto* errors = std::get_if<std::vector<ConfigError>>(&parsed)) {
-    ADD_FAILURE() << errors_text(*errors) << "in:\n" << tail;
-    return {};
-  }
-  return std::get<Config>(std::move(parsed)).host_api;
-}
+HostApiConfig parse_ok(std::string_view tail) { return testing::parse_tail_ok(tail).host_api; }
 
 TEST(AuthApiConfigTest, OffUnlessApiUrlIsSet) {
   const HostApiConfig off = parse_ok("");
@@ -105,7 +92,7 @@ TEST(AuthApiConfigTest, ReportsEachMistakeOnItsLine) {
         {6, "auth.api_token_file is set but auth.api_url is not"}}},
   };
   for (const auto& c : cases) {
-    auto parsed = parse(c.tail);
+    auto parsed = parse_tail(c.tail);
     ASSERT_TRUE(std::holds_alternative<std::vector<ConfigError>>(parsed)) << c.name;
     expect_line_errors(c.name, std::get<std::vector<ConfigError>>(parsed), c.expected);
   }

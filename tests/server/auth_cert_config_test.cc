@@ -15,6 +15,7 @@
 
 #include "server/config.h"
 #include "tests/auth/test_certificates.h"
+#include "tests/server/config_tail.h"
 #include "tests/testing/line_errors.h"
 
 namespace gitgate::server {
@@ -24,24 +25,18 @@ namespace fs = std::filesystem;
 using gitgate::testing::errors_text;
 using gitgate::testing::expect_line_errors;
 
-// [server] (lines 1-2), then [auth] with users (lines 3-4) and the text under test.
-constexpr std::string_view kBase =
-    "[server]\nrepositories = \"repos\"\n[auth]\nusers = \"users.toml\"\n";
-
-std::variant<Config, std::vector<ConfigError>> parse(std::string_view tail) {
-  return parse_config(std::string(kBase) + std::string(tail), "/etc/gitgate");
-}
+using testing::parse_tail;
 
 TEST(AuthCertConfigTest, NoCertificatesUnlessConfigured) {
-  auto parsed = parse("");
+  auto parsed = parse_tail("");
   ASSERT_TRUE(std::holds_alternative<Config>(parsed));
   EXPECT_TRUE(std::get<Config>(parsed).certificates.trusted_user_ca_keys.empty());
   EXPECT_TRUE(std::get<Config>(parsed).certificates.revoked_keys.empty());
 }
 
 TEST(AuthCertConfigTest, ResolvesThePathsAgainstTheConfigDirectory) {
-  auto parsed =
-      parse("trusted_user_ca_keys = [\"ca.pub\", \"/srv/ca/other.pub\"]\nrevoked_keys = \"krl\"\n");
+  auto parsed = parse_tail(
+      "trusted_user_ca_keys = [\"ca.pub\", \"/srv/ca/other.pub\"]\nrevoked_keys = \"krl\"\n");
   ASSERT_TRUE(std::holds_alternative<Config>(parsed))
       << errors_text(std::get<std::vector<ConfigError>>(parsed));
   const CertificateConfig& certificates = std::get<Config>(parsed).certificates;
@@ -73,7 +68,7 @@ TEST(AuthCertConfigTest, ReportsEachMistakeOnItsLine) {
       {"unknown key", "trusted_user_ca_key = []\n", {{5, "unknown key 'trusted_user_ca_key'"}}},
   };
   for (const auto& c : cases) {
-    auto parsed = parse(c.tail);
+    auto parsed = parse_tail(c.tail);
     ASSERT_TRUE(std::holds_alternative<std::vector<ConfigError>>(parsed)) << c.name;
     expect_line_errors(c.name, std::get<std::vector<ConfigError>>(parsed), c.expected);
   }
@@ -96,7 +91,7 @@ class CheckCertificatesTest : public ::testing::Test {
   }
 
   int check(std::string_view auth_tail, std::string& output) {
-    write("gitgate.toml", std::string(kBase) + std::string(auth_tail));
+    write("gitgate.toml", std::string(testing::kConfigHead) + std::string(auth_tail));
     std::ostringstream out;
     const int status = check_config(dir_ / "gitgate.toml", out);
     output = out.str();

@@ -7,30 +7,16 @@
 #include <vector>
 
 #include "server/config.h"
+#include "tests/server/config_tail.h"
 #include "tests/testing/line_errors.h"
 
 namespace gitgate::server {
 namespace {
 
-using gitgate::testing::errors_text;
 using gitgate::testing::expect_line_errors;
 
-// [server] and [auth] as every config needs them (lines 1-4), then the text under test.
-constexpr std::string_view kBase =
-    "[server]\nrepositories = \"repos\"\n[auth]\nusers = \"users.toml\"\n";
-
-std::variant<Config, std::vector<ConfigError>> parse(std::string_view tail) {
-  return parse_config(std::string(kBase) + std::string(tail), "/etc/gitgate");
-}
-
-Config parse_ok(std::string_view tail) {
-  auto parsed = parse(tail);
-  if (auto* errors = std::get_if<std::vector<ConfigError>>(&parsed)) {
-    ADD_FAILURE() << errors_text(*errors) << "in:\n" << tail;
-    return {};
-  }
-  return std::get<Config>(std::move(parsed));
-}
+using testing::parse_tail;
+using testing::parse_tail_ok;
 
 std::vector<std::string> listen_of(const Config& config) {
   std::vector<std::string> out;
@@ -41,16 +27,16 @@ std::vector<std::string> listen_of(const Config& config) {
 }
 
 TEST(HttpConfigTest, OffUnlessListed) {
-  EXPECT_TRUE(parse_ok("").http.listen.empty());
-  EXPECT_TRUE(parse_ok("[http]\n").http.listen.empty());
-  EXPECT_TRUE(parse_ok("[http]\nlisten = []\n").http.listen.empty());
+  EXPECT_TRUE(parse_tail_ok("").http.listen.empty());
+  EXPECT_TRUE(parse_tail_ok("[http]\n").http.listen.empty());
+  EXPECT_TRUE(parse_tail_ok("[http]\nlisten = []\n").http.listen.empty());
 }
 
 TEST(HttpConfigTest, ListensWhereListed) {
-  EXPECT_EQ(listen_of(parse_ok("[http]\nlisten = [\"127.0.0.1:9122\"]\n")),
+  EXPECT_EQ(listen_of(parse_tail_ok("[http]\nlisten = [\"127.0.0.1:9122\"]\n")),
             (std::vector<std::string>{"127.0.0.1 9122"}));
-  EXPECT_EQ(listen_of(parse_ok("[http]\nlisten = [\"127.0.0.1:0\", \"[::1]:9122\", "
-                               "\"127.0.0.1:0\"]\n")),
+  EXPECT_EQ(listen_of(parse_tail_ok("[http]\nlisten = [\"127.0.0.1:0\", \"[::1]:9122\", "
+                                    "\"127.0.0.1:0\"]\n")),
             (std::vector<std::string>{"127.0.0.1 0", "::1 9122", "127.0.0.1 0"}));
 }
 
@@ -72,14 +58,14 @@ TEST(HttpConfigTest, ReportsEachMistakeOnItsLine) {
        {{7, "names '127.0.0.1:9122' twice"}}},
   };
   for (const auto& c : cases) {
-    auto parsed = parse(c.tail);
+    auto parsed = parse_tail(c.tail);
     ASSERT_TRUE(std::holds_alternative<std::vector<ConfigError>>(parsed)) << c.name;
     expect_line_errors(c.name, std::get<std::vector<ConfigError>>(parsed), c.expected);
   }
 }
 
 TEST(HttpConfigTest, DrainAcceptSeconds) {
-  EXPECT_EQ(parse_ok("").drain_accept_seconds, 4);
+  EXPECT_EQ(parse_tail_ok("").drain_accept_seconds, 4);
   EXPECT_EQ(Config{}.drain_accept_seconds, 4);
   const std::string server = "[server]\nrepositories = \"r\"\n";
   const auto with = [&](std::string_view line) {
