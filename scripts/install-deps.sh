@@ -5,7 +5,7 @@ set -euo pipefail
 packages=(
   build-essential cmake ninja-build pkg-config clang clang-format clang-tidy
   libclang-rt-dev libssh-dev libgit2-dev libssl-dev libfmt-dev libspdlog-dev
-  libtomlplusplus-dev libcli11-dev libgtest-dev libbenchmark-dev zlib1g-dev
+  libtomlplusplus-dev libcli11-dev libgtest-dev libbenchmark-dev zlib1g-dev libarchive-dev
   libcpp-httplib-dev libcurl4-openssl-dev nlohmann-json3-dev git openssh-client
   openssh-server haproxy python3 xxd hyperfine time
   prometheus

@@ -37,6 +37,8 @@ ALLOWED = {
     "git/cache": {"git/pack", "git/select"},
     "git/protocol": {"git/select", "git/pack", "git/cache"},
     "git/receive": {"git/protocol", "git/select", "git/pack", "git/cache"},
+    # upload-archive: its argument packets are pkt-lines, its trees read through libgit2.
+    "git/archive": {"git/protocol", "git/pack"},
 }
 
 # Top-level git headers a git sub-folder may include: plain types, no behaviour.
