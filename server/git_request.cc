@@ -16,6 +16,7 @@
 #include "git/exec_command.h"
 #include "git/receive_pack.h"
 #include "git/repo_path.h"
+#include "git/upload_archive.h"
 #include "git/upload_pack.h"
 #include "logging/access_log.h"
 #include "logging/diagnostics.h"
@@ -119,19 +120,28 @@ int run_upload_pack(ServerContext& context, const SessionFacts& facts,
   const auto* repository = std::get_if<git::ResolvedRepository>(&resolved);
   const std::string display = logged_repository_path(resolved, command.path);
   LoggedRequest logged = start_request(context, facts, command.service, display, stream);
+  // upload-archive reads what upload-pack reads: the same access decision.
+  const bool archive = command.service == git::Service::kUploadArchive;
   if (auto refusal =
           check_access(context, facts, command.path, resolved, display, auth::Action::kRead)) {
-    return refuse(facts, logged, stream, *refusal, {});
+    return refuse(facts, logged, stream, *refusal,
+                  archive ? std::vector<std::string>{"archive"} : std::vector<std::string>{});
   }
 
-  git::UploadPackRequest request{repository->directory, facts.protocol_version};
-  request.cache = context.pack_cache;
-  request.limits = context.config.limits.request;
-  git::UploadPackResult result = git::serve_upload_pack(request, stream);
+  git::UploadPackResult result;
+  if (archive) {
+    auto served = git::serve_upload_archive({repository->directory}, stream);
+    result = {served.exit_status, std::move(served.labels), std::move(served.error)};
+  } else {
+    git::UploadPackRequest request{repository->directory, facts.protocol_version};
+    request.cache = context.pack_cache;
+    request.limits = context.config.limits.request;
+    result = git::serve_upload_pack(request, stream);
+  }
   if (result.exit_status != 0) {
-    spdlog::warn("[session {}] upload-pack {} failed with status {}: {} user={} {}",
-                 facts.session_id, repository->display, result.exit_status,
-                 logging::printable(result.error), user.identity.name,
+    spdlog::warn("[session {}] {} {} failed with status {}: {} user={} {}", facts.session_id,
+                 archive ? "upload-archive" : "upload-pack", repository->display,
+                 result.exit_status, logging::printable(result.error), user.identity.name,
                  address_fields(*facts.connection));
   }
   add_user_labels(result.labels, *facts.user);
@@ -216,9 +226,8 @@ int run_exec_request(ServerContext& context, const SessionFacts& facts, std::str
                      SshChannelStream& stream) {
   auto parsed = git::parse_exec_command(command);
   const auto* exec = std::get_if<git::ExecCommand>(&parsed);
-  if (exec == nullptr || exec->service == git::Service::kUploadArchive) {
-    const std::string why =
-        exec == nullptr ? std::get<git::ExecError>(parsed).reason : "upload-archive is not served";
+  if (exec == nullptr) {
+    const std::string why = std::get<git::ExecError>(parsed).reason;
     spdlog::warn("[session {}] command refused: {} ({}) user={} {}", facts.session_id,
                  logging::printable(command), why, facts.user->identity.name,
                  address_fields(*facts.connection));
@@ -228,6 +237,7 @@ int run_exec_request(ServerContext& context, const SessionFacts& facts, std::str
   if (exec->service == git::Service::kReceivePack) {
     return run_receive_pack(context, facts, *exec, stream);
   }
+  // upload-pack and upload-archive (the tree of a ref the user may read).
   return run_upload_pack(context, facts, *exec, stream);
 }
 
