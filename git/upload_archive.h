@@ -18,7 +18,7 @@ struct UploadArchiveRequest {
 
 struct UploadArchiveResult {
   int exit_status = 0;  // 0 ok, 128 fatal (sent to the client as exit-status)
-  // Access-log labels: "archive".
+  // Access-log labels: "archive", "protocol:0" (git's client never asks for another).
   std::vector<std::string> labels;
   std::string error;  // for the diagnostic log when exit_status != 0
 };

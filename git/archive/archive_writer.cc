@@ -23,6 +23,27 @@ bool set_option(archive* a, const char* module, const char* option, const char* 
 
 }  // namespace
 
+// archive-tar.c write_tar_entry(): a path fits a ustar header when it fits the 100-byte
+// name, or splits at a '/' into a prefix of at most 155 bytes and a name of at most 100; a
+// link target fits in 100 bytes. Sizes up to 8 GiB fit (USTAR_MAX_SIZE).
+bool ustar_holds(std::string_view path, size_t link_target_bytes) {
+  constexpr size_t kName = 100;
+  constexpr size_t kPrefix = 155;
+  if (link_target_bytes > kName) {
+    return false;
+  }
+  if (path.size() <= kName) {
+    return true;
+  }
+  for (size_t slash = path.find('/'); slash != std::string_view::npos && slash <= kPrefix;
+       slash = path.find('/', slash + 1)) {
+    if (path.size() - slash - 1 <= kName && slash + 1 < path.size()) {
+      return true;
+    }
+  }
+  return false;
+}
+
 uint32_t archive_mode(ArchiveFormat format, uint32_t git_mode) {
   const uint32_t type = git_mode & 0170000;
   if (type == 0040000 || type == 0160000) {  // directories and submodules
@@ -39,7 +60,8 @@ uint32_t archive_mode(ArchiveFormat format, uint32_t git_mode) {
   return AE_IFREG | (((git_mode & 0100) != 0 ? 0777 : 0666) & ~kTarUmask);
 }
 
-ArchiveWriter::ArchiveWriter(const ArchiveArgs& args, int64_t time, ArchiveSink sink)
+ArchiveWriter::ArchiveWriter(const ArchiveArgs& args, int64_t time, bool needs_pax,
+                             ArchiveSink sink)
     : format_(args.format), time_(time), sink_(std::move(sink)), archive_(archive_write_new()) {
   archive* a = archive_.get();
   if (a == nullptr) {
@@ -52,13 +74,16 @@ ArchiveWriter::ArchiveWriter(const ArchiveArgs& args, int64_t time, ArchiveSink 
   if (args.format == ArchiveFormat::kZip) {
     set =
         archive_write_set_format_zip(a) == ARCHIVE_OK &&
+        set_option(a, "zip", "hdrcharset", "UTF-8") &&
         (args.compression_level != 0 || set_option(a, "zip", "compression", "store")) &&
         (args.compression_level <= 0 || set_option(a, "zip", "compression-level", level.c_str())) &&
         archive_write_set_bytes_in_last_block(a, 1) == ARCHIVE_OK;  // no padding after it
   } else {
-    // pax_restricted: ustar headers, a pax header only for what ustar cannot hold, as
-    // archive-tar.c does.
-    set = archive_write_set_format_pax_restricted(a) == ARCHIVE_OK &&
+    // archive-tar.c writes ustar headers, a pax header only for what ustar cannot hold.
+    // libarchive's pax_restricted also writes one for every name that is not ASCII, which
+    // git writes as its bytes, as ustar does: so ustar unless an entry needs pax.
+    set = (needs_pax ? archive_write_set_format_pax_restricted(a)
+                     : archive_write_set_format_ustar(a)) == ARCHIVE_OK &&
           archive_write_set_bytes_per_block(a, kTarBlockBytes) == ARCHIVE_OK;
   }
   if (!set) {
@@ -157,7 +182,13 @@ bool ArchiveWriter::add(const ArchiveEntry& entry, std::span<const uint8_t> cont
   const std::unique_ptr<archive_entry, EntryFree> header(archive_entry_new());
   archive_entry* e = header.get();
   const uint32_t mode = archive_mode(format_, entry.mode);
-  archive_entry_set_pathname(e, entry.path.c_str());
+  if (format_ == ArchiveFormat::kZip) {
+    // archive-zip.c sets the UTF-8 flag on a name that is not ASCII: the name is handed
+    // over as UTF-8 (git's names are bytes, UTF-8 by convention) and written as such.
+    archive_entry_set_pathname_utf8(e, entry.path.c_str());
+  } else {
+    archive_entry_set_pathname(e, entry.path.c_str());
+  }
   archive_entry_set_mode(e, mode);
   archive_entry_set_mtime(e, time_, 0);
   archive_entry_set_uid(e, 0);

@@ -11,6 +11,7 @@
 #include <optional>
 #include <span>
 #include <string>
+#include <string_view>
 
 #include "git/archive/archive_args.h"
 #include "git/archive/archive_tree.h"
@@ -27,8 +28,9 @@ struct ArchiveFree {
 class ArchiveWriter {
  public:
   // Starts an archive of args.format with time as every entry's mtime; ok() is false,
-  // error() says why, when libarchive refuses the settings.
-  ArchiveWriter(const ArchiveArgs& args, int64_t time, ArchiveSink sink);
+  // error() says why, when libarchive refuses the settings. A tar is ustar unless
+  // needs_pax (an entry ustar_holds() refuses).
+  ArchiveWriter(const ArchiveArgs& args, int64_t time, bool needs_pax, ArchiveSink sink);
   ArchiveWriter(const ArchiveWriter&) = delete;
   ArchiveWriter& operator=(const ArchiveWriter&) = delete;
   ~ArchiveWriter();
@@ -59,6 +61,9 @@ class ArchiveWriter {
   bool open_ = false;
   std::string error_;
 };
+
+// Whether a ustar header holds an entry at path (a link with a target of that many bytes).
+[[nodiscard]] bool ustar_holds(std::string_view path, size_t link_target_bytes);
 
 // The tar/zip mode of an entry, from its git mode (archive-tar.c write_tar_entry() with
 // tar.umask 002; archive-zip.c write_zip_entry()).

@@ -126,6 +126,26 @@ std::string write_entries(git_repository* repo, const ArchiveArgs& args,
   return {};
 }
 
+// Whether an entry of the archive needs more than a ustar header (a walk of the trees
+// before the archive starts; link targets are read, file sizes are not: a blob of 8 GiB
+// or more fails when it is reached).
+bool needs_pax(git_repository* repo, const ArchiveArgs& args, const ArchiveSource& source,
+               const std::vector<std::string>& specs) {
+  bool pax = false;
+  const bool walked =
+      walk_archive_tree(repo, source.tree, args.prefix, specs, [&](const ArchiveEntry& entry) {
+        size_t target = 0;
+        git_blob* raw = nullptr;
+        if ((entry.mode & 0170000) == 0120000 && git_blob_lookup(&raw, repo, &entry.id) == 0) {
+          target = static_cast<size_t>(git_blob_rawsize(raw));
+          git_blob_free(raw);
+        }
+        pax = !ustar_holds(entry.path, target);
+        return !pax;
+      });
+  return pax || !walked;
+}
+
 ArchiveSessionResult send_list(Stream& stream) {
   std::string out;
   pktline::append_data(out, "ACK\n");
@@ -169,6 +189,7 @@ ArchiveSessionResult run_upload_archive(const std::filesystem::path& repository,
   if (auto* error = std::get_if<ArchiveArgsError>(&pathspecs)) {
     return nack(stream, error->reason);
   }
+  const auto& specs = std::get<std::vector<std::string>>(pathspecs);
 
   std::string ack;
   pktline::append_data(ack, "ACK\n");
@@ -177,10 +198,10 @@ ArchiveSessionResult run_upload_archive(const std::filesystem::path& repository,
     return {128, "the client is gone"};
   }
   BandWriter bands(stream);
-  ArchiveWriter writer(args, source.time,
+  const bool pax = args.format != ArchiveFormat::kZip && needs_pax(raw, args, source, specs);
+  ArchiveWriter writer(args, source.time, pax,
                        [&bands](std::span<const uint8_t> bytes) { return bands.data(bytes); });
-  const std::string fault = write_entries(
-      raw, args, source, std::get<std::vector<std::string>>(pathspecs), writer, bands);
+  const std::string fault = write_entries(raw, args, source, specs, writer, bands);
   if (!fault.empty()) {
     bands.fatal("fatal: " + fault + "\n");
     return {128, fault};

@@ -17,7 +17,7 @@ ACCESS_RE = re.compile(
     r"x(?P<concurrent>\d+)"
     r" \| (?P<user>[^ |]+)"
     rf" \| (?P<time>{TIME_RE})"
-    r" \| (?P<action>SSH - git-(?:upload|receive)-pack '/[^']*')"
+    r" \| (?P<action>SSH - git-(?:upload-pack|receive-pack|upload-archive) '/[^']*')"
     r' \| "(?P<details>[^"]*)"'
     r" \| (?P<status>-|\d+)"
     r" \| (?P<bytes_read>-|\d+)"

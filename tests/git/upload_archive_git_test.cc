@@ -100,8 +100,10 @@ class UploadArchiveWithGit : public testing::GitFixture {
     GitFixture::SetUp();
     setenv("TZ", "UTC", 1);  // zip's times are local times, in git and in libarchive
     make_sample_repository();
-    // An executable, a symbolic link and a submodule entry, as archive-tar.c writes each.
+    // An executable, a symbolic link, a submodule entry and a name that is not ASCII, as
+    // archive-tar.c writes each.
     sh("cd src && printf '#!/bin/sh\\n' > d/run && chmod +x d/run && ln -s f1 link && "
+       "echo c > caf\303\251 && "
        "git add -A && git update-index --add --cacheinfo 160000,$(git rev-parse HEAD~1),sub && "
        "git commit -qm modes && git tag -a v2 -m v2");
     sh("git clone -q --bare src server.git");
@@ -153,6 +155,27 @@ TEST_F(UploadArchiveWithGit, TarEqualsGitsButForTheNumbersFormatting) {
     }
     EXPECT_EQ(bytes("ours.tar").size() % 10240, 0U) << request;  // archive-tar.c BLOCKSIZE
     EXPECT_NE(global.find("comment="), std::string::npos) << request;
+  }
+}
+
+// A path over ustar's 100-byte name field: git splits it into prefix and name at the last
+// '/' that fits, libarchive at the first; over 255 bytes both write a pax header, named
+// differently. tar lists the same entries from both.
+TEST_F(UploadArchiveWithGit, LongPathsListAsGits) {
+  const std::string forty(40, 'e');
+  const std::string deep = forty + "/" + forty + "/" + forty;  // 122 bytes
+  const std::string deeper = deep + "/" + deep;                // 245 bytes
+  sh(
+      fmt::format("cd src && mkdir -p {1} && echo a > {0}/{2} && echo b > {1}/{2} && "
+                  "ln -s {3} {0}/link && git add -A && git commit -qm long && git tag long",
+                  deep, deeper, std::string(30, 'g'), std::string(120, 't')));
+  sh("git -C server.git fetch -q ../src 'refs/tags/*:refs/tags/*'");
+  for (const std::string& request :
+       {std::string("long"), "long " + deep, std::string("--format=tgz long")}) {
+    ASSERT_EQ(remote(request, "ours").status, 0) << request;
+    local(request, "gits");
+    EXPECT_EQ(sh("tar tvf ours 2>/dev/null | cat"), sh("tar tvf gits 2>/dev/null | cat"))
+        << request;
   }
 }
 
