@@ -19,6 +19,7 @@
 
 #include <fmt/format.h>
 
+#include <algorithm>
 #include <ctime>
 
 namespace gitgate::logging {
@@ -79,7 +80,14 @@ std::string local_time(std::chrono::system_clock::time_point time) {
                      (ms - seconds).count());
 }
 
-std::string labels(const std::vector<std::string>& values) {
+// Sorted, each once, as Bitbucket writes them: it keeps a request's labels in a Java
+// TreeSet<String>, whose order is String.compareTo's (UTF-16 code units; for the ASCII of
+// every label gitgate writes, byte order). Its documented o-line of a cache hit reads
+// "cache:hit, clone, protocol:2, ssh:user:id:2"; a pipeline that groups by this field sees
+// one value for one kind of request, whatever order the request learned its labels in.
+std::string labels(std::vector<std::string> values) {
+  std::sort(values.begin(), values.end());
+  values.erase(std::unique(values.begin(), values.end()), values.end());
   std::string text;
   for (const auto& label : values) {
     if (!text.empty()) {

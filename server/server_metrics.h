@@ -38,10 +38,11 @@ class ServerMetrics {
 
   [[nodiscard]] const metrics::Registry& registry() const { return registry_; }
 
-  // The command label of a request: the first of the access log's labels clone, fetch,
-  // refs (the ref advertisement only: ls-remote, or a fetch with nothing to fetch) and
-  // push, or push for any git-receive-pack; "other" for a request that ended before the
-  // protocol said (refused, drained, failed early).
+  // The command label of a request: which of the access log's labels clone, fetch, refs
+  // (the ref advertisement only: ls-remote, or a fetch with nothing to fetch) and push it
+  // has, looked up in the set (the o-line has them sorted, so their order says nothing),
+  // or push for any git-receive-pack; "other" for a request that ended before the protocol
+  // said (refused, drained or failed before a pack).
   [[nodiscard]] static std::string_view command_of(const logging::AccessRecord& record);
   // The status label: "0", "1", "128", "143" (the statuses the access log's o-line
   // documents), "other" for any other.

@@ -98,6 +98,9 @@ class AccessLogAssertions:
         self.assertRegex(o["bytes_written"], r"^\d+$", ctx)
         got = labels_of(o)
         self.assertEqual(len(got), len(set(got)), f"duplicate labels{ctx}")
+        # As Bitbucket writes them (a Java TreeSet<String>): sorted, for ASCII in byte order,
+        # which is Python's str order.
+        self.assertEqual(got, sorted(got), f"labels not in Bitbucket's order{ctx}")
         for label in labels:
             self.assertIn(label, got, ctx)
         extra = set(got) - set(labels) - self.OPTIONAL_LABELS - set(optional_labels)

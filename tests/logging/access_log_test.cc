@@ -5,7 +5,9 @@
 #include <chrono>
 #include <cstdlib>
 #include <ctime>
+#include <regex>
 #include <string>
+#include <string_view>
 #include <tuple>
 #include <vector>
 
@@ -87,6 +89,87 @@ std::vector<std::string> fields_of(const std::string& line) {
   }
   fields.push_back(body.substr(start));
   return fields;
+}
+
+// Bitbucket keeps a request's labels in a Java TreeSet<String>: sorted by String.compareTo
+// (for ASCII, byte order), each once, whatever order the request added them in.
+TEST_F(UtcTest, LabelsAreSortedAndUniqueAsInBitbucket) {
+  const struct {
+    std::vector<std::string> labels;
+    std::string field;
+  } cases[] = {
+      {{"clone", "protocol:2", "cache:miss", "ssh:user:id:1"},
+       "cache:miss, clone, protocol:2, ssh:user:id:1"},
+      {{"ssh:user:id:2", "protocol:2", "clone", "cache:hit", "clone"},
+       "cache:hit, clone, protocol:2, ssh:user:id:2"},
+      {{"shallow", "fetch", "protocol:0", "ssh:user:id:10"},
+       "fetch, protocol:0, shallow, ssh:user:id:10"},
+      {{"push", "protocol:1", "atomic", "rejected", "ssh:user:id:2"},
+       "atomic, protocol:1, push, rejected, ssh:user:id:2"},
+      {{"drained", "ssh:user:id:2", "clone", "protocol:2"},
+       "clone, drained, protocol:2, ssh:user:id:2"},
+      // Byte order, not the order of the numbers: "ssh:user:id:10" < "ssh:user:id:9", as
+      // String.compareTo has it; 'R' (0x52) before 'c' (0x63).
+      {{"ssh:user:id:9", "ssh:user:id:10", "cache:hit", "Refs"},
+       "Refs, cache:hit, ssh:user:id:10, ssh:user:id:9"},
+      {{}, "-"},
+  };
+  for (const auto& c : cases) {
+    auto record = design_example();
+    record.labels = c.labels;
+    const auto fields = fields_of(format_access_line(record, LineKind::kEnd));
+    ASSERT_EQ(fields.size(), 13U);
+    EXPECT_EQ(fields[10], c.field);
+  }
+}
+
+// Bitbucket's documented o-line of a clone served from its cache, in protocol 2, by the
+// user with id 2: its labels field as Atlassian's documentation gives it,
+// "cache:hit, clone, protocol:2, ssh:user:id:2", and the other fields in the shape of the
+// SSH o-lines of Atlassian's KB "How to read the Bitbucket Server log formats" (their values
+// are one instance's: the addresses, ids, user, path, times, sizes and session differ).
+constexpr std::string_view kBitbucketCacheHitClone =
+    "198.51.100.23 | ssh | o@1QXW4JDx603x1452x0 | carol | 2026-05-25 10:03:07,215 | "
+    "SSH - git-upload-pack '/proj/app.git' | \"SSH-2.0-OpenSSH_9.6\" | 0 | 312 | 48210 | "
+    "cache:hit, clone, protocol:2, ssh:user:id:2 | 73 | 1d0ea5k |";
+
+// The same situation from gitgate, its labels added in the order a v2 clone learns them,
+// matches the documented line field by field but for the values that must differ.
+TEST_F(UtcTest, CacheHitCloneReadsAsBitbucketsDocumentedLine) {
+  auto record = design_example();
+  record.labels = {"ssh:user:id:2", "protocol:2", "clone", "cache:hit"};
+  const auto ours = fields_of(format_access_line(record, LineKind::kEnd));
+  const auto theirs = fields_of(std::string(kBitbucketCacheHitClone));
+  ASSERT_EQ(theirs.size(), 13U);
+  ASSERT_EQ(ours.size(), theirs.size());
+  // Equal: protocol, status, labels.
+  for (const size_t i : {1U, 7U, 10U}) {
+    EXPECT_EQ(ours[i], theirs[i]) << "field " << i + 1;
+  }
+  // Of the same shape: each value may differ, its form may not.
+  const std::string_view shapes[] = {
+      R"(^[0-9a-f.:]+(,[0-9a-f.:]+)?$)",            // 1 addresses
+      "",                                           // 2 equal
+      R"(^o@[0-9A-Z]+x\d+x\d+x\d+$)",               // 3 request id
+      R"(^[^ |]+$)",                                // 4 user
+      R"(^\d{4}-\d\d-\d\d \d\d:\d\d:\d\d,\d{3}$)",  // 5 time
+      R"(^SSH - git-upload-pack '/[^']+'$)",        // 6 action
+      R"(^"SSH-2\.0-[^"]+"$)",                      // 7 details
+      "",                                           // 8 equal
+      R"(^\d+$)",                                   // 9 bytes read
+      R"(^\d+$)",                                   // 10 bytes written
+      "",                                           // 11 equal
+      R"(^\d+$)",                                   // 12 duration
+      R"(^[0-9a-z]{6,7}$)",                         // 13 session id
+  };
+  for (size_t i = 0; i < ours.size(); ++i) {
+    if (shapes[i].empty()) {
+      continue;
+    }
+    const std::regex shape{std::string(shapes[i])};
+    EXPECT_TRUE(std::regex_match(theirs[i], shape)) << "field " << i + 1 << ": " << theirs[i];
+    EXPECT_TRUE(std::regex_match(ours[i], shape)) << "field " << i + 1 << ": " << ours[i];
+  }
 }
 
 class AccessLineField : public UtcTest, public testing::WithParamInterface<FieldCase> {};
@@ -198,11 +281,11 @@ const Slot kSlots[] = {
     {"User", [](AccessRecord& r, const std::string& s) { r.user = s; }, 4, "", ""},
     {"Action", [](AccessRecord& r, const std::string& s) { r.action = s; }, 6, "", ""},
     {"Details", [](AccessRecord& r, const std::string& s) { r.details = s; }, 7, "\"", "\""},
-    {"Labels",
+    {"Labels",  // every hostile string starts with 'a': it sorts before "clone"
      [](AccessRecord& r, const std::string& s) {
        r.labels = {"clone", s};
      },
-     11, "clone, ", ""},
+     11, "", ", clone"},
     {"SessionId", [](AccessRecord& r, const std::string& s) { r.session_id = s; }, 13, "", ""},
 };
 

@@ -44,6 +44,12 @@ TEST(ServerMetricsTest, CommandComesFromTheAccessLogLabels) {
     std::string_view command;
   } cases[] = {
       {upload, {"clone", "protocol:2", "cache:hit", "ssh:user:id:2"}, "clone"},
+      // As the o-line has them (sorted): the command is found wherever it stands.
+      {upload, {"cache:hit", "clone", "protocol:2", "ssh:user:id:2"}, "clone"},
+      {upload, {"cache:miss", "clone", "drained", "protocol:2", "ssh:user:id:2"}, "clone"},
+      {upload, {"fetch", "protocol:0", "shallow", "ssh:user:id:2"}, "fetch"},
+      {upload, {"protocol:2", "refs", "ssh:user:id:2"}, "refs"},
+      {receive, {"atomic", "protocol:0", "push", "rejected", "ssh:user:id:2"}, "push"},
       {upload, {"shallow", "fetch", "protocol:2", "ssh:user:id:2"}, "fetch"},
       {upload, {"refs", "protocol:0", "ssh:user:id:2"}, "refs"},
       {receive, {"push", "ssh:user:id:2"}, "push"},
