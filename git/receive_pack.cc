@@ -32,7 +32,12 @@ using detail::PushCommand;
 
 // One push's state (git's receive-pack globals, gathered).
 struct Session {
-  Session(const ReceivePackRequest& req, Stream& s) : request(req), stream(s), reader(s), out(s) {}
+  Session(const ReceivePackRequest& req, Stream& s)
+      : request(req),
+        stream(s),
+        reader(s),
+        out(s),
+        labels(req.labels != nullptr ? *req.labels : own_labels) {}
 
   const ReceivePackRequest& request;
   Stream& stream;
@@ -49,6 +54,8 @@ struct Session {
   std::optional<std::string> unpack_error;  // the report's unpack status when not "ok"
   bool pack_cut_short = false;              // refused before its end: the client may still send
   ReceivePackResult result;
+  RequestLabels own_labels;  // when the caller gave none
+  RequestLabels& labels;
 };
 
 enum class State { kAdvertise, kReadCommands, kReadOptions, kReceivePack, kCheck, kUpdate, kDone };
@@ -132,7 +139,7 @@ State read_commands(Session& s) {
     s.out.begin_pack();  // from here a fatal error travels on band 3
   }
   if (caps.atomic) {
-    s.result.labels.emplace_back("atomic");
+    s.labels.add("atomic");
   }
   for (detail::RefCommand& command : s.update.commands) {
     s.commands.push_back({std::move(command), {}});
@@ -348,7 +355,7 @@ void label_refusals(Session& s) {
   if (refused.empty() && !s.unpack_error) {
     return;
   }
-  s.result.labels.emplace_back("rejected");
+  s.labels.add("rejected");
   if (s.result.error.empty()) {
     s.result.error = s.unpack_error ? "unpack: " + *s.unpack_error + "; " + refused : refused;
   }
@@ -360,7 +367,8 @@ ReceivePackResult serve_receive_pack(const ReceivePackRequest& request, Stream& 
   detail::ensure_libgit2();
   Session s(request, stream);
   s.version = request.protocol_version == 1 ? 1 : 0;
-  s.result.labels = {"push", "protocol:" + std::to_string(s.version)};
+  s.labels.add("push");
+  s.labels.add("protocol:" + std::to_string(s.version));
   State state = State::kAdvertise;
   while (state != State::kDone) {
     switch (state) {
@@ -389,9 +397,11 @@ ReceivePackResult serve_receive_pack(const ReceivePackRequest& request, Stream& 
   if (s.result.exit_status != 0) {
     s.quarantine.reset();
     detail::drain_client(stream);
+    s.result.labels = s.labels.list();
     return s.result;
   }
   label_refusals(s);
+  s.result.labels = s.labels.list();
   if (s.update.capabilities.side_band_64k) {
     s.out.end_pack();  // the flush that ends side-band output (git: packet_flush(1))
   }

@@ -12,6 +12,7 @@
 
 #include "git/cache/pack_cache.h"
 #include "git/push_settings.h"
+#include "git/request_labels.h"
 #include "git/stream.h"
 
 namespace gitgate::git {
@@ -36,12 +37,16 @@ struct ReceivePackRequest {
   // ref (name and id, pack_cache_key.h), so once refs moved a clone computes a new key and
   // is never served a pack of the old refs; old entries age out by ttl and LRU.
   PackCache* cache = nullptr;
+  // Where the access-log labels go as soon as they are known (see ReceivePackResult); the
+  // caller reads them whenever the request ends. Null: the session keeps its own.
+  RequestLabels* labels = nullptr;
 };
 
 struct ReceivePackResult {
   int exit_status = 0;  // 0 when the request was read and answered, 128 fatal
-  // Access-log labels: "push", "protocol:N" (the version spoken), and where something
-  // was refused "rejected" (some ref refused) / "atomic" (the client asked for it).
+  // The access-log labels at the end, in byte order (those of request.labels when given):
+  // "push", "protocol:N" (the version spoken), "atomic" (the client asked for it) and,
+  // where something was refused, "rejected" (some ref, or the pack).
   std::vector<std::string> labels;
   uint64_t pack_bytes = 0;  // pack bytes received (the access log's bytes read)
   std::string error;        // for the diagnostic log when exit_status != 0 or refs were refused

@@ -103,13 +103,12 @@ std::optional<Refusal> check_access(
 // One diagnostic line naming the real client, the message on the channel's stderr, the o-line
 // with status 128. No protocol was spoken; the label says which one the client asked for.
 int refuse(const SessionFacts& facts, LoggedRequest& logged, SshChannelStream& stream,
-           const Refusal& refusal, std::vector<std::string> labels) {
+           const Refusal& refusal) {
   spdlog::warn("[session {}] request refused: {} user={} {}", facts.session_id, refusal.reason,
                facts.user->identity.name, address_fields(*facts.connection));
   stream.write_stderr(refusal.message);
-  labels.push_back("protocol:" + std::to_string(facts.protocol_version));
-  add_user_labels(labels, *facts.user);
-  logged.finish(kExitFatal, std::move(labels));
+  logged.labels().add("protocol:" + std::to_string(facts.protocol_version));
+  logged.finish(kExitFatal);
   return kExitFatal;
 }
 
@@ -122,20 +121,26 @@ int run_upload_pack(ServerContext& context, const SessionFacts& facts,
   LoggedRequest logged = start_request(context, facts, command.service, display, stream);
   // upload-archive reads what upload-pack reads: the same access decision.
   const bool archive = command.service == git::Service::kUploadArchive;
+  if (archive) {
+    logged.labels().add("archive");  // known from the start, whatever ends the request
+  }
   if (auto refusal =
           check_access(context, facts, command.path, resolved, display, auth::Action::kRead)) {
-    return refuse(facts, logged, stream, *refusal,
-                  archive ? std::vector<std::string>{"archive"} : std::vector<std::string>{});
+    return refuse(facts, logged, stream, *refusal);
   }
 
   git::UploadPackResult result;
   if (archive) {
     auto served = git::serve_upload_archive({repository->directory}, stream);
-    result = {served.exit_status, std::move(served.labels), std::move(served.error)};
+    for (const std::string& label : served.labels) {
+      logged.labels().add(label);
+    }
+    result = {served.exit_status, {}, std::move(served.error)};
   } else {
     git::UploadPackRequest request{repository->directory, facts.protocol_version};
     request.cache = context.pack_cache;
     request.limits = context.config.limits.request;
+    request.labels = &logged.labels();
     result = git::serve_upload_pack(request, stream);
   }
   if (result.exit_status != 0) {
@@ -144,8 +149,7 @@ int run_upload_pack(ServerContext& context, const SessionFacts& facts,
                  result.exit_status, logging::printable(result.error), user.identity.name,
                  address_fields(*facts.connection));
   }
-  add_user_labels(result.labels, *facts.user);
-  logged.finish(result.exit_status, std::move(result.labels));
+  logged.finish(result.exit_status);
   return result.exit_status;
 }
 
@@ -160,9 +164,10 @@ int run_receive_pack(ServerContext& context, const SessionFacts& facts,
   const auto* repository = std::get_if<git::ResolvedRepository>(&resolved);
   const std::string display = logged_repository_path(resolved, command.path);
   LoggedRequest logged = start_request(context, facts, command.service, display, stream);
+  logged.labels().add("push");
   if (auto refusal =
           check_access(context, facts, command.path, resolved, display, auth::Action::kWrite)) {
-    return refuse(facts, logged, stream, *refusal, {"push"});
+    return refuse(facts, logged, stream, *refusal);
   }
 
   git::ReceivePackRequest request;
@@ -174,6 +179,7 @@ int run_receive_pack(ServerContext& context, const SessionFacts& facts,
   request.pusher.request_id = logged.request_id();
   request.settings = context.config.push;
   request.cache = context.pack_cache;
+  request.labels = &logged.labels();
   // request.keepalive stays git's receive.keepAlive (5 s).
   git::ReceivePackResult result = git::serve_receive_pack(request, stream);
   if (result.exit_status != 0) {
@@ -186,12 +192,10 @@ int run_receive_pack(ServerContext& context, const SessionFacts& facts,
                  repository->display, logging::printable(result.error), user.identity.name,
                  address_fields(*facts.connection));
   }
-  const bool rejected =
-      std::find(result.labels.begin(), result.labels.end(), "rejected") != result.labels.end();
+  const bool rejected = logged.labels().has("rejected");
   const int status = result.exit_status == 0 && rejected ? kExitPushRejected : result.exit_status;
-  add_user_labels(result.labels, *facts.user);
   // Bytes read are the pack's, as on Bitbucket: what the push brought, not its commands.
-  logged.finish(status, std::move(result.labels), result.pack_bytes);
+  logged.finish(status, result.pack_bytes);
   return status;
 }
 

@@ -32,6 +32,9 @@ size_t InFlightRequests::drain() {
 LoggedRequest::LoggedRequest(const RequestLogContext& context, logging::AccessRecord record,
                              const SshChannelStream& stream)
     : context_(context), stream_(stream), record_(std::move(record)) {
+  for (const std::string& label : record_.labels) {
+    labels_.add(label);
+  }
   record_.start = std::chrono::system_clock::now();
   record_.request_id = context_.request_ids.start(record_.start);
   context_.access_log.write(format_access_line(record_, logging::LineKind::kStart));
@@ -44,31 +47,28 @@ LoggedRequest::~LoggedRequest() {
   {
     const std::lock_guard lock(mu_);
     if (!finished_) {
-      std::vector<std::string> labels = record_.labels;
-      labels.insert(labels.begin(), "error");
-      write_end(kExitFatal, std::move(labels), std::nullopt);
+      labels_.add("error");
+      write_end(kExitFatal, std::nullopt);
     }
   }
   context_.in_flight.remove(this);
   context_.request_ids.finish();
 }
 
-void LoggedRequest::finish(int exit_status, std::vector<std::string> labels,
-                           std::optional<uint64_t> bytes_read) {
+void LoggedRequest::finish(int exit_status, std::optional<uint64_t> bytes_read) {
   const std::lock_guard lock(mu_);
   if (!finished_) {
-    write_end(exit_status, std::move(labels), bytes_read);
+    write_end(exit_status, bytes_read);
   }
 }
 
-// The labels known at the start (the user's) stay; what the request would have added is
-// not known, and "drained" says why.
+// The request is still running on its own thread: its labels say what it was known to be
+// by now (a clone whose pack is streaming), and "drained" says why it ended.
 void LoggedRequest::finish_drained() {
   const std::lock_guard lock(mu_);
   if (!finished_) {
-    std::vector<std::string> labels = record_.labels;
-    labels.insert(labels.begin(), "drained");
-    write_end(kExitDrained, std::move(labels), std::nullopt);
+    labels_.add("drained");
+    write_end(kExitDrained, std::nullopt);
   }
 }
 
@@ -77,14 +77,13 @@ std::string LoggedRequest::request_id() const {
   return logging::request_id_string(record_.request_id, logging::LineKind::kStart).substr(1);
 }
 
-void LoggedRequest::write_end(int exit_status, std::vector<std::string> labels,
-                              std::optional<uint64_t> bytes_read) {
+void LoggedRequest::write_end(int exit_status, std::optional<uint64_t> bytes_read) {
   finished_ = true;
   record_.end = std::chrono::system_clock::now();
   record_.exit_status = exit_status;
   record_.bytes_read = bytes_read.value_or(stream_.bytes_read());
   record_.bytes_written = stream_.bytes_written();
-  record_.labels = std::move(labels);
+  record_.labels = labels_.list();
   context_.access_log.write(format_access_line(record_, logging::LineKind::kEnd));
   server_metrics().request_ended(record_);
 }

@@ -11,6 +11,7 @@
 #include <unordered_set>
 #include <vector>
 
+#include "git/request_labels.h"
 #include "logging/access_log.h"
 
 namespace gitgate::server {
@@ -42,9 +43,9 @@ struct RequestLogContext {
   InFlightRequests& in_flight;
 };
 
-// Writes the i-line when constructed; finish() (or the drain) writes the o-line, once.
-// The record's labels, when constructed, are those known from the start (the user's): the
-// drain writes them after "drained".
+// Writes the i-line when constructed; finish() (or the drain, or the destructor) writes
+// the o-line, once, with the labels as they stand then: those of the record when
+// constructed (the user's), and those the request recorded in labels() as it learned them.
 class LoggedRequest {
  public:
   LoggedRequest(const RequestLogContext& context, logging::AccessRecord record,
@@ -53,10 +54,13 @@ class LoggedRequest {
   LoggedRequest(const LoggedRequest&) = delete;
   LoggedRequest& operator=(const LoggedRequest&) = delete;
 
+  // Where the request records its labels as soon as it knows them; read when the o-line
+  // is written, from whichever thread writes it.
+  [[nodiscard]] git::RequestLabels& labels() { return labels_; }
+
   // bytes_read: what the o-line counts as read when it is not the channel's byte count (a
   // push counts the pack bytes it received, as Bitbucket does).
-  void finish(int exit_status, std::vector<std::string> labels,
-              std::optional<uint64_t> bytes_read = std::nullopt);
+  void finish(int exit_status, std::optional<uint64_t> bytes_read = std::nullopt);
   // The drain deadline: the o-line as things stand, labelled "drained".
   void finish_drained();
 
@@ -66,14 +70,14 @@ class LoggedRequest {
 
  private:
   // Under mu_, once.
-  void write_end(int exit_status, std::vector<std::string> labels,
-                 std::optional<uint64_t> bytes_read);
+  void write_end(int exit_status, std::optional<uint64_t> bytes_read);
 
   RequestLogContext context_;
   const SshChannelStream& stream_;
   std::mutex mu_;
   bool finished_ = false;
   logging::AccessRecord record_;
+  git::RequestLabels labels_;
 };
 
 }  // namespace gitgate::server

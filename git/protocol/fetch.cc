@@ -2,10 +2,12 @@
 
 #include <algorithm>
 #include <atomic>
+#include <functional>
 #include <semaphore>
 #include <string_view>
 #include <system_error>
 #include <thread>
+#include <utility>
 
 #include "git/cache/pack_cache_key.h"
 #include "git/pack/pack_writer.h"
@@ -62,6 +64,24 @@ class TeeSink : public PackSink {
   Output& out_;
   PackCacheWriter* entry_;
   bool client_ok_ = true;
+};
+
+// The client's sink while the cache answers: says "hit" once, as the first byte goes out.
+class HitSink : public PackSink {
+ public:
+  HitSink(Output& out, std::function<void()> on_first_byte)
+      : out_(out), on_first_byte_(std::move(on_first_byte)) {}
+  bool pack_data(std::span<const uint8_t> bytes) override {
+    if (on_first_byte_) {
+      std::exchange(on_first_byte_, nullptr)();
+    }
+    return out_.pack_data(bytes);
+  }
+  void progress(std::string_view text) override { out_.progress(text); }
+
+ private:
+  Output& out_;
+  std::function<void()> on_first_byte_;
 };
 
 std::string canonical_path(git_repository* repo) {
@@ -151,7 +171,8 @@ std::variant<RepositoryPtr, PackFailure> open_repository(const std::filesystem::
 }
 
 std::optional<PackFailure> send_pack(git_repository* repo, const RefSet& refs,
-                                     const PackRequest& request, Output& out, CacheUse* cache_use) {
+                                     const PackRequest& request, Output& out,
+                                     const CacheUseReport& cache_used) {
   // From here until the first pack byte the client hears nothing but keepalives.
   Keepalive keepalive(out, request.keepalive);
   // Only a request that could be answered from the cache is a hit or a miss; a fetch with
@@ -162,29 +183,30 @@ std::optional<PackFailure> send_pack(git_repository* repo, const RefSet& refs,
   }
   std::unique_ptr<PackCacheWriter> entry;
   if (key) {
-    if (cache_use != nullptr) {
-      *cache_use = CacheUse::kMiss;
-    }
+    const auto report = [&](CacheUse use) {
+      if (cache_used) {
+        cache_used(use);
+      }
+    };
     // A hit, or the pack another request is generating for the same key right now (one
-    // generation shared): both are cache:hit. kMiss: this request generates, and entry
-    // (when caching is possible) is registered so identical requests follow it.
-    switch (request.cache->serve(*key, out, &entry)) {
+    // generation shared): both are cache:hit, known from the first byte the cache sends.
+    // kMiss: this request generates, and entry (when caching is possible) is registered so
+    // identical requests follow it.
+    HitSink hit_sink(out, [&] { report(CacheUse::kHit); });
+    switch (request.cache->serve(*key, hit_sink, &entry)) {
       case PackCache::Served::kSent:
       case PackCache::Served::kShared:
-        if (cache_use != nullptr) {
-          *cache_use = CacheUse::kHit;
-        }
+        report(CacheUse::kHit);
         if (!out.end_pack()) {
           return PackFailure{"the client went away", ""};
         }
         return std::nullopt;
       case PackCache::Served::kFailed:
-        if (cache_use != nullptr) {
-          *cache_use = CacheUse::kHit;  // answered from the cache, which failed: see its log
-        }
+        report(CacheUse::kHit);  // answered from the cache, which failed: see its log
         return PackFailure{"cannot send the cached pack",
                            "the client went away, or the cached pack failed (see the log)"};
       case PackCache::Served::kMiss:
+        report(CacheUse::kMiss);
         break;
     }
   }

@@ -7,6 +7,7 @@
 
 #include <chrono>
 #include <filesystem>
+#include <functional>
 #include <optional>
 #include <string>
 #include <variant>
@@ -63,11 +64,14 @@ std::variant<RepositoryPtr, PackFailure> open_repository(const std::filesystem::
 // Called after Output::begin_pack. nullopt when the pack (and the final flush) went out.
 // With request.cache, a cacheable request is answered from a complete entry for its key
 // (no object selection), or follows the generation of an identical request in progress,
-// or its freshly written pack is kept for the next one; cache_use (when given) says which
-// (kHit for the first two); it stays kNone for a request that cannot be cached.
+// or its freshly written pack is kept for the next one. cache_used (when given) is told
+// which as soon as it is known: kHit with the cache's first byte to the client (a request
+// ended while the cached pack streams is a hit), kMiss when this request generates; never
+// for a request that cannot be cached.
+using CacheUseReport = std::function<void(CacheUse)>;
 std::optional<PackFailure> send_pack(git_repository* repo, const RefSet& refs,
                                      const PackRequest& request, Output& out,
-                                     CacheUse* cache_use = nullptr);
+                                     const CacheUseReport& cache_used = {});
 
 // The access-log label for a CacheUse; empty for kNone.
 std::string_view cache_label(CacheUse use);

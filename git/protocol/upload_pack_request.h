@@ -7,6 +7,7 @@
 #include <vector>
 
 #include "git/cache/pack_cache.h"
+#include "git/request_labels.h"
 #include "git/request_limits.h"
 
 namespace gitgate::git {
@@ -20,14 +21,18 @@ struct UploadPackRequest {
   // Shared by all requests of the server; clones are served from it when set.
   PackCache* cache = nullptr;
   RequestLimits limits{};
+  // Where the access-log labels go as soon as they are known (see UploadPackResult); the
+  // caller reads them whenever the request ends. Null: the session keeps its own.
+  RequestLabels* labels = nullptr;
 };
 
 struct UploadPackResult {
   int exit_status = 0;  // 0 ok, 128 fatal (sent to the client as exit-status)
-  // Access-log labels: "clone" (a pack for a client with no haves) / "fetch" / "refs"
-  // (refs only), then "shallow" for shallow or deepen requests, then "protocol:N" (the
-  // version spoken: a v2 request is answered in v2), then "cache:hit" / "cache:miss"
-  // for a pack request when a cache is configured.
+  // The access-log labels at the end, in byte order (those of request.labels when given):
+  // "cache:hit" / "cache:miss" for a pack a cache could answer, "clone" (a pack for a
+  // client with no haves) / "fetch" / "refs" (refs only), "protocol:N" (the version
+  // spoken: a v2 request is answered in v2), "shallow" for shallow or deepen requests
+  // (git/protocol/upload_pack_labels.h says when each is known).
   std::vector<std::string> labels;
   std::string error;  // for the diagnostic log when exit_status != 0
 };

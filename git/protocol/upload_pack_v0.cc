@@ -11,6 +11,7 @@
 #include "git/protocol/pktline.h"
 #include "git/protocol/request_bounds.h"
 #include "git/protocol/upload_pack_io.h"
+#include "git/protocol/upload_pack_labels.h"
 #include "git/select/object_filter.h"
 #include "git/select/repo_graph.h"
 #include "git/select/shallow.h"
@@ -28,7 +29,9 @@ struct Session {
         reader(stream),
         out(stream),
         meter(req.limits),
-        budget(req.limits.negotiation_budget) {}
+        budget(req.limits.negotiation_budget),
+        labels(req.labels != nullptr ? *req.labels : own_labels,
+               req.protocol_version == 1 ? 1 : 0) {}
 
   const UploadPackRequest& request;
   pktline::PktReader reader;
@@ -46,6 +49,8 @@ struct Session {
   detail::RequestMeter meter;  // the want list and all the haves: one request
   detail::NegotiationBudget budget;
   UploadPackResult result;
+  RequestLabels own_labels;  // when the caller gave none
+  detail::UploadPackLabels labels;
 };
 
 enum class State { kAdvertise, kReadWants, kCheckWants, kShallow, kNegotiate, kSendPack, kDone };
@@ -65,11 +70,6 @@ State fail_internal(Session& s, const std::string& what, const std::string& deta
   return State::kDone;
 }
 
-State finish_refs_only(Session& s) {
-  s.result.labels.insert(s.result.labels.begin(), "refs");
-  return State::kDone;
-}
-
 State advertise(Session& s) {
   auto repo = detail::open_repository(s.request.repository);
   if (auto* failure = std::get_if<detail::PackFailure>(&repo)) {
@@ -85,7 +85,11 @@ State advertise(Session& s) {
     s.out.line("version 1\n");
   }
   s.out.raw(detail::encode_advertisement(s.refs, detail::advertised_capabilities(s.refs)));
-  return s.out.send() ? State::kReadWants : fail(s, "the client went away");
+  if (!s.out.send()) {
+    return fail(s, "the client went away");
+  }
+  s.labels.refs_served();
+  return State::kReadWants;
 }
 
 // The lines besides wants in the want list: shallow, deepen*, filter.
@@ -135,8 +139,9 @@ State read_wants(Session& s) {
   for (;;) {
     auto packet = s.reader.read();
     if (std::holds_alternative<pktline::PktReader::Eof>(packet)) {
-      // A client that hangs up before any want only wanted the refs.
-      return s.wants.empty() ? finish_refs_only(s) : fail(s, "the remote end hung up");
+      // A client that hangs up before any want only wanted the refs (labelled "refs" since
+      // the advertisement went out).
+      return s.wants.empty() ? State::kDone : fail(s, "the remote end hung up");
     }
     if (auto* error = std::get_if<pktline::PktReader::Error>(&packet)) {
       return fail(s, "upload-pack: " + error->reason);
@@ -147,7 +152,7 @@ State read_wants(Session& s) {
     }
     if (p.kind == pktline::PacketKind::kFlush) {
       if (s.wants.empty()) {
-        return finish_refs_only(s);
+        return State::kDone;  // refs only
       }
       if (auto error = detail::check_shallow_request(s.shallow)) {
         return fail(s, *error);
@@ -246,10 +251,9 @@ State negotiate(Session& s) {
 
 State send_pack(Session& s) {
   if (s.shallow.any()) {
-    s.result.labels.insert(s.result.labels.begin(), "shallow");
+    s.labels.shallow_served();
   }
-  s.result.labels.insert(s.result.labels.begin(),
-                         s.negotiator->received_haves() ? "fetch" : "clone");
+  s.labels.pack_started(s.negotiator->received_haves());
   s.out.set_progress(!s.caps.no_progress);
   s.out.begin_pack();
   detail::PackRequest pack{{s.wants, s.negotiator->common(), s.caps.include_tag}};
@@ -259,11 +263,8 @@ State send_pack(Session& s) {
   pack.ofs_delta = s.caps.ofs_delta;
   pack.thin_pack = s.caps.thin_pack;
   pack.cache = s.request.cache;
-  detail::CacheUse cache_use = detail::CacheUse::kNone;
-  auto failure = detail::send_pack(s.repo.get(), s.refs, pack, s.out, &cache_use);
-  if (cache_use != detail::CacheUse::kNone) {
-    s.result.labels.emplace_back(detail::cache_label(cache_use));
-  }
+  const auto cache_used = [&s](detail::CacheUse use) { s.labels.cache_used(use); };
+  auto failure = detail::send_pack(s.repo.get(), s.refs, pack, s.out, cache_used);
   if (failure) {
     return failure->detail.empty() ? fail(s, failure->what)
                                    : fail_internal(s, failure->what, failure->detail);
@@ -278,7 +279,6 @@ namespace detail {
 UploadPackResult serve_upload_pack_v0(const UploadPackRequest& request, Stream& stream) {
   Session s(request, stream);
   s.version = request.protocol_version == 1 ? 1 : 0;
-  s.result.labels.push_back("protocol:" + std::to_string(s.version));
   State state = State::kAdvertise;
   while (state != State::kDone) {
     switch (state) {
@@ -305,8 +305,10 @@ UploadPackResult serve_upload_pack_v0(const UploadPackRequest& request, Stream& 
     }
   }
   if (s.result.exit_status != 0) {
+    s.labels.failed();             // a refused request served nothing: only the protocol
     detail::drain_client(stream);  // the client may still be sending its haves
   }
+  s.result.labels = s.labels.list();
   return s.result;
 }
 

@@ -12,6 +12,7 @@
 #include "git/protocol/pktline.h"
 #include "git/protocol/request_bounds.h"
 #include "git/protocol/upload_pack_io.h"
+#include "git/protocol/upload_pack_labels.h"
 #include "git/protocol/v2_request.h"
 #include "git/select/repo_graph.h"
 
@@ -33,17 +34,16 @@ constexpr size_t kObjectInfoFlushBytes = size_t{64} * 1024;
 
 // One connection's state; each command gets what it needs from here.
 struct Session {
-  Session(const UploadPackRequest& req, Stream& stream) : request(req), stream(stream) {}
+  Session(const UploadPackRequest& req, Stream& stream)
+      : request(req), stream(stream), labels(req.labels != nullptr ? *req.labels : own_labels, 2) {}
 
   const UploadPackRequest& request;
   Stream& stream;
   std::optional<pktline::PktReader> reader;
   RepositoryPtr repo;
   UploadPackResult result;
-  bool sent_pack = false;
-  bool fetched = false;  // a pack went to a client that had something
-  bool shallow = false;  // a shallow or deepen request was served
-  CacheUse cache_use = CacheUse::kNone;
+  RequestLabels own_labels;  // when the caller gave none
+  UploadPackLabels labels;
   std::optional<NegotiationBudget> budget;  // of the fetch being served
 };
 
@@ -136,7 +136,11 @@ Step ls_refs(Session& s, Output& out, const LsRefsArgs& a) {
     out.line(line + "\n");
   }
   out.flush_pkt();
-  return out.send() ? Step::kNext : fail(s, out, "the client went away");
+  if (!out.send()) {
+    return fail(s, out, "the client went away");
+  }
+  s.labels.refs_served();
+  return Step::kNext;
 }
 
 Step object_info(Session& s, Output& out, const ObjectInfoArgs& a) {
@@ -240,7 +244,7 @@ std::variant<std::optional<ShallowPlan>, Step> shallow_info(Session& s, Output& 
     out.line("unshallow " + to_hex(id) + "\n");
   }
   out.delim_pkt();
-  s.shallow = true;
+  s.labels.shallow_served();
   return std::optional<ShallowPlan>(std::move(p));
 }
 
@@ -261,6 +265,7 @@ Step send_fetch_pack(Session& s, Output& out, const RefSet& refs, const FetchArg
   }
   const auto& plan = std::get<std::optional<ShallowPlan>>(shallow);
   out.line("packfile\n");
+  s.labels.pack_started(!a.haves.empty());
   out.set_side_band(pktline::SideBand::kSideBand64k);
   out.set_progress(!a.no_progress);
   out.begin_pack();
@@ -274,11 +279,10 @@ Step send_fetch_pack(Session& s, Output& out, const RefSet& refs, const FetchArg
   pack.ofs_delta = a.ofs_delta;
   pack.thin_pack = a.thin_pack;
   pack.cache = s.request.cache;
-  if (auto failure = send_pack(s.repo.get(), refs, pack, out, &s.cache_use)) {
+  const auto cache_used = [&s](CacheUse use) { s.labels.cache_used(use); };
+  if (auto failure = send_pack(s.repo.get(), refs, pack, out, cache_used)) {
     return fail(s, out, "upload-pack: " + failure->what, failure->detail);
   }
-  s.sent_pack = true;
-  s.fetched = s.fetched || !a.haves.empty();
   return Step::kNext;
 }
 
@@ -390,7 +394,7 @@ bool advertise(Session& s) {
   return true;
 }
 
-// Commands until the client ends the session or one fails, then the labels.
+// Commands until the client ends the session or one fails.
 void serve_commands(Session& s) {
   s.reader.emplace(s.stream);
   for (;;) {
@@ -398,21 +402,8 @@ void serve_commands(Session& s) {
     auto next = read_request(s, out);
     if (std::holds_alternative<Step>(next) ||
         dispatch(s, out, std::get<V2Request>(next)) == Step::kFailed) {
-      break;  // the end of the session, or a failure already reported
+      return;  // the end of the session, or a failure already reported
     }
-  }
-  // Labels describe what was served, also when a later command failed.
-  auto& labels = s.result.labels;
-  if (s.shallow) {
-    labels.insert(labels.begin(), "shallow");
-  }
-  if (s.sent_pack) {
-    labels.insert(labels.begin(), s.fetched ? "fetch" : "clone");
-  } else if (s.result.exit_status == 0) {
-    labels.insert(labels.begin(), "refs");
-  }  // a refused request served nothing: as in v0, only the protocol
-  if (s.sent_pack && s.cache_use != CacheUse::kNone) {
-    labels.emplace_back(cache_label(s.cache_use));  // of the last pack sent
   }
 }
 
@@ -421,15 +412,20 @@ void serve_commands(Session& s) {
 UploadPackResult serve_upload_pack_v2(const UploadPackRequest& request, Stream& stream) {
   ensure_libgit2();
   Session s(request, stream);
-  s.result.labels.emplace_back("protocol:2");
   if (advertise(s)) {
     serve_commands(s);
   }
-  if (s.result.exit_status != 0) {
+  // The labels describe what was served, also when a later command failed; a request
+  // refused before any pack served nothing, as in v0: only the protocol.
+  if (s.result.exit_status == 0) {
+    s.labels.refs_served();
+  } else {
+    s.labels.failed();
     // Refused mid-request (too large, malformed, an unknown want): the rest of the
     // request may still be on its way. Bytes the pkt-line reader buffered are read already.
     drain_client(stream);
   }
+  s.result.labels = s.labels.list();
   return s.result;
 }
 

@@ -3,6 +3,7 @@
 #pragma once
 
 #include <algorithm>
+#include <cstdint>
 #include <string>
 
 #include "git/stream.h"
@@ -25,7 +26,7 @@ class MemoryStream : public Stream {
   }
   bool write(std::span<const uint8_t> data) override {
     output_.append(data.begin(), data.end());
-    return !fail_writes_;
+    return !fail_writes_ && output_.size() <= writes_fail_after_;
   }
   bool write_stderr(std::span<const uint8_t> data) override {
     stderr_.append(data.begin(), data.end());
@@ -34,6 +35,8 @@ class MemoryStream : public Stream {
 
   void fail_reads() { fail_reads_ = true; }
   void fail_writes() { fail_writes_ = true; }
+  // A client that goes away once it has taken this many bytes (say, mid-pack).
+  void fail_writes_after(size_t bytes) { writes_fail_after_ = bytes; }
   const std::string& output() const { return output_; }
   const std::string& err() const { return stderr_; }
 
@@ -43,6 +46,7 @@ class MemoryStream : public Stream {
   size_t pos_ = 0;
   bool fail_reads_ = false;
   bool fail_writes_ = false;
+  size_t writes_fail_after_ = SIZE_MAX;
   std::string output_;
   std::string stderr_;
 };

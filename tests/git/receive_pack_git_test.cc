@@ -77,7 +77,7 @@ TEST_F(ReceivePackWithGit, NewBranchAllVersions) {
     sh(push("origin HEAD:refs/heads/" + branch, "", version));
     EXPECT_EQ(rev("r", branch), rev("work", "HEAD"));
     // A client asking for v2 is answered in v0, as git does.
-    EXPECT_EQ(log(), fmt::format("exit=0 labels=push,protocol:{}, error=\n", version == 1 ? 1 : 0));
+    EXPECT_EQ(log(), fmt::format("exit=0 labels=protocol:{},push, error=\n", version == 1 ? 1 : 0));
   }
   sh("git -C r fsck --strict");
 }
@@ -139,7 +139,7 @@ TEST_F(ReceivePackWithGit, AtomicWithOneRefusedRefLandsNothing) {
   EXPECT_EQ(sh("git -C r for-each-ref"), before);
   EXPECT_NE(refused.output.find("(atomic push failure)"), std::string::npos) << refused.output;
   expect_nothing_left();
-  EXPECT_NE(log().find("atomic,rejected"), std::string::npos);
+  EXPECT_NE(log().find("labels=atomic,protocol:0,push,rejected,"), std::string::npos);
 }
 
 TEST_F(ReceivePackWithGit, TagsAnnotatedAndLightweight) {
@@ -315,12 +315,12 @@ TEST_F(ReceivePackWithGit, CloneAfterPushWithPackCache) {
       testing::quote(dir_ / "cache"), testing::quote(dir_ / "uplog"), UPLOAD_PACK_STDIO);
   sh(clone + "c1 && " + clone + "c2");
   EXPECT_EQ(sh("cat uplog && rm uplog"),
-            "exit=0 labels=clone,protocol:2,cache:miss, error=\n"
-            "exit=0 labels=clone,protocol:2,cache:hit, error=\n");
+            "exit=0 labels=cache:miss,clone,protocol:2, error=\n"
+            "exit=0 labels=cache:hit,clone,protocol:2, error=\n");
   commit("cached");
   sh(push("origin main"));
   sh(clone + "c3");
-  EXPECT_EQ(sh("cat uplog"), "exit=0 labels=clone,protocol:2,cache:miss, error=\n");
+  EXPECT_EQ(sh("cat uplog"), "exit=0 labels=cache:miss,clone,protocol:2, error=\n");
   EXPECT_EQ(rev("c3", "origin/main"), rev("work", "main"));
   sh("git -C c3 fsck --strict");
 }

@@ -115,7 +115,7 @@ TEST_F(ReceivePack, AdvertisementListsRefsWithoutHead) {
   for (const std::string& input : {std::string("0000"), std::string()}) {
     const auto result = serve(input);
     EXPECT_EQ(result.exit_status, 0);
-    EXPECT_EQ(result.labels, (std::vector<std::string>{"push", "protocol:0"}));
+    EXPECT_EQ(result.labels, (std::vector<std::string>{"protocol:0", "push"}));
     auto texts = packet_texts(stream_->output());
     ASSERT_GE(texts.size(), 2U);
     EXPECT_EQ(texts.back(), "0000");
@@ -139,7 +139,7 @@ TEST_F(ReceivePack, VersionLineAndV2AnsweredAsV0) {
        {std::tuple{0, false, "protocol:0"}, std::tuple{1, true, "protocol:1"},
         std::tuple{2, false, "protocol:0"}}) {
     const auto result = serve("0000", version);
-    EXPECT_EQ(result.labels, (std::vector<std::string>{"push", label}));
+    EXPECT_EQ(result.labels, (std::vector<std::string>{label, "push"}));
     EXPECT_EQ(packet_texts(stream_->output())[0] == "version 1", line) << version;
   }
 }
@@ -171,7 +171,7 @@ TEST_F(ReceivePack, CreateBranchWithPack) {
       const auto result = serve(input, 0, chunk);
       EXPECT_EQ(result.exit_status, 0) << result.error;
       EXPECT_EQ(result.pack_bytes, pack_bytes.size());
-      EXPECT_EQ(result.labels, (std::vector<std::string>{"push", "protocol:0"}));
+      EXPECT_EQ(result.labels, (std::vector<std::string>{"protocol:0", "push"}));
       EXPECT_EQ(reply(side_band).report,
                 (std::vector<std::string>{"unpack ok", "ok refs/heads/new", "0000"}))
           << chunk;
@@ -212,7 +212,7 @@ TEST_F(ReceivePack, MissingObjectsAreRefused) {
             (std::vector<std::string>{"unpack ok", "ng refs/heads/new missing necessary objects",
                                       "0000"}));
   EXPECT_EQ(result.exit_status, 0);
-  EXPECT_EQ(result.labels, (std::vector<std::string>{"push", "protocol:0", "rejected"}));
+  EXPECT_EQ(result.labels, (std::vector<std::string>{"protocol:0", "push", "rejected"}));
   EXPECT_NE(result.error.find("refs/heads/new: missing necessary objects"), std::string::npos);
   expect_nothing_left();
 }
@@ -346,7 +346,7 @@ TEST_F(ReceivePack, AtomicRefusesAllWhenOneIsRefused) {
   EXPECT_EQ(reply(false).report,
             (std::vector<std::string>{"unpack ok", "ng refs/heads/new atomic push failure",
                                       "ng refs/heads/side deletion prohibited", "0000"}));
-  EXPECT_EQ(result.labels, (std::vector<std::string>{"push", "protocol:0", "atomic", "rejected"}));
+  EXPECT_EQ(result.labels, (std::vector<std::string>{"atomic", "protocol:0", "push", "rejected"}));
   expect_nothing_left();
 }
 
@@ -432,7 +432,7 @@ TEST_F(ReceivePack, CorruptPackIsAnUnpackError) {
   ASSERT_EQ(r.report.size(), 3U);
   EXPECT_NE(r.report[0], "unpack ok");
   EXPECT_EQ(r.report[1], "ng refs/heads/c unpacker error");
-  EXPECT_EQ(result.labels, (std::vector<std::string>{"push", "protocol:0", "rejected"}));
+  EXPECT_EQ(result.labels, (std::vector<std::string>{"protocol:0", "push", "rejected"}));
   expect_nothing_left();
 }
 

@@ -56,7 +56,7 @@ TEST_F(UploadPack, AdvertisementOnlyEndsCleanly) {
   for (const std::string& input : {std::string("0000"), std::string()}) {
     const auto result = serve(input);
     EXPECT_EQ(result.exit_status, 0);
-    EXPECT_EQ(result.labels, (std::vector<std::string>{"refs", "protocol:0"}));
+    EXPECT_EQ(result.labels, (std::vector<std::string>{"protocol:0", "refs"}));
     EXPECT_EQ(result.error, "");
     auto texts = packet_texts(stream_->output());
     ASSERT_GE(texts.size(), 2U);
@@ -83,7 +83,7 @@ TEST_F(UploadPack, VersionLine) {
        {Case{0, false, "protocol:0"}, Case{1, true, "protocol:1"}, Case{2, false, "protocol:2"}}) {
     const auto result = serve("0000", c.requested);
     EXPECT_EQ(result.exit_status, 0);
-    EXPECT_EQ(result.labels.back(), c.label);
+    EXPECT_EQ(result.labels, (std::vector<std::string>{c.label, "refs"}));
     const auto texts = packet_texts(stream_->output());
     ASSERT_FALSE(texts.empty());
     EXPECT_EQ(texts[0] == "version 1", c.version_line) << c.requested;
@@ -430,7 +430,7 @@ TEST_F(UploadPackWithGit, LsRemote) {
       EXPECT_EQ(sh(git(version) + "ls-remote " + options + upload_pack() + " src" + patterns),
                 expected)
           << options;
-      EXPECT_EQ(log(), fmt::format("exit=0 labels=refs,protocol:{}, error=\n", version));
+      EXPECT_EQ(log(), fmt::format("exit=0 labels=protocol:{},refs, error=\n", version));
     }
   }
 }
@@ -467,7 +467,7 @@ TEST_F(UploadPackWithGit, EmptyRepository) {
     const std::string out =
         sh(git(version) + "clone --no-local " + upload_pack() + " empty.git " + to);
     EXPECT_NE(out.find("You appear to have cloned an empty repository"), std::string::npos) << out;
-    EXPECT_EQ(log(), fmt::format("exit=0 labels=refs,protocol:{}, error=\n", version));
+    EXPECT_EQ(log(), fmt::format("exit=0 labels=protocol:{},refs, error=\n", version));
     sh("git -C " + to + " fsck");
     if (version == 2) {  // v2 tells the client the unborn HEAD's branch
       EXPECT_EQ(sh("git -C " + to + " symbolic-ref HEAD"), "refs/heads/trunk\n");
@@ -500,7 +500,7 @@ TEST_F(UploadPackWithGit, NothingNewThenTags) {
     sh(git(version) + "clone -q --no-local --no-tags " + upload_pack() + " src " + clone);
     log();
     sh("cd " + clone + " && " + git(version) + "fetch -q " + upload_pack() + " origin");
-    EXPECT_EQ(log(), fmt::format("exit=0 labels=refs,protocol:{}, error=\n", version));
+    EXPECT_EQ(log(), fmt::format("exit=0 labels=protocol:{},refs, error=\n", version));
     EXPECT_EQ(refs_of(clone, "refs/tags"), "");
     sh("cd " + clone + " && " + git(version) + "fetch -q --tags " + upload_pack() + " origin");
     EXPECT_EQ(refs_of(clone, "refs/tags"), refs_of("src", "refs/tags"));

@@ -76,13 +76,18 @@ class RequestLogTest : public ::testing::Test {
 TEST_F(RequestLogTest, FinishWritesOneEndLine) {
   {
     LoggedRequest request(context(), record(), stream_);
-    request.finish(0, {"clone", "protocol:2", "ssh:user:id:2"});
-    request.finish(128, {"again"});  // once only
+    request.labels().add("protocol:2");
+    request.labels().add("clone");
+    request.labels().add("cache:hit");
+    request.finish(0);
+    request.labels().add("again");
+    request.finish(128);  // once only
   }
   const auto lines = end_lines();
   ASSERT_EQ(lines.size(), 1U);
   EXPECT_EQ(lines[0].status, "0");
-  EXPECT_EQ(lines[0].labels, "clone, protocol:2, ssh:user:id:2");
+  // The record's labels and those recorded since, in Bitbucket's order.
+  EXPECT_EQ(lines[0].labels, "cache:hit, clone, protocol:2, ssh:user:id:2");
   EXPECT_EQ(in_flight_.drain(), 0U);  // the finished request left the set
 }
 
@@ -90,7 +95,7 @@ TEST_F(RequestLogTest, DrainEndsRequestsInFlightAndTheirFinishWritesNothing) {
   {
     LoggedRequest request(context(), record(), stream_);
     EXPECT_EQ(in_flight_.drain(), 1U);
-    request.finish(0, {"clone"});
+    request.finish(0);
   }
   const auto lines = end_lines();
   ASSERT_EQ(lines.size(), 1U);
@@ -98,12 +103,37 @@ TEST_F(RequestLogTest, DrainEndsRequestsInFlightAndTheirFinishWritesNothing) {
   EXPECT_EQ(lines[0].labels, "drained, ssh:user:id:2");
 }
 
-TEST_F(RequestLogTest, ARequestUnwoundWithoutFinishStillGetsItsEndLine) {
-  { LoggedRequest request(context(), record(), stream_); }
+// What the request was known to be when the drain ended it (a clone whose cached pack was
+// streaming) stays in its o-line; what it records afterwards does not change the line.
+TEST_F(RequestLogTest, ADrainedRequestKeepsTheLabelsItHadRecorded) {
+  {
+    LoggedRequest request(context(), record(), stream_);
+    request.labels().add("protocol:2");
+    request.labels().add("clone");
+    request.labels().add("cache:hit");
+    EXPECT_EQ(in_flight_.drain(), 1U);
+    request.labels().add("shallow");
+    request.finish(0);
+  }
   const auto lines = end_lines();
   ASSERT_EQ(lines.size(), 1U);
+  EXPECT_EQ(lines[0].status, std::to_string(kExitDrained));
+  EXPECT_EQ(lines[0].labels, "cache:hit, clone, drained, protocol:2, ssh:user:id:2");
+}
+
+TEST_F(RequestLogTest, ARequestUnwoundWithoutFinishStillGetsItsEndLine) {
+  { LoggedRequest request(context(), record(), stream_); }
+  {
+    LoggedRequest request(context(), record(), stream_);
+    request.labels().add("push");
+    request.labels().add("protocol:0");
+  }
+  const auto lines = end_lines();
+  ASSERT_EQ(lines.size(), 2U);
   EXPECT_EQ(lines[0].status, "128");
   EXPECT_EQ(lines[0].labels, "error, ssh:user:id:2");
+  EXPECT_EQ(lines[1].status, "128");
+  EXPECT_EQ(lines[1].labels, "error, protocol:0, push, ssh:user:id:2");
 }
 
 // A push's o-line counts the pack bytes as read, not the channel's bytes (0 here); without
@@ -111,9 +141,9 @@ TEST_F(RequestLogTest, ARequestUnwoundWithoutFinishStillGetsItsEndLine) {
 TEST_F(RequestLogTest, FinishMayCountTheBytesReadItself) {
   {
     LoggedRequest push(context(), record(), stream_);
-    push.finish(0, {"push"}, uint64_t{123456});
+    push.finish(0, uint64_t{123456});
     LoggedRequest clone(context(), record(), stream_);
-    clone.finish(0, {"clone"});
+    clone.finish(0);
   }
   const auto lines = end_lines();
   ASSERT_EQ(lines.size(), 2U);
@@ -127,7 +157,7 @@ TEST_F(RequestLogTest, RequestIdIsTheLinesIdWithoutTheirMark) {
   {
     LoggedRequest request(context(), record(), stream_);
     id = request.request_id();
-    request.finish(0, {"push"});
+    request.finish(0);
   }
   ASSERT_GT(id.size(), 1U);
   EXPECT_EQ(id[0], '@');

@@ -42,7 +42,8 @@ ALLOWED = {
 }
 
 # Top-level git headers a git sub-folder may include: plain types, no behaviour.
-GIT_PLAIN_TYPES = {"git/stream.h", "git/request_limits.h", "git/push_settings.h"}
+GIT_PLAIN_TYPES = {"git/stream.h", "git/request_limits.h", "git/push_settings.h",
+                   "git/request_labels.h"}
 
 INCLUDE = re.compile(r'^\s*#\s*include\s+"([^"]+)"')
 SOURCE_SUFFIXES = {".h", ".cc"}

@@ -453,17 +453,17 @@ TEST_F(PackCacheClone, SecondCloneIsAHitAndAPushIsAMiss) {
     SCOPED_TRACE(version);
     sh("rm -rf cache one two three");
     clone(version, "one");
-    EXPECT_EQ(log(), fmt::format("exit=0 labels=clone,protocol:{},cache:miss, error=\n", version));
+    EXPECT_EQ(log(), fmt::format("exit=0 labels=cache:miss,clone,protocol:{}, error=\n", version));
     ASSERT_EQ(entries(), 1U);
     clone(version, "two");
-    EXPECT_EQ(log(), fmt::format("exit=0 labels=clone,protocol:{},cache:hit, error=\n", version));
+    EXPECT_EQ(log(), fmt::format("exit=0 labels=cache:hit,clone,protocol:{}, error=\n", version));
     EXPECT_EQ(sh("git -C one rev-parse --all"), sh("git -C two rev-parse --all"));
     EXPECT_EQ(sh("git -C two rev-parse HEAD"), sh("git -C src rev-parse HEAD"));
     // A push moves a ref: a new key, a fresh pack with the new commit.
     sh(fmt::format("cd src && echo {} > pushed && git add pushed && git commit -qm pushed",
                    version));
     clone(version, "three");
-    EXPECT_EQ(log(), fmt::format("exit=0 labels=clone,protocol:{},cache:miss, error=\n", version));
+    EXPECT_EQ(log(), fmt::format("exit=0 labels=cache:miss,clone,protocol:{}, error=\n", version));
     EXPECT_EQ(entries(), 2U);
     EXPECT_EQ(sh("git -C three rev-parse HEAD"), sh("git -C src rev-parse HEAD"));
   }
@@ -487,13 +487,14 @@ TEST_F(PackCacheClone, ATruncatedEntryFailsOnceThenIsRegenerated) {
                   testing::quote(dir_), UPLOAD_PACK_STDIO));
   EXPECT_NE(failed.status, 0) << failed.output;
   EXPECT_NE(failed.output.find("cannot send the cached pack"), std::string::npos) << failed.output;
-  EXPECT_EQ(log().find("exit=128 labels=protocol:2, error=upload-pack: cannot send the cached"),
+  EXPECT_EQ(log().find("exit=128 labels=cache:hit,clone,protocol:2, error=upload-pack: cannot send "
+                       "the cached"),
             0U);
   EXPECT_EQ(entries(), 0U);
   clone(2, "three");  // fsck --full passes: a whole pack, not the cut-off file
-  EXPECT_EQ(log(), "exit=0 labels=clone,protocol:2,cache:miss, error=\n");
+  EXPECT_EQ(log(), "exit=0 labels=cache:miss,clone,protocol:2, error=\n");
   clone(2, "four");
-  EXPECT_EQ(log(), "exit=0 labels=clone,protocol:2,cache:hit, error=\n");
+  EXPECT_EQ(log(), "exit=0 labels=cache:hit,clone,protocol:2, error=\n");
 }
 
 }  // namespace

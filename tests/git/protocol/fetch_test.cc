@@ -69,7 +69,7 @@ TEST_F(Fetch, DepthThenDeepenThenUnshallow) {
     sh("rm -rf mine theirs");
     clone(version, true, "--depth=1", "mine");
     clone(version, false, "--depth=1", "theirs");
-    EXPECT_EQ(log(), fmt::format("exit=0 labels=clone,shallow,protocol:{}, error=\n", version));
+    EXPECT_EQ(log(), fmt::format("exit=0 labels=clone,protocol:{},shallow, error=\n", version));
     EXPECT_EQ(state("mine"), state("theirs"));
     EXPECT_EQ(sh("git -C mine rev-list --count HEAD"), "1\n");
     for (const std::string options : {"--deepen=2", "--unshallow"}) {
@@ -77,7 +77,7 @@ TEST_F(Fetch, DepthThenDeepenThenUnshallow) {
       fetch(version, false, "theirs", options);
       // --unshallow is followed by a second request for the tags it now reaches.
       EXPECT_EQ(
-          log().find(fmt::format("exit=0 labels=fetch,shallow,protocol:{}, error=\n", version)), 0U)
+          log().find(fmt::format("exit=0 labels=fetch,protocol:{},shallow, error=\n", version)), 0U)
           << options;
       EXPECT_EQ(state("mine"), state("theirs")) << options;
     }
@@ -94,7 +94,7 @@ TEST_F(Fetch, ShallowSinceAndExclude) {
       sh("rm -rf mine theirs");
       clone(version, true, options, "mine");
       clone(version, false, options, "theirs");
-      EXPECT_EQ(log(), fmt::format("exit=0 labels=clone,shallow,protocol:{}, error=\n", version));
+      EXPECT_EQ(log(), fmt::format("exit=0 labels=clone,protocol:{},shallow, error=\n", version));
       EXPECT_EQ(state("mine"), state("theirs")) << options;
     }
   }
@@ -110,10 +110,10 @@ TEST_F(Fetch, FetchIntoAShallowClone) {
     sh(fmt::format("cd src && echo {0} > new{0} && git add -A && git commit -qm new{0}", version));
     fetch(version, true, "mine", "");
     fetch(version, false, "theirs", "");
-    EXPECT_EQ(log(), fmt::format("exit=0 labels=fetch,shallow,protocol:{}, error=\n", version));
+    EXPECT_EQ(log(), fmt::format("exit=0 labels=fetch,protocol:{},shallow, error=\n", version));
     EXPECT_EQ(state("mine"), state("theirs"));
     fetch(version, true, "mine", "");  // nothing new
-    EXPECT_EQ(log(), fmt::format("exit=0 labels=refs,protocol:{}, error=\n", version));
+    EXPECT_EQ(log(), fmt::format("exit=0 labels=protocol:{},refs, error=\n", version));
   }
 }
 
@@ -238,7 +238,8 @@ class FetchCache : public Fetch {
     }
     Output out(stream);  // no side-band: the output is the pack itself
     out.begin_pack();
-    if (auto failure = send_pack(repo.get(), std::get<RefSet>(refs), request, out, &answer.use)) {
+    const auto cache_used = [&answer](CacheUse use) { answer.use = use; };
+    if (auto failure = send_pack(repo.get(), std::get<RefSet>(refs), request, out, cache_used)) {
       answer.failure = failure->what;
     }
     answer.pack = stream.output();
@@ -346,11 +347,11 @@ TEST_F(FetchCache, CacheLabelsOnlyForCacheableRequests) {
     std::string labels;   // for protocol {0}
   };
   const std::vector<Step> steps = {
-      {"clone", "clone,protocol:{},cache:miss,"},
-      {"clone", "clone,protocol:{},cache:hit,"},
+      {"clone", "cache:miss,clone,protocol:{},"},
+      {"clone", "cache:hit,clone,protocol:{},"},
       {"fetch", "fetch,protocol:{},"},  // after a new commit: haves, never cacheable
-      {"clone --depth=1", "clone,shallow,protocol:{},cache:miss,"},
-      {"clone --depth=1", "clone,shallow,protocol:{},cache:hit,"},
+      {"clone --depth=1", "cache:miss,clone,protocol:{},shallow,"},
+      {"clone --depth=1", "cache:hit,clone,protocol:{},shallow,"},
   };
   for (int version : {0, 2}) {
     SCOPED_TRACE(version);

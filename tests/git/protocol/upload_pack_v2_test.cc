@@ -4,6 +4,7 @@
 
 #include <gtest/gtest.h>
 
+#include <algorithm>
 #include <fstream>
 #include <string>
 #include <vector>
@@ -55,7 +56,7 @@ class UploadPackV2 : public testing::GitFixture {
 TEST_F(UploadPackV2, AdvertisesOnlyWhatItHonours) {
   const auto result = serve("");
   EXPECT_EQ(result.exit_status, 0);
-  EXPECT_EQ(result.labels, (std::vector<std::string>{"refs", "protocol:2"}));
+  EXPECT_EQ(result.labels, (std::vector<std::string>{"protocol:2", "refs"}));
   EXPECT_EQ(
       packet_texts(stream_->output()),
       (std::vector<std::string>{"version 2", "agent=gitgate/0.1", "ls-refs=unborn",
@@ -87,7 +88,7 @@ TEST_F(UploadPackV2, LsRefs) {
     const auto result = serve(b.flush().flush().str());
     EXPECT_EQ(result.exit_status, 0) << result.error;
     EXPECT_EQ(replies(), c.expected);
-    EXPECT_EQ(result.labels, (std::vector<std::string>{"refs", "protocol:2"}));
+    EXPECT_EQ(result.labels, (std::vector<std::string>{"protocol:2", "refs"}));
   }
 }
 
@@ -167,8 +168,10 @@ TEST_F(UploadPackV2, Acknowledgments) {
                   texts.begin(), texts.begin() + static_cast<ptrdiff_t>(c.expected_start.size())),
               c.expected_start);
     const bool packed = c.expected_start.back() == "packfile";
-    ASSERT_FALSE(result.labels.empty()) << c.expected_start.front();
-    EXPECT_EQ(result.labels.front(), packed ? (c.args.empty() ? "clone" : "fetch") : "refs");
+    const std::string command = packed ? (c.args.empty() ? "clone" : "fetch") : "refs";
+    std::vector<std::string> expected = {command, "protocol:2"};
+    std::sort(expected.begin(), expected.end());  // in byte order, as the access log has them
+    EXPECT_EQ(result.labels, expected) << c.expected_start.front();
     if (packed) {
       EXPECT_EQ(texts.back(), "0000");
       EXPECT_EQ(texts[c.expected_start.size()].substr(0, 5), "\1PACK");
@@ -185,7 +188,7 @@ TEST_F(UploadPackV2, WantRefAndShallowInfo) {
                                 .flush()
                                 .str());
   EXPECT_EQ(result.exit_status, 0) << result.error;
-  EXPECT_EQ(result.labels, (std::vector<std::string>{"clone", "shallow", "protocol:2"}));
+  EXPECT_EQ(result.labels, (std::vector<std::string>{"clone", "protocol:2", "shallow"}));
   const auto texts = replies();
   ASSERT_GE(texts.size(), 8U);
   EXPECT_EQ(
@@ -329,6 +332,37 @@ TEST_F(UploadPackV2, UnadvertisedWantsCheckedTogether) {
     EXPECT_EQ(refused.exit_status, 128) << repack;
     EXPECT_EQ(refused.error, "upload-pack: not our ref " + dangling) << repack;
   }
+}
+
+// A client that goes away mid-pack: the request is still what it was known to be, a clone,
+// and the labels are in the caller's set as soon as they are known, not only at the end.
+TEST_F(UploadPackV2, AClientGoneMidPackIsStillAClone) {
+  const std::string clone =
+      command("fetch").line("want " + rev("HEAD")).line("no-progress").line("done").flush().str();
+  const auto whole = serve(clone);
+  ASSERT_EQ(whole.exit_status, 0);
+  const size_t advertisement = stream_->output().find("0000") + 4;
+  const size_t pack_start = stream_->output().find("PACK");
+  ASSERT_NE(pack_start, std::string::npos);
+  // From the moment the pack is decided (its section lost with the client) to mid-pack.
+  for (const size_t cut :
+       {advertisement, pack_start + 20, (pack_start + stream_->output().size()) / 2}) {
+    stream_ = std::make_unique<testing::MemoryStream>(clone);
+    stream_->fail_writes_after(cut);
+    RequestLabels labels{"ssh:user:id:2"};
+    UploadPackRequest request{dir_ / "src", 2};
+    request.labels = &labels;
+    const auto result = serve_upload_pack_v2(request, *stream_);
+    EXPECT_EQ(result.exit_status, 128) << cut;
+    EXPECT_EQ(result.labels, (std::vector<std::string>{"clone", "protocol:2", "ssh:user:id:2"}))
+        << cut;
+    EXPECT_EQ(labels.list(), result.labels);
+  }
+  // Gone during the capability advertisement: nothing was asked, only the protocol.
+  stream_ = std::make_unique<testing::MemoryStream>(clone);
+  stream_->fail_writes_after(advertisement - 1);
+  EXPECT_EQ(serve_upload_pack_v2({dir_ / "src", 2}, *stream_).labels,
+            (std::vector<std::string>{"protocol:2"}));
 }
 
 // After a complete fetch the connection is read for the next command: garbage there is
