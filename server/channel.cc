@@ -35,10 +35,21 @@ void SessionChannel::free() {
   channel_ = nullptr;
 }
 
-int SessionChannel::on_pty(ssh_session /*session*/, ssh_channel /*channel*/, const char* /*term*/,
+// Granted, though no terminal is ever opened: OpenSSH's client treats a refused pty as fatal
+// when one was asked for explicitly (`ssh -tt`, RequestTTY=yes: clientloop.c,
+// client_status_confirm) and drops the connection with exit status 255 before the shell
+// request, so the user would never read why. Granted, the shell request that follows is
+// refused as with `ssh -T`: the greeting, exit status 1. An exec after it runs as without.
+int SessionChannel::on_pty(ssh_session /*session*/, ssh_channel channel, const char* /*term*/,
                            int /*width*/, int /*height*/, int /*pxwidth*/, int /*pxheight*/,
-                           void* /*self*/) {
-  return -1;  // no terminals; OpenSSH then says so and goes on to the shell request
+                           void* self) {
+  auto* session_channel = static_cast<SessionChannel*>(self);
+  if (channel != session_channel->channel_ || session_channel->work_ != Work::kNone ||
+      session_channel->busy_) {
+    return 1;
+  }
+  session_channel->pty_ = true;
+  return 0;
 }
 
 int SessionChannel::on_shell(ssh_session /*session*/, ssh_channel channel, void* self) {
@@ -102,19 +113,23 @@ int SessionChannel::run_work(ServerContext& context, const SessionFacts& facts,
     case Work::kExec:
       return run_exec_request(context, facts, argument_, stream);
     case Work::kShell:
-      spdlog::info("[session {}] shell refused: user={} {}", facts.session_id, user_name,
-                   address_fields(*facts.connection));
-      stream.write_stderr(shell_refusal_message(user_name));
+      spdlog::info("[session {}] shell refused: user={}{} {}", facts.session_id, user_name,
+                   pty_ ? " (pty requested)" : "", address_fields(*facts.connection));
+      stream.write_stderr(to_client(shell_refusal_message(user_name)));
       return kExitNoShell;
     case Work::kSubsystem:
       spdlog::info("[session {}] subsystem refused: {} user={} {}", facts.session_id,
                    logging::printable(argument_), user_name, address_fields(*facts.connection));
-      stream.write_stderr(subsystem_refusal_message(argument_));
+      stream.write_stderr(to_client(subsystem_refusal_message(argument_)));
       return kExitNoShell;
     case Work::kNone:
       break;
   }
   return kExitFatal;
+}
+
+std::string SessionChannel::to_client(const std::string& message) const {
+  return pty_ ? for_terminal(message) : message;
 }
 
 // The channel is freed for real once the client's CLOSE arrives; the connection's event
@@ -128,6 +143,7 @@ void SessionChannel::finish(int exit_status) {
   work_ = Work::kNone;
   argument_.clear();
   busy_ = false;
+  pty_ = false;
 }
 
 }  // namespace gitgate::server

@@ -1,5 +1,6 @@
 // The channel layer: one SSH session channel and the requests a client sends on it
-// (env, pty, exec, shell, subsystem), under one rule: one request per channel. libssh's
+// (env, pty, exec, shell, subsystem), under one rule: one request per channel (a pty is
+// granted before it, and changes only how a refusal is written). libssh's
 // callbacks only record the request; the connection's event loop runs it (run), so a
 // request never runs inside a libssh callback, and the connection ends it (finish).
 #pragma once
@@ -55,6 +56,8 @@ class SessionChannel {
 
   int accept(ssh_channel channel, Work work, const char* argument);
   int run_work(ServerContext& context, const SessionFacts& facts, SshChannelStream& stream);
+  // A refusal message as the client's terminal needs it, when it asked for one.
+  [[nodiscard]] std::string to_client(const std::string& message) const;
 
   ssh_channel channel_;
   ssh_channel_callbacks_struct callbacks_{};
@@ -62,6 +65,7 @@ class SessionChannel {
   Work work_ = Work::kNone;
   std::string argument_;
   bool busy_ = false;
+  bool pty_ = false;  // a pty was granted (never opened): messages end lines with "\r\n"
 };
 
 }  // namespace gitgate::server

@@ -60,6 +60,18 @@ std::string command_refusal_message(std::string_view command) {
   return fmt::format("gitgate: command not allowed: {}\n", shown(command));
 }
 
+std::string for_terminal(std::string_view message) {
+  std::string out;
+  out.reserve(message.size() + 4);
+  for (const char c : message) {
+    if (c == '\n') {
+      out.push_back('\r');
+    }
+    out.push_back(c);
+  }
+  return out;
+}
+
 // "fatal: " as git's own refusals begin, so that the client shows it as the reason.
 std::string push_refusal_message(std::string_view user_name, std::string_view repository) {
   if (repository.starts_with('/')) {

@@ -35,6 +35,10 @@ inline constexpr size_t kMaxShownBytes = 120;
 [[nodiscard]] std::string shell_refusal_message(std::string_view user_name);
 [[nodiscard]] std::string subsystem_refusal_message(std::string_view subsystem);
 [[nodiscard]] std::string command_refusal_message(std::string_view command);
+// A message for a client that was given a terminal (a pty request, `ssh -tt`): its local
+// terminal is in raw mode, so each "\n" becomes "\r\n", as a terminal's output processing
+// (onlcr) would have made it.
+[[nodiscard]] std::string for_terminal(std::string_view message);
 // A user who may read the repository but not write it: "fatal: alice may not push to
 // demo/repo.git" (the repository as resolved, without the leading '/').
 [[nodiscard]] std::string push_refusal_message(std::string_view user_name,

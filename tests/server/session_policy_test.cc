@@ -3,6 +3,7 @@
 #include <gtest/gtest.h>
 
 #include <string>
+#include <string_view>
 #include <vector>
 
 namespace gitgate::server {
@@ -90,6 +91,26 @@ proxyproto::ConnectionInfo info_with(bool behind_a_balancer) {
     info.load_balancer = info.peer;
   }
   return info;
+}
+
+// A client given a pty has its terminal in raw mode: every line must end "\r\n" there.
+TEST(Messages, ForATerminalEveryLineEndsWithCarriageReturnNewline) {
+  const struct {
+    std::string_view in;
+    std::string_view out;
+  } cases[] = {
+      {"", ""},
+      {"one\n", "one\r\n"},
+      {"one\ntwo\n", "one\r\ntwo\r\n"},
+      {"\n\n", "\r\n\r\n"},
+      {"no newline", "no newline"},
+  };
+  for (const auto& c : cases) {
+    EXPECT_EQ(for_terminal(c.in), c.out) << c.in;
+  }
+  const std::string greeting = for_terminal(shell_refusal_message("alice"));
+  EXPECT_NE(greeting.find("interactive shells are not provided.\r\n"), std::string::npos);
+  EXPECT_TRUE(greeting.ends_with(".git\r\n")) << greeting;
 }
 
 TEST(AddressFields, LoadBalancerOnlyBehindAHeaderThatNamedAClient) {
