@@ -17,6 +17,7 @@
 namespace gitgate::git {
 namespace {
 
+using gitgate::testing::after_first_flush;
 using gitgate::testing::packet_texts;
 using gitgate::testing::ParsedPacket;
 using gitgate::testing::PktBuilder;
@@ -69,9 +70,9 @@ class ReceivePack : public testing::GitFixture {
   };
   Reply reply(bool side_band) {
     const std::string& out = stream_->output();
-    size_t flush = out.find("0000");
-    EXPECT_NE(flush, std::string::npos);
-    const std::string rest = out.substr(flush + 4);
+    const size_t after = after_first_flush(out);  // the advertisement's end
+    EXPECT_NE(after, std::string::npos);
+    const std::string rest = out.substr(std::min(after, out.size()));
     Reply r;
     if (!side_band) {
       r.report = packet_texts(rest);

@@ -48,6 +48,17 @@ std::vector<ParsedPacket> split_packets(std::string_view bytes, size_t* rest_off
   return packets;
 }
 
+size_t after_first_flush(std::string_view bytes) {
+  size_t pos = 0;
+  for (const ParsedPacket& packet : split_packets(bytes)) {
+    pos += packet.kind == ParsedPacket::Kind::kData ? packet.payload.size() + 4 : 4;
+    if (packet.kind == ParsedPacket::Kind::kFlush) {
+      return pos;
+    }
+  }
+  return std::string_view::npos;
+}
+
 std::vector<std::string> packet_texts(std::string_view bytes) {
   std::vector<std::string> texts;
   for (auto& packet : split_packets(bytes)) {

@@ -33,6 +33,10 @@ struct ParsedPacket {
 // truncated packet. Independent of the code under test.
 std::vector<ParsedPacket> split_packets(std::string_view bytes, size_t* rest_offset = nullptr);
 
+// The offset just past the first flush packet, walking the packets from the start (a search
+// for "0000" can land inside an object id); npos when there is none before malformed bytes.
+size_t after_first_flush(std::string_view bytes);
+
 // The text of the data packets, each with one trailing LF removed; "0000", "0001",
 // "0002" for the special packets.
 std::vector<std::string> packet_texts(std::string_view bytes);

@@ -17,6 +17,7 @@
 namespace gitgate::git::detail {
 namespace {
 
+using gitgate::testing::after_first_flush;
 using gitgate::testing::packet_texts;
 using gitgate::testing::PktBuilder;
 
@@ -341,7 +342,8 @@ TEST_F(UploadPackV2, AClientGoneMidPackIsStillAClone) {
       command("fetch").line("want " + rev("HEAD")).line("no-progress").line("done").flush().str();
   const auto whole = serve(clone);
   ASSERT_EQ(whole.exit_status, 0);
-  const size_t advertisement = stream_->output().find("0000") + 4;
+  const size_t advertisement = after_first_flush(stream_->output());
+  ASSERT_NE(advertisement, std::string::npos);
   const size_t pack_start = stream_->output().find("PACK");
   ASSERT_NE(pack_start, std::string::npos);
   // From the moment the pack is decided (its section lost with the client) to mid-pack.
