@@ -20,8 +20,11 @@ class Maintenance : public testing::GitFixture {
   void SetUp() override {
     GitFixture::SetUp();
     // Stands in for git: records how it was run, then waits until the test releases it.
-    sh("printf '%s\\n' '#!/bin/sh' 'echo \"$@\" > \"$2/args\"' 'nice > \"$2/nice\"' "
-       "'env > \"$2/env\"' 'ls /proc/$$/fd > \"$2/fds\"' "
+    // Each record is written aside and renamed, so that it appears whole (a loaded machine
+    // may read a file between its creation and its first write).
+    sh("printf '%s\\n' '#!/bin/sh' 'echo \"$@\" > \"$2/args.tmp\"' 'nice > \"$2/nice.tmp\"' "
+       "'env > \"$2/env.tmp\"' 'ls /proc/$$/fd > \"$2/fds.tmp\"' "
+       "'for f in args nice env fds; do mv \"$2/$f.tmp\" \"$2/$f\"; done' "
        "'while [ ! -e \"$2/release\" ]; do sleep 0.01; done' > fake-git && chmod +x fake-git");
     set_maintenance_program((dir_ / "fake-git").string());
     sh("mkdir a b");
@@ -38,7 +41,6 @@ class Maintenance : public testing::GitFixture {
     for (int i = 0; i < 1000 && !std::filesystem::exists(file); ++i) {
       std::this_thread::sleep_for(milliseconds(10));
     }
-    std::this_thread::sleep_for(milliseconds(20));
     std::ifstream in(file);
     return {std::istreambuf_iterator<char>(in), std::istreambuf_iterator<char>()};
   }
