@@ -12,8 +12,10 @@
 #include <ctime>
 #include <memory>
 #include <optional>
+#include <string>
 #include <system_error>
 #include <thread>
+#include <vector>
 
 #include "auth/host_api.h"
 #include "logging/diagnostics.h"
@@ -45,11 +47,11 @@ sigset_t handled_signals() {
 }
 
 void reload(ServerContext& context) {
-  notify_systemd("RELOADING=1");
+  notify_systemd(reloading_state(monotonic_now()));
   const std::vector<std::string> errors = context.users.reload();
+  const auto users = context.users.get();
   if (errors.empty()) {
-    spdlog::info("SIGHUP: reloaded {} ({} users)", context.users.path().string(),
-                 context.users.get()->size());
+    spdlog::info("SIGHUP: reloaded {} ({} users)", context.users.path().string(), users->size());
   } else {
     const auto kept = context.users.get();
     spdlog::warn("SIGHUP: {} is invalid; keeping the previous {} users",
@@ -72,7 +74,8 @@ void reload(ServerContext& context) {
     spdlog::warn("SIGHUP: could not reopen the access log {}; still writing to the old file",
                  context.config.access_log);
   }
-  notify_systemd("READY=1");
+  notify_systemd(ready_state(fmt::format("reloaded; {} users{}", users ? users->size() : 0,
+                                         errors.empty() ? "" : " (users file invalid, kept)")));
 }
 
 // Every second, the reasons gone quiet; at exit (all), every reason.
@@ -122,7 +125,7 @@ void signal_loop(ServerContext& context, Listener& listener, const std::atomic<b
         _exit(kExitFailure);
       }
       context.health.start_draining();
-      notify_systemd("STOPPING=1");
+      notify_systemd(stopping_state("draining: not ready, requests in flight finish"));
       // Without [http] no balancer can see /ready turn: the window would only delay.
       const int window =
           context.config.http.listen.empty() ? 0 : context.config.drain_accept_seconds;
@@ -270,10 +273,13 @@ int serve(ServerContext& context) {
   for (const std::string& address : std::get<0>(http)->addresses()) {
     spdlog::info("http: GET /metrics, /health, /ready on {}", address);
   }
+  std::vector<std::string> addresses;
   for (const BoundSocket& socket : listener.sockets()) {
-    spdlog::info("listening on {}", socket.address.to_string());
+    addresses.push_back(socket.address.to_string());
+    spdlog::info("listening on {}", addresses.back());
   }
-  notify_systemd("READY=1");  // the sockets listen; connections wait in the backlog
+  // The sockets listen; connections wait in the backlog.
+  notify_systemd(ready_state(fmt::format("listening on {}", fmt::join(addresses, ", "))));
   std::atomic<bool> done{false};
   std::thread signals(signal_loop, std::ref(context), std::ref(listener), std::cref(done));
   listener.run(

@@ -1,44 +1,53 @@
 #include "server/systemd_notify.h"
 
-#include <sys/socket.h>
-#include <sys/un.h>
-#include <unistd.h>
+#include <fmt/format.h>
+#include <systemd/sd-daemon.h>
 
-#include <cstddef>
-#include <cstdlib>
-#include <cstring>
+#include <ctime>
 #include <string>
 
 namespace gitgate::server {
+namespace {
 
-// The protocol is one datagram (sd_notify(3), "NOTES"): written here rather than linking
-// libsystemd for it. Only the path and abstract forms of $NOTIFY_SOCKET are spoken (the
-// vsock form is for virtual machines' supervisors).
+// sd_notify(3): "The state parameter should contain a newline-separated list of variable
+// assignments"; a newline inside the status would start an assignment of its own.
+std::string one_line(std::string_view text) {
+  std::string line(text);
+  for (char& c : line) {
+    if (c == '\n' || c == '\r') {
+      c = ' ';
+    }
+  }
+  return line;
+}
+
+}  // namespace
+
 bool notify_systemd(std::string_view state) {
-  const char* name = std::getenv("NOTIFY_SOCKET");
-  if (name == nullptr || (name[0] != '/' && name[0] != '@')) {
-    return false;
-  }
-  sockaddr_un address{};
-  address.sun_family = AF_UNIX;
-  const size_t length = std::strlen(name);
-  if (length >= sizeof address.sun_path) {
-    return false;
-  }
-  std::memcpy(address.sun_path, name, length);
-  if (name[0] == '@') {
-    address.sun_path[0] = '\0';  // the abstract namespace: no terminating NUL either
-  }
-  const auto size =
-      static_cast<socklen_t>(offsetof(sockaddr_un, sun_path) + length + (name[0] == '@' ? 0 : 1));
-  const int fd = socket(AF_UNIX, SOCK_DGRAM | SOCK_CLOEXEC | SOCK_NONBLOCK, 0);
-  if (fd < 0) {
-    return false;
-  }
-  const ssize_t sent = sendto(fd, state.data(), state.size(), MSG_NOSIGNAL,
-                              reinterpret_cast<const sockaddr*>(&address), size);
-  close(fd);
-  return sent == static_cast<ssize_t>(state.size());
+  // unset_environment = 0: a reload and the stop notify later through the same variable.
+  // sd_notify returns 0 without $NOTIFY_SOCKET, a negative errno when sending failed.
+  return sd_notify(0, std::string(state).c_str()) > 0;
+}
+
+std::string ready_state(std::string_view status) { return "READY=1\nSTATUS=" + one_line(status); }
+
+std::string stopping_state(std::string_view status) {
+  return "STOPPING=1\nSTATUS=" + one_line(status);
+}
+
+// systemd.service(5), Type=notify-reload: "the service must [...] send a RELOADING=1
+// notification message [...] together with MONOTONIC_USEC= set to the current monotonic
+// time (i.e. CLOCK_MONOTONIC in clock_gettime(2)) in μs". systemd 252 (Debian 12) ignores
+// the extra assignment; the shipped unit is Type=notify with ExecReload sending HUP.
+std::string reloading_state(std::chrono::microseconds monotonic_now) {
+  return fmt::format("RELOADING=1\nMONOTONIC_USEC={}\nSTATUS=reloading", monotonic_now.count());
+}
+
+std::chrono::microseconds monotonic_now() {
+  timespec now{};
+  clock_gettime(CLOCK_MONOTONIC, &now);
+  return std::chrono::seconds(now.tv_sec) + std::chrono::duration_cast<std::chrono::microseconds>(
+                                                std::chrono::nanoseconds(now.tv_nsec));
 }
 
 }  // namespace gitgate::server

@@ -1,13 +1,15 @@
 """packaging/: the systemd unit passes `systemd-analyze verify` (with its ExecStart pointed
 at the gitgate under test), the tmpfiles entries create what they say, and gitgate speaks
-systemd's notification protocol: READY=1 once it listens, RELOADING=1 and READY=1 around a
-SIGHUP reload, STOPPING=1 at SIGTERM, to a path or an abstract $NOTIFY_SOCKET."""
+systemd's notification protocol (libsystemd's sd_notify): READY=1 once it listens,
+RELOADING=1 (with MONOTONIC_USEC) and READY=1 around a SIGHUP reload, STOPPING=1 at SIGTERM,
+each with a STATUS=, to a path or an abstract $NOTIFY_SOCKET."""
 
 import os
 import shutil
 import signal
 import socket
 import stat
+import time
 import unittest
 
 import harness
@@ -97,14 +99,31 @@ class NotifyTest(unittest.TestCase):
         self.env.processes.append(gitgate.popen)
 
         def message():
-            return listener.recv(4096).decode()
+            """One datagram as {variable: value}; each assignment on a line of its own."""
+            lines = listener.recv(4096).decode().split("\n")
+            fields = dict(line.split("=", 1) for line in lines)
+            self.assertEqual(len(fields), len(lines), lines)
+            return fields
 
-        self.assertEqual(message(), "READY=1")
+        ready = message()
+        self.assertEqual(ready["READY"], "1", ready)
+        self.assertIn(f"listening on {harness.SERVER_HOST}:{gitgate.port}", ready["STATUS"])
+        before = time.monotonic()
         gitgate.popen.send_signal(signal.SIGHUP)
-        self.assertEqual(message(), "RELOADING=1")
-        self.assertEqual(message(), "READY=1")
+        reloading = message()
+        after = time.monotonic()
+        self.assertEqual(reloading["RELOADING"], "1", reloading)
+        # CLOCK_MONOTONIC in µs (Type=notify-reload, systemd >= 253); Python's monotonic
+        # clock is the same clock.
+        self.assertLessEqual(before * 1e6, int(reloading["MONOTONIC_USEC"]))
+        self.assertLessEqual(int(reloading["MONOTONIC_USEC"]), after * 1e6)
+        reloaded = message()
+        self.assertEqual(reloaded["READY"], "1", reloaded)
+        self.assertIn("reloaded; 1 users", reloaded["STATUS"])
         gitgate.popen.send_signal(signal.SIGTERM)
-        self.assertEqual(message(), "STOPPING=1")
+        stopping = message()
+        self.assertEqual(stopping["STOPPING"], "1", stopping)
+        self.assertIn("draining", stopping["STATUS"])
         self.assertEqual(gitgate.popen.wait(timeout=15), 0, gitgate.stderr())
 
     def test_path_socket(self):
