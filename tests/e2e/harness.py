@@ -153,9 +153,11 @@ class Gitgate:
 class Haproxy:
     """The real haproxy with docker/haproxy.cfg, pointed at loopback by environment."""
 
-    def __init__(self, env, backend_port, send_proxy, name=None, check_port=None, config=None):
+    def __init__(self, env, backend_port, send_proxy, name=None, check_port=None, config=None,
+                 second=None):
         """check_port: where the health check asks GET /ready (gitgate's [http] port);
-        config: another configuration file than docker/haproxy.cfg."""
+        config: another configuration file than docker/haproxy.cfg; second: (backend_port,
+        check_port) of the second server, by default the same gitgate as the first."""
         assert send_proxy in ("send-proxy", "send-proxy-v2")
         self.config = config or HAPROXY_CFG
         self.env = env
@@ -164,7 +166,7 @@ class Haproxy:
         self.stats_socket = env.tmp / f"haproxy-{self.name}.sock"
         self.log_path = env.tmp / f"haproxy-{self.name}.log"
         self.vars = haproxy_vars(self.port, backend_port, send_proxy, self.stats_socket,
-                                 check_port)
+                                 check_port, second)
         self.popen = None
 
     def start(self, wait_up=True):
@@ -176,11 +178,15 @@ class Haproxy:
                                           cwd=self.env.tmp, start_new_session=True)
         self.env.processes.append(self.popen)
         if wait_up:
-            status = wait_until(lambda: self.popen.poll() is not None or
-                                self.server_status() == "UP", 15, interval=0.1)
-            if self.server_status() != "UP":
-                raise AssertionError(f"haproxy's backend server is not UP ({status!r}); "
-                                     f"stat: {self.server_stat()}\nlog:\n{self.log()}")
+            def all_up():
+                stats = self.server_stats()
+                return bool(stats) and all(s.get("status") == "UP" for s in stats)
+
+            status = wait_until(lambda: self.popen.poll() is not None or all_up(), 15,
+                                interval=0.1)
+            if not all_up():
+                raise AssertionError(f"haproxy's backend servers are not all UP ({status!r}); "
+                                     f"stat: {self.server_stats()}\nlog:\n{self.log()}")
         return self
 
     def log(self):
@@ -206,21 +212,32 @@ class Haproxy:
         except OSError:
             return None
 
-    def server_stat(self, server="gitgate"):
-        """The CSV row of backend 'gitgate', server `server` as a dict, or None."""
+    def server_stats(self):
+        """The CSV rows of backend 'gitgate''s servers as dicts (empty if not up)."""
         answer = self.command("show stat")
         if not answer:
-            return None
+            return []
         lines = answer.splitlines()
         if not lines or not lines[0].startswith("# "):
-            return None
+            return []
         header = lines[0][2:].split(",")
+        stats = []
         for row in lines[1:]:
             fields = row.split(",")
-            if len(fields) >= 2 and fields[0] == "gitgate" and fields[1] == server:
+            if len(fields) >= 2 and fields[0] == "gitgate" and fields[1] not in ("FRONTEND",
+                                                                                 "BACKEND"):
                 stat = dict(zip(header, fields))
                 # "* L7OK": the last result while a new check is under way.
                 stat["check_status"] = stat.get("check_status", "").removeprefix("* ")
+                stats.append(stat)
+        return stats
+
+    def server_stat(self, server="gitgate1"):
+        """The CSV row of backend 'gitgate', server `server` as a dict, or None. With one
+        gitgate under test both servers of docker/haproxy.cfg name it; gitgate1 stands for
+        it."""
+        for stat in self.server_stats():
+            if stat.get("svname") == server:
                 return stat
         return None
 
@@ -232,15 +249,20 @@ class Haproxy:
         kill_group(self.popen)
 
 
-def haproxy_vars(bind_port, backend_port, send_proxy, stats_socket, check_port=None):
+def haproxy_vars(bind_port, backend_port, send_proxy, stats_socket, check_port=None,
+                 second=None):
     """The environment that docker/haproxy.cfg reads (its defaults are compose's). The health
-    check asks GET /ready on check_port (gitgate's [http] port)."""
+    check asks GET /ready on check_port (gitgate's [http] port). second: (backend_port,
+    check_port) of the file's second server; by default it names the same gitgate."""
+    second_port, second_check = second or (backend_port, check_port)
     return {
         "GITGATE_LB_BIND": f"{SERVER_HOST}:{bind_port}",
-        "GITGATE_BACKEND": f"{SERVER_HOST}:{backend_port}",
+        "GITGATE_BACKEND1": f"{SERVER_HOST}:{backend_port}",
+        "GITGATE_CHECK_PORT1": str(check_port or 9122),
+        "GITGATE_BACKEND2": f"{SERVER_HOST}:{second_port}",
+        "GITGATE_CHECK_PORT2": str(second_check or 9122),
         "GITGATE_LB_SOURCE": LB_ADDR,
         "GITGATE_SEND_PROXY": send_proxy,
-        "GITGATE_CHECK_PORT": str(check_port or 9122),
         "GITGATE_CHECK_INTER": "500ms",
         "HAPROXY_STATS_SOCKET": str(stats_socket),
     }

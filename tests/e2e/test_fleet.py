@@ -1,5 +1,5 @@
 """A fleet (issue 11): three gitgates behind the real haproxy, whose backend is
-docker/haproxy.cfg's with three servers, each checked on its own GET /ready. The nodes share
+docker/haproxy.cfg's with three servers instead of its two, each checked on its own GET /ready. The nodes share
 the repositories and one host key, each with its own node id (clustered), pack cache, access
 log and [http] port.
 
@@ -31,7 +31,8 @@ NODES = 3
 CLIENTS = 3
 # haproxy checks every 500 ms (GITGATE_CHECK_INTER in the harness): two checks and a margin.
 DRAIN_ACCEPT_S = 2
-SERVER_LINE = re.compile(r"^\s*server gitgate .*$", re.M)
+SERVER_LINE = re.compile(r"^\s*server gitgate\d .*$", re.M)
+SERVER_LINES = re.compile(r"(^\s*server gitgate\d .*\n)+", re.M)
 
 
 class Node:
@@ -91,12 +92,12 @@ class FleetTest(unittest.TestCase):
         self.nodes = [Node(env, i, host_key) for i in range(NODES)]
         for node in self.nodes:  # one at a time: the first creates the shared host key
             node.gitgate.start()
-        # docker/haproxy.cfg with one server line per node.
+        # docker/haproxy.cfg with one server line per node instead of its two.
         cfg = env.tmp / "haproxy-fleet.cfg"
         shipped = harness.HAPROXY_CFG.read_text()
-        self.assertEqual(len(SERVER_LINE.findall(shipped)), 1)
-        cfg.write_text(SERVER_LINE.sub(
-            lambda _: "\n".join(n.server_line() for n in self.nodes), shipped))
+        self.assertEqual(len(SERVER_LINE.findall(shipped)), 2)
+        cfg.write_text(SERVER_LINES.sub(
+            lambda _: "".join(n.server_line() + "\n" for n in self.nodes), shipped, count=1))
         self.haproxy = harness.Haproxy(env, self.nodes[0].port, "send-proxy-v2", name="fleet",
                                        config=cfg)
         self.haproxy.start(wait_up=False)

@@ -152,37 +152,6 @@ class MetricsTest(harness.GitgateTestCase):
         self.assertEqual(get(self.env.gitgate.http_port, "/ready"), (200, "ready\n"))
 
 
-class DockerFilesTest(unittest.TestCase):
-    """docker/: the Prometheus config is valid, and the compose file, gitgate's config and
-    haproxy's check agree on the [http] port."""
-
-    DOCKER = harness.SOURCE_DIR / "docker"
-
-    def test_prometheus_config_is_valid(self):
-        if shutil.which("promtool") is None:
-            raise unittest.SkipTest("promtool is not installed (scripts/install-deps.sh)")
-        proc = subprocess.run(["promtool", "check", "config", str(self.DOCKER / "prometheus.yml")],
-                              capture_output=True, text=True, timeout=30)
-        self.assertEqual(proc.returncode, 0, proc.stdout + proc.stderr)
-
-    def test_one_http_port_everywhere(self):
-        try:
-            import yaml
-        except ImportError:
-            raise unittest.SkipTest("PyYAML is not installed")
-        import tomllib
-        config = tomllib.loads((self.DOCKER / "gitgate.toml").read_text())
-        port = config["http"]["listen"][0].rsplit(":", 1)[1]
-        compose = yaml.safe_load((self.DOCKER / "compose.yaml").read_text())
-        services = compose["services"]
-        self.assertIn(port, services["gitgate"]["expose"])
-        self.assertEqual(services["haproxy"]["environment"]["GITGATE_CHECK_PORT"], port)
-        self.assertIn(f'port: {port}', (self.DOCKER / "prometheus.yml").read_text())
-        self.assertIn(f'GITGATE_CHECK_PORT-{port}', (self.DOCKER / "haproxy.cfg").read_text())
-        self.assertIn("./prometheus.yml:/etc/prometheus/prometheus.yml:ro",
-                      services["prometheus"]["volumes"])
-
-
 class DrainWindowTest(unittest.TestCase):
     """SIGTERM: /ready answers 503 at once; new connections are still served during
     drain_accept_seconds (the default, 4 s); then the listener stops and gitgate exits 0.
