@@ -189,23 +189,34 @@ size_t Admission::cut_unauthenticated() {
   return unauthenticated_fds_.size();
 }
 
+Limits Admission::limits() const {
+  const std::lock_guard lock(mu_);
+  return limits_;
+}
+
+void Admission::set_limits(const Limits& resolved) {
+  const std::lock_guard lock(mu_);
+  limits_ = resolved;
+}
+
 std::string Admission::describe(Verdict verdict, const std::string& source) const {
+  const Limits current = limits();  // a copy: set_limits() may run on the signal thread
   switch (verdict) {
     case Verdict::kAdmitted:
       return "admitted";
     case Verdict::kTooManyConnections:
-      return "connection limit: " + std::to_string(limits_.max_connections) + " connections open";
+      return "connection limit: " + std::to_string(current.max_connections) + " connections open";
     case Verdict::kTooManyUnauthenticated:
-      return "unauthenticated limit: " + std::to_string(limits_.max_unauthenticated) +
+      return "unauthenticated limit: " + std::to_string(current.max_unauthenticated) +
              " connections not yet authenticated";
     case Verdict::kTooManyFromSource:
-      return "per-source limit: " + std::to_string(limits_.max_per_source) +
+      return "per-source limit: " + std::to_string(current.max_per_source) +
              " connections open from " + source;
     case Verdict::kTooManyUnauthenticatedFromSource:
-      return "per-source limit: " + std::to_string(limits_.max_unauthenticated_per_source) +
+      return "per-source limit: " + std::to_string(current.max_unauthenticated_per_source) +
              " connections not yet authenticated from " + source;
     case Verdict::kEarlyDrop:
-      return "early drop: more than " + std::to_string(limits_.early_drop_start) +
+      return "early drop: more than " + std::to_string(current.early_drop_start) +
              " connections not yet authenticated";
   }
   return "unknown";

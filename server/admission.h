@@ -79,7 +79,11 @@ class Admission {
 
   // "per-source limit: 32 connections open from 203.0.113.9" (for the refusal's log line).
   [[nodiscard]] std::string describe(Verdict verdict, const std::string& source) const;
-  [[nodiscard]] const Limits& limits() const { return limits_; }
+  [[nodiscard]] Limits limits() const;
+  // SIGHUP: new resolved limits for the connections accepted and identified from now on.
+  // Connections already open stay, even above a lowered limit; they count against it, so
+  // new ones are refused until enough have closed.
+  void set_limits(const Limits& resolved);
 
  private:
   friend class AdmissionTicket;
@@ -93,8 +97,8 @@ class Admission {
   void authenticated(uint64_t id, const std::optional<std::string>& source);
   void release(uint64_t id, const std::optional<std::string>& source, bool was_authenticated);
 
-  Limits limits_;
   mutable std::mutex mu_;
+  Limits limits_;  // guarded by mu_: replaced by set_limits()
   std::condition_variable idle_;
   size_t open_ = 0;
   size_t unauthenticated_ = 0;

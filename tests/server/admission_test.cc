@@ -209,6 +209,26 @@ TEST(Admission, DescribeNamesTheLimitAndTheSource) {
             "early drop: more than 64 connections not yet authenticated");
 }
 
+// SIGHUP: new limits apply to the next connections; those open stay, and count.
+TEST(Admission, SetLimitsAppliesToTheNextConnections) {
+  Pool pool(limits(10, 10, 1, 1));
+  EXPECT_EQ(pool.connect("10.0.0.1"), Verdict::kAdmitted);
+  EXPECT_EQ(pool.connect("10.0.0.1"), Verdict::kTooManyUnauthenticatedFromSource);
+  pool.admission.set_limits(limits(10, 10, 3, 3));
+  EXPECT_EQ(pool.admission.limits().max_per_source, 3);
+  EXPECT_EQ(pool.connect("10.0.0.1"), Verdict::kAdmitted);
+  EXPECT_EQ(pool.connect("10.0.0.1"), Verdict::kAdmitted);
+  EXPECT_EQ(pool.connect("10.0.0.1"), Verdict::kTooManyUnauthenticatedFromSource);
+  // Lowered below what is open: nothing is closed, the next one is refused.
+  pool.admission.set_limits(limits(2, 2, 1, 1));
+  EXPECT_EQ(pool.tickets.size(), 3U);
+  EXPECT_EQ(pool.connect("10.0.0.2"), Verdict::kTooManyConnections);
+  EXPECT_EQ(pool.admission.describe(Verdict::kTooManyConnections, "10.0.0.2"),
+            "connection limit: 2 connections open");
+  pool.tickets.clear();
+  EXPECT_EQ(pool.connect("10.0.0.2"), Verdict::kAdmitted);
+}
+
 TEST(AdmissionTicket, ReleasesOnceEvenWhenMoved) {
   Pool pool(limits(10, 10, 10, 10));
   {
