@@ -151,17 +151,18 @@ bool PackCache::reserve(uint64_t n) {
   bool over = false;
   {
     const std::lock_guard lock(flights_mu_);
-    if (in_flight_bytes_ + n > options_.max_bytes) {
+    const uint64_t max_bytes = max_bytes_.load();
+    if (in_flight_bytes_ + n > max_bytes) {
       return false;  // even an empty cache could not hold it
     }
     in_flight_bytes_ += n;
-    over = stored_bytes_ + in_flight_bytes_ > options_.max_bytes;
+    over = stored_bytes_ + in_flight_bytes_ > max_bytes;
   }
   if (over) {
     evict();
   }
   const auto free = options_.free_space(options_.directory);
-  if (!free || *free < options_.min_free_bytes + n) {
+  if (!free || *free < min_free_bytes_.load() + n) {
     settle(n, false);
     return false;
   }
@@ -268,7 +269,7 @@ PackCache::Served PackCache::serve_file(const OwnedFile& entry, std::string_view
   const int fd = entry.fd;
   const struct stat& st = entry.st;
   const auto size = static_cast<uint64_t>(st.st_size);
-  if (expired(st, options_.ttl) || !has_pack_header(fd, size)) {
+  if (expired(st, ttl()) || !has_pack_header(fd, size)) {
     ::close(fd);
     remove_entry(path, st);
     return Served::kMiss;
@@ -370,7 +371,7 @@ std::unique_ptr<PackCacheWriter> PackCache::start(std::string_view key) {
 
 std::unique_ptr<PackCacheWriter> PackCache::start_locked(std::string_view key) {
   const auto free = options_.free_space(options_.directory);
-  if (!free || *free < options_.min_free_bytes) {
+  if (!free || *free < min_free_bytes_.load()) {
     return nullptr;
   }
   const uint64_t n = ++temp_counter_;  // flights_mu_ is held
@@ -412,7 +413,7 @@ void PackCache::evict() {
     }
     std::error_code ignored;
     // Not ours (a symlink, another user's file): never served, so it need not stay.
-    if (expired(st, options_.ttl) || !S_ISREG(st.st_mode) || st.st_uid != ::geteuid()) {
+    if (expired(st, ttl()) || !S_ISREG(st.st_mode) || st.st_uid != ::geteuid()) {
       fs::remove(path, ignored);
       continue;
     }
@@ -424,7 +425,8 @@ void PackCache::evict() {
   });
   // Room for the temp files being written, too: they become entries soon.
   const uint64_t in_flight = in_flight_bytes();
-  const uint64_t limit = options_.max_bytes - std::min(options_.max_bytes, in_flight);
+  const uint64_t max_bytes = max_bytes_.load();
+  const uint64_t limit = max_bytes - std::min(max_bytes, in_flight);
   for (const Entry& entry : entries) {
     if (total <= limit) {
       break;

@@ -18,6 +18,7 @@
 // go at the pace of the leader's writing, which is the pace of the leader's client.
 #pragma once
 
+#include <atomic>
 #include <chrono>
 #include <cstdint>
 #include <filesystem>
@@ -148,7 +149,18 @@ class PackCache {
   // Deletes expired entries, then the least recently used until the total fits.
   void evict();
 
+  // SIGHUP: new max_bytes, ttl and min_free_bytes for what is stored, served and kept from
+  // now on; evicts down to them at once. Generations in progress check the new ones at
+  // their next chunk. The directory stays.
+  void set_limits(uint64_t max_bytes, std::chrono::minutes ttl, uint64_t min_free_bytes) {
+    max_bytes_.store(max_bytes);
+    ttl_minutes_.store(ttl.count());
+    min_free_bytes_.store(min_free_bytes);
+    evict();
+  }
+
   std::filesystem::path entry_path(std::string_view key) const;
+  // As opened: max_bytes, ttl and min_free_bytes are the ones set_limits() last set.
   const PackCacheOptions& options() const { return options_; }
   // Bytes written to temp files by generations in progress.
   uint64_t in_flight_bytes() const;
@@ -158,7 +170,13 @@ class PackCache {
  private:
   friend class PackCacheWriter;
   PackCache(PackCacheOptions options, detail::CacheDirectoryLock lock)
-      : options_(std::move(options)), lock_(std::move(lock)) {}
+      : options_(std::move(options)),
+        lock_(std::move(lock)),
+        max_bytes_(options_.max_bytes),
+        ttl_minutes_(options_.ttl.count()),
+        min_free_bytes_(options_.min_free_bytes) {}
+
+  std::chrono::minutes ttl() const { return std::chrono::minutes(ttl_minutes_.load()); }
 
   enum class Followed { kShared, kFailed, kLeaderGone, kStalled };
   Followed follow(PackGeneration& generation, PackSink& sink);
@@ -179,8 +197,12 @@ class PackCache {
 
   PackCacheOptions options_;
   detail::CacheDirectoryLock lock_;  // held for the cache's life
-  std::mutex evict_mu_;              // one directory scan at a time
-  mutable std::mutex flights_mu_;    // flights_, counters_, temp_counter_, byte totals
+  // The limits in force (options_'s until set_limits()): read by every request's thread.
+  std::atomic<uint64_t> max_bytes_;
+  std::atomic<std::chrono::minutes::rep> ttl_minutes_;
+  std::atomic<uint64_t> min_free_bytes_;
+  std::mutex evict_mu_;            // one directory scan at a time
+  mutable std::mutex flights_mu_;  // flights_, counters_, temp_counter_, byte totals
   uint64_t temp_counter_ = 0;
   uint64_t in_flight_bytes_ = 0;
   uint64_t stored_bytes_ = 0;  // entries' total at the last scan, plus commits since

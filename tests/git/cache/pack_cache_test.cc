@@ -160,6 +160,35 @@ TEST_F(PackCacheTest, EvictsLeastRecentlyUsedAboveMaxBytes) {
   EXPECT_EQ(cache->in_flight_bytes(), 0U);
 }
 
+// SIGHUP: lower limits evict at once and apply to the next entries; a shorter TTL
+// expires entries a longer one kept; a higher floor stops caching.
+TEST_F(PackCacheTest, NewLimitsApplyAtOnce) {
+  const std::string pack = make_pack(1000, 'n');
+  options_.max_bytes = 4 * pack.size();
+  auto cache = open();
+  for (const char* key : {"a", "b", "c"}) {
+    ASSERT_TRUE(store(*cache, key, pack));
+  }
+  age(cache->entry_path("a"), 300, 300);
+  age(cache->entry_path("b"), 200, 300);
+  age(cache->entry_path("c"), 0, time_t{61} * 60);
+  cache->set_limits(pack.size() * 3 / 2, std::chrono::minutes(60), 100);
+  // c is past the TTL, a the least recently used: b alone fits.
+  EXPECT_FALSE(fs::exists(cache->entry_path("a")));
+  EXPECT_TRUE(fs::exists(cache->entry_path("b")));
+  EXPECT_FALSE(fs::exists(cache->entry_path("c")));
+  EXPECT_FALSE(store(*cache, "huge", make_pack(3 * pack.size(), 'o')));
+  age(cache->entry_path("b"), 0, time_t{20} * 60);
+  RecordingSink sink;
+  EXPECT_EQ(cache->serve("b", sink), PackCache::Served::kSent);
+  cache->set_limits(pack.size() * 3 / 2, std::chrono::minutes(10), 100);
+  EXPECT_EQ(cache->serve("b", sink), PackCache::Served::kMiss);
+  free_ = 1000;
+  EXPECT_NE(cache->start("k"), nullptr);
+  cache->set_limits(pack.size() * 3 / 2, std::chrono::minutes(10), 1001);
+  EXPECT_EQ(cache->start("k2"), nullptr);
+}
+
 TEST_F(PackCacheTest, BelowTheFreeSpaceFloorNothingIsCached) {
   auto cache = open();
   for (const auto& [free, cached] : std::vector<std::pair<std::optional<uint64_t>, bool>>{
