@@ -88,8 +88,12 @@ class AccessLog {
   AccessLog(const AccessLog&) = delete;
   AccessLog& operator=(const AccessLog&) = delete;
 
-  bool open();                          // false (and a diagnostic) on failure
-  bool reopen();                        // on SIGHUP; keeps the old fd if the new open fails
+  bool open();    // false (and a diagnostic) on failure
+  bool reopen();  // on SIGHUP; keeps the old fd if the new open fails
+  // On SIGHUP with a changed [access_log] path: that file from now on, the old one closed;
+  // keeps the old file (and path) if the new one cannot be opened.
+  bool reopen(const std::string& path);
+  [[nodiscard]] std::string path() const;
   void write(const std::string& line);  // line without its newline
   // Lines dropped since construction because the file would not take them.
   [[nodiscard]] uint64_t lines_lost() const;

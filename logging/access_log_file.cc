@@ -100,14 +100,21 @@ AccessLog::~AccessLog() {
 
 bool AccessLog::open() { return reopen(); }
 
+bool AccessLog::reopen() { return reopen(path()); }
+
+std::string AccessLog::path() const {
+  const std::lock_guard lock(mu_);
+  return path_;
+}
+
 // The new file is opened before the old one is closed, so a failed reopen (disk gone, directory
 // renamed) loses nothing: lines keep going to the old file and the operator sees why.
-bool AccessLog::reopen() {
-  const int fd = open_log(path_);
+bool AccessLog::reopen(const std::string& path) {
+  const int fd = open_log(path);
   if (fd < 0) {
     const std::string reason = error_text(errno);
     const std::lock_guard lock(mu_);
-    diagnostics().error("access log {}: cannot open: {}{}", path_, reason,
+    diagnostics().error("access log {}: cannot open: {}{}", path, reason,
                         fd_ >= 0 ? "; still writing to the previously opened file" : "");
     return false;
   }
@@ -120,6 +127,7 @@ bool AccessLog::reopen() {
       lost(streak_error_ != 0 ? streak_error_ : EIO);
     }
     old = std::exchange(fd_, fd);
+    path_ = path;
   }
   if (old >= 0) {
     ::close(old);

@@ -166,6 +166,26 @@ TEST_F(AccessLogFile, FailedReopenKeepsTheOldFile) {
   EXPECT_EQ(read(dir_ / "moved" / "access.log"), "a |\nb |\n");
 }
 
+// SIGHUP with a new [access_log] path: the next line goes to the new file; a path that
+// cannot be opened keeps the file (and the path) in use.
+TEST_F(AccessLogFile, ReopenWithANewPathMovesToIt) {
+  const fs::path first = dir_ / "first.log";
+  const fs::path second = dir_ / "second.log";
+  AccessLog log(first.string());
+  ASSERT_TRUE(log.open());
+  log.write("a |");
+  ASSERT_TRUE(log.reopen(second.string()));
+  EXPECT_EQ(log.path(), second.string());
+  log.write("b |");
+  EXPECT_FALSE(log.reopen((dir_ / "missing" / "third.log").string()));
+  EXPECT_EQ(log.path(), second.string());
+  log.write("c |");
+  ASSERT_TRUE(log.reopen());  // the path in force: second.log
+  log.write("d |");
+  EXPECT_EQ(read(first), "a |\n");
+  EXPECT_EQ(read(second), "b |\nc |\nd |\n");
+}
+
 // One write(2) call as a test scripts it: at most max_bytes go out, or it fails with error.
 struct Step {
   size_t max_bytes = SIZE_MAX;
