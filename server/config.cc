@@ -164,10 +164,9 @@ std::variant<Config, std::vector<ConfigError>> load_config(const fs::path& path)
   return parse_config(std::get<std::string>(text), base_dir_of(path));
 }
 
-int check_config(const fs::path& config_path, std::ostream& out) {
+ConfigCheck validate_config(const fs::path& config_path) {
+  ConfigCheck check;
   Findings findings;
-  size_t users = 0;
-  size_t listen = 0;
   auto text = read_file(config_path);
   if (auto* error = std::get_if<ConfigError>(&text)) {
     findings.emplace_back(config_path, *error);
@@ -178,23 +177,31 @@ int check_config(const fs::path& config_path, std::ostream& out) {
       findings.emplace_back(config_path, e);
     }
   } else {
-    const auto& checked = std::get<detail::ParsedConfig>(parsed);
-    listen = checked.config.listen.size();
-    users = check_users(config_path, checked, findings);
+    auto& checked = std::get<detail::ParsedConfig>(parsed);
+    check.users = check_users(config_path, checked, findings);
     check_certificates(config_path, checked, findings);
     check_paths(config_path, checked, findings);
-  }
-  for (const auto& [file, e] : findings) {
-    if (e.line > 0) {
-      out << file.string() << ':' << e.line << ": " << e.message << '\n';
-    } else {
-      out << file.string() << ": " << e.message << '\n';
+    if (findings.empty()) {
+      check.config = std::move(checked.config);
     }
   }
-  if (!findings.empty()) {
+  for (const auto& [file, e] : findings) {
+    check.errors.push_back(e.line > 0 ? fmt::format("{}:{}: {}", file.string(), e.line, e.message)
+                                      : fmt::format("{}: {}", file.string(), e.message));
+  }
+  return check;
+}
+
+int check_config(const fs::path& config_path, std::ostream& out) {
+  const ConfigCheck check = validate_config(config_path);
+  for (const std::string& error : check.errors) {
+    out << error << '\n';
+  }
+  if (!check.config) {
     return 2;
   }
-  out << "config OK: " << users << " users, " << listen << " listen addresses\n";
+  out << "config OK: " << check.users << " users, " << check.config->listen.size()
+      << " listen addresses\n";
   return 0;
 }
 

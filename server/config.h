@@ -3,6 +3,7 @@
 
 #include <filesystem>
 #include <iosfwd>
+#include <optional>
 #include <string>
 #include <string_view>
 #include <variant>
@@ -128,6 +129,16 @@ struct ConfigError {
     std::string_view toml_text, const std::filesystem::path& base_dir);
 [[nodiscard]] std::variant<Config, std::vector<ConfigError>> load_config(
     const std::filesystem::path& path);
+
+// What `gitgate check-config` finds, and a SIGHUP reload checks the same way: the config
+// (when there is no error), the users in the users file, and each error as
+// "<file>:<line>: <message>" (no ":<line>" when an error has none).
+struct ConfigCheck {
+  std::optional<Config> config;
+  size_t users = 0;
+  std::vector<std::string> errors;
+};
+[[nodiscard]] ConfigCheck validate_config(const std::filesystem::path& config_path);
 
 // `gitgate check-config`: loads the config, the users file it names, and checks
 // the paths it names exist (repositories; the directories of host keys and of

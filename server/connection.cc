@@ -47,9 +47,11 @@ constexpr long kBlockingTimeoutSeconds = 600;
 
 class Connection {
  public:
-  Connection(ServerContext& context, proxyproto::ConnectionInfo info, AdmissionTicket ticket,
+  Connection(ServerContext& context, std::shared_ptr<const Config> settings,
+             proxyproto::ConnectionInfo info, AdmissionTicket ticket,
              SteadyClock::time_point login_deadline)
       : context_(context),
+        settings_(std::move(settings)),
         info_(std::move(info)),
         ticket_(std::move(ticket)),
         session_id_(logging::new_session_id()),
@@ -115,6 +117,7 @@ class Connection {
   static int on_message(ssh_session session, ssh_message message, void* self);
 
   ServerContext& context_;
+  const std::shared_ptr<const Config> settings_;  // as at accept, to the end (a SIGHUP's are not)
   const proxyproto::ConnectionInfo info_;
   AdmissionTicket ticket_;
   const std::string session_id_;
@@ -195,7 +198,7 @@ bool Connection::handshake() {
     if (SteadyClock::now() >= login_deadline_) {
       log_before_login(
           spdlog::level::warn, "login grace time exceeded",
-          fmt::format("no SSH handshake after {} s", context_.config.limits.login_grace_seconds));
+          fmt::format("no SSH handshake after {} s", settings_->limits.login_grace_seconds));
     } else {
       // A balancer's health check (a PROXY LOCAL header, then a close once it has
       // seen our banner) ends here every few seconds: not worth an info line each.
@@ -211,14 +214,11 @@ bool Connection::handshake() {
   timeout = kBlockingTimeoutSeconds;
   ssh_options_set(session_, SSH_OPTIONS_TIMEOUT, &timeout);
   event_ = ssh_event_new();
-  if (event_ == nullptr || ssh_event_add_session(event_, session_) != SSH_OK) {
-    return false;
-  }
-  return true;
+  return event_ != nullptr && ssh_event_add_session(event_, session_) == SSH_OK;
 }
 
 void Connection::event_loop() {
-  const int max_tries = context_.config.limits.max_auth_tries;
+  const int max_tries = settings_->limits.max_auth_tries;
   for (;;) {
     if (ssh_event_dopoll(event_, kPollSliceMs) == SSH_ERROR || ssh_is_connected(session_) == 0 ||
         (ssh_get_status(session_) & (SSH_CLOSED | SSH_CLOSED_ERROR)) != 0) {
@@ -233,9 +233,9 @@ void Connection::event_loop() {
         return;
       }
       if (now >= login_deadline_) {
-        log_before_login(spdlog::level::warn, "login grace time exceeded",
-                         fmt::format("not authenticated after {} s",
-                                     context_.config.limits.login_grace_seconds));
+        log_before_login(
+            spdlog::level::warn, "login grace time exceeded",
+            fmt::format("not authenticated after {} s", settings_->limits.login_grace_seconds));
         return;
       }
       if (context_.stopping.load()) {
@@ -315,7 +315,8 @@ void Connection::run_request() {
                     SessionFacts{.connection = &info_,
                                  .client_banner = banner != nullptr ? banner : "",
                                  .session_id = session_id_,
-                                 .user = &*user_},
+                                 .user = &*user_,
+                                 .settings = settings_.get()},
                     std::move(liveness));
   if (keepalive) {
     long timeout = kBlockingTimeoutSeconds;
@@ -381,7 +382,7 @@ int Connection::authenticate(const char* user, ssh_key key, char signature_state
   trust_ = std::move(key_found.trust);
   ticket_.mark_authenticated();
   server_metrics().auth_attempt("success");
-  alive_.emplace(session_, std::chrono::seconds(context_.config.limits.keepalive_seconds));
+  alive_.emplace(session_, std::chrono::seconds(settings_->limits.keepalive_seconds));
   idle_deadline_ = SteadyClock::now() + kIdleAfterRequest;
   spdlog::info("[session {}] authenticated {} (id {}{}) with {} {}", session_id_,
                user_->identity.name, user_->identity.id,
@@ -437,9 +438,11 @@ int Connection::on_message(ssh_session /*session*/, ssh_message message, void* s
 
 }  // namespace
 
-void run_connection(ServerContext& context, proxyproto::ConnectionInfo info, AdmissionTicket ticket,
+void run_connection(ServerContext& context, std::shared_ptr<const Config> settings,
+                    proxyproto::ConnectionInfo info, AdmissionTicket ticket,
                     std::chrono::steady_clock::time_point login_deadline, int fd) {
-  Connection connection(context, std::move(info), std::move(ticket), login_deadline);
+  Connection connection(context, std::move(settings), std::move(info), std::move(ticket),
+                        login_deadline);
   connection.run(fd);
 }
 

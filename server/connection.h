@@ -5,6 +5,7 @@
 #pragma once
 
 #include <chrono>
+#include <memory>
 
 #include "proxyproto/reader.h"
 #include "server/admission.h"
@@ -14,7 +15,10 @@ namespace gitgate::server {
 
 // The SSH part of a connection the intake identified and admitted (server/intake.h), on
 // the non-blocking fd it takes over. Returns when the connection is over.
-void run_connection(ServerContext& context, proxyproto::ConnectionInfo info, AdmissionTicket ticket,
+// settings: the snapshot taken at accept ([limits] login grace, max_auth_tries, keepalive;
+// every request's limits and [push]).
+void run_connection(ServerContext& context, std::shared_ptr<const Config> settings,
+                    proxyproto::ConnectionInfo info, AdmissionTicket ticket,
                     std::chrono::steady_clock::time_point login_deadline, int fd);
 
 }  // namespace gitgate::server

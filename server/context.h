@@ -1,11 +1,13 @@
-// What every connection thread shares: the configuration, the ssh_bind holding the
-// host keys, the users (the file, and the Git host's API when configured), the access log, the
-// connection limits, the requests in flight and the stop flag.
+// What every connection thread shares: the configuration (as started, and the settings a
+// SIGHUP replaces), the ssh_bind holding the host keys, the users (the file, and the Git host's
+// API when configured), the access log, the connection limits, the requests in flight and the
+// stop flag.
 #pragma once
 
 #include <libssh/server.h>
 
 #include <atomic>
+#include <filesystem>
 #include <memory>
 #include <mutex>
 
@@ -16,6 +18,7 @@
 #include "server/certificate_store.h"
 #include "server/config.h"
 #include "server/health.h"
+#include "server/live_settings.h"
 #include "server/refusal_log.h"
 #include "server/request_log.h"
 #include "server/user_store.h"
@@ -24,8 +27,11 @@ namespace gitgate::server {
 
 struct ServerContext {
   // resolved_limits: config.limits with the sizes fixed at start (resolve_limits).
-  ServerContext(Config config_in, const Limits& resolved_limits)
+  ServerContext(Config config_in, const Limits& resolved_limits,
+                std::filesystem::path config_path_in = {})
       : config(std::move(config_in)),
+        config_path(std::move(config_path_in)),
+        settings(config),
         users(config.users),
         certificates(config.certificates),
         host_api(make_host_api(config.host_api)),
@@ -34,7 +40,14 @@ struct ServerContext {
         admission(resolved_limits),
         health(config.repositories) {}
 
+  // As started: what only a restart changes (listen addresses, host keys, [ssh], [http],
+  // the repositories root, the node id). What a SIGHUP reloads is read from `settings`.
   const Config config;
+  // The file SIGHUP reads again (server/reload.h); empty: no reload of the settings.
+  const std::filesystem::path config_path;
+  // [limits], [proxy_protocol], [access_log], [cache] limits, [push], the drain times: a
+  // connection takes the snapshot at accept and keeps it (server/live_settings.h).
+  LiveSettings settings;
   ssh_bind bind = nullptr;
   // ssh_bind_accept_fd() reads (and on first use, fills in) the bind: one thread at a time.
   std::mutex bind_mu;

@@ -139,7 +139,7 @@ int run_upload_pack(ServerContext& context, const SessionFacts& facts,
   } else {
     git::UploadPackRequest request{repository->directory, facts.protocol_version};
     request.cache = context.pack_cache;
-    request.limits = context.config.limits.request;
+    request.limits = facts.settings->limits.request;
     request.labels = &logged.labels();
     result = git::serve_upload_pack(request, stream);
   }
@@ -177,7 +177,7 @@ int run_receive_pack(ServerContext& context, const SessionFacts& facts,
   request.pusher.user_id = static_cast<uint64_t>(user.identity.id);
   request.pusher.client_address = facts.connection->client.ip_string();
   request.pusher.request_id = logged.request_id();
-  request.settings = context.config.push;
+  request.settings = facts.settings->push;
   request.cache = context.pack_cache;
   request.labels = &logged.labels();
   // request.keepalive stays git's receive.keepAlive (5 s).

@@ -23,6 +23,8 @@ struct SessionFacts {
   std::string session_id;
   const auth::SessionUser* user = nullptr;  // who logged in, from which source
   int protocol_version = 0;                 // from GIT_PROTOCOL
+  // The settings the connection was accepted under: [limits] request, [push].
+  const Config* settings = nullptr;
 };
 
 // The repository path of the access log's action field: as resolved ("/demo/repo.git",

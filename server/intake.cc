@@ -67,25 +67,27 @@ class SocketGuard {
   AdmissionTicket& ticket_;
 };
 
-void serve(ServerContext& context, int fd, AdmissionTicket ticket) {
+void serve(ServerContext& context, std::shared_ptr<const Config> settings, int fd,
+           AdmissionTicket ticket) {
   SocketGuard socket(fd, ticket);
   const SteadyClock::time_point login_deadline =
-      ticket.accepted_at() + std::chrono::seconds(context.config.limits.login_grace_seconds);
+      ticket.accepted_at() + std::chrono::seconds(settings->limits.login_grace_seconds);
   std::optional<proxyproto::ConnectionInfo> info =
-      identify_connection(context, fd, ticket, login_deadline);
+      identify_connection(context, *settings, fd, ticket, login_deadline);
   // libssh polls the socket itself; a blocking send() would escape its timeouts.
   if (!info || !set_nonblocking(fd)) {
     return;
   }
-  run_connection(context, std::move(*info), std::move(ticket), login_deadline, socket.release());
+  run_connection(context, std::move(settings), std::move(*info), std::move(ticket), login_deadline,
+                 socket.release());
 }
 
 }  // namespace
 
 std::optional<proxyproto::ConnectionInfo> identify_connection(
-    ServerContext& context, int fd, AdmissionTicket& ticket,
+    ServerContext& context, const Config& settings, int fd, AdmissionTicket& ticket,
     std::chrono::steady_clock::time_point login_deadline) {
-  proxyproto::Policy policy = context.config.proxy;
+  proxyproto::Policy policy = settings.proxy;
   const auto left =
       std::chrono::duration_cast<std::chrono::milliseconds>(login_deadline - SteadyClock::now());
   policy.header_timeout = std::clamp(left, std::chrono::milliseconds(1), policy.header_timeout);
@@ -118,9 +120,10 @@ std::optional<proxyproto::ConnectionInfo> identify_connection(
 
 // Whatever a session throws ends that session, never the server: the thread is detached,
 // and an exception leaving it would terminate every other session with it.
-void serve_connection(ServerContext& context, int fd, AdmissionTicket ticket) {
+void serve_connection(ServerContext& context, std::shared_ptr<const Config> settings, int fd,
+                      AdmissionTicket ticket) {
   try {
-    serve(context, fd, std::move(ticket));
+    serve(context, std::move(settings), fd, std::move(ticket));
   } catch (const std::exception& error) {
     spdlog::error("internal error: {}; that connection was closed and the server goes on",
                   logging::printable(error.what()));

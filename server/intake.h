@@ -6,6 +6,7 @@
 #pragma once
 
 #include <chrono>
+#include <memory>
 #include <optional>
 
 #include "proxyproto/reader.h"
@@ -14,14 +15,16 @@
 
 namespace gitgate::server {
 
-// The connection as the header describes it, admitted; or nullopt when it was refused
-// (logged; the caller closes fd).
+// The connection as the header describes it (read under settings.proxy), admitted; or
+// nullopt when it was refused (logged; the caller closes fd).
 [[nodiscard]] std::optional<proxyproto::ConnectionInfo> identify_connection(
-    ServerContext& context, int fd, AdmissionTicket& ticket,
+    ServerContext& context, const Config& settings, int fd, AdmissionTicket& ticket,
     std::chrono::steady_clock::time_point login_deadline);
 
-// An accepted socket, start to end: identified, admitted, then served over SSH. Takes
-// ownership of fd. Returns when the connection is over.
-void serve_connection(ServerContext& context, int fd, AdmissionTicket ticket);
+// An accepted socket, start to end: identified, admitted, then served over SSH under the
+// settings in force when it was accepted (server/live_settings.h). Takes ownership of fd.
+// Returns when the connection is over.
+void serve_connection(ServerContext& context, std::shared_ptr<const Config> settings, int fd,
+                      AdmissionTicket ticket);
 
 }  // namespace gitgate::server

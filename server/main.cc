@@ -6,6 +6,7 @@
 #include <iostream>
 #include <sstream>
 #include <string>
+#include <system_error>
 #include <variant>
 
 #include "logging/diagnostics.h"
@@ -32,7 +33,11 @@ int serve(const std::filesystem::path& config_path, const std::string& log_level
     }
     return kExitConfigError;
   }
-  return gitgate::server::run_server(std::move(std::get<gitgate::server::Config>(loaded)));
+  // Absolute: SIGHUP reads it again, whatever the working directory is by then.
+  std::error_code ec;
+  const std::filesystem::path absolute = std::filesystem::absolute(config_path, ec);
+  return gitgate::server::run_server(std::move(std::get<gitgate::server::Config>(loaded)),
+                                     ec ? config_path : absolute);
 }
 
 int check_config(const std::filesystem::path& config_path) {

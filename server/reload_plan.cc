@@ -52,6 +52,17 @@ ReloadPlan plan_reload(const Config& running, Config fresh) {
   keep("server.clustered", running.clustered, fresh.clustered, changed);
   // The users file is re-read on every SIGHUP, from the path the store was made with.
   keep("auth.users", running.users, fresh.users, changed);
+  // The certificate files and the host API's token are re-read on every SIGHUP too, from the
+  // paths their stores were made with; the API's address and timings are the client's.
+  keep("auth.trusted_user_ca_keys", running.certificates.trusted_user_ca_keys,
+       fresh.certificates.trusted_user_ca_keys, changed);
+  keep("auth.revoked_keys", running.certificates.revoked_keys, fresh.certificates.revoked_keys,
+       changed);
+  keep("auth.api_url", running.host_api.url, fresh.host_api.url, changed);
+  keep("auth.api_token_file", running.host_api.token_file, fresh.host_api.token_file, changed);
+  keep("auth.api_timeout_ms", running.host_api.timeout_ms, fresh.host_api.timeout_ms, changed);
+  keep("auth.api_cache_seconds", running.host_api.cache_seconds, fresh.host_api.cache_seconds,
+       changed);
   keep(
       "http.listen", running.http.listen, fresh.http.listen,
       [](const auto& a, const auto& b) { return same(a, b); }, changed);

@@ -3,8 +3,8 @@
 // is reloaded: [limits], [proxy_protocol], [access_log] path, [cache] limits, [push] and the
 // drain times. What is bound or built once at start (listen addresses, host keys, the SSH
 // algorithms of the bind, the [http] listeners, the repositories root the health check
-// watches, the request-id node, the users file's path, the cache directory) needs a
-// restart: a reload keeps it and says so.
+// watches, the request-id node, the paths of the users, certificate and token files and the
+// host API's client, the cache directory) needs a restart: a reload keeps it and says so.
 #pragma once
 
 #include <string>

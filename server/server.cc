@@ -25,6 +25,7 @@
 #include "server/http_endpoint.h"
 #include "server/intake.h"
 #include "server/listener.h"
+#include "server/reload.h"
 #include "server/server_metrics.h"
 #include "server/ssh_algorithms.h"
 #include "server/systemd_notify.h"
@@ -46,38 +47,6 @@ sigset_t handled_signals() {
   return set;
 }
 
-void reload(ServerContext& context) {
-  notify_systemd(reloading_state(monotonic_now()));
-  const std::vector<std::string> errors = context.users.reload();
-  const auto users = context.users.get();
-  if (errors.empty()) {
-    spdlog::info("SIGHUP: reloaded {} ({} users)", context.users.path().string(), users->size());
-  } else {
-    const auto kept = context.users.get();
-    spdlog::warn("SIGHUP: {} is invalid; keeping the previous {} users",
-                 context.users.path().string(), kept ? kept->size() : 0);
-    for (const std::string& error : errors) {
-      spdlog::warn("  {}", logging::printable(error));
-    }
-  }
-  (void)reload_certificates(context.certificates, "SIGHUP");
-  if (context.host_api != nullptr) {
-    if (const std::string error = context.host_api->reload_token(); !error.empty()) {
-      spdlog::warn("SIGHUP: host API token: {}; keeping the previous token",
-                   logging::printable(error));
-    } else {
-      spdlog::info("SIGHUP: reloaded the host API token from {}",
-                   context.host_api->settings().token_file.string());
-    }
-  }
-  if (!context.access_log.reopen()) {
-    spdlog::warn("SIGHUP: could not reopen the access log {}; still writing to the old file",
-                 context.config.access_log);
-  }
-  notify_systemd(ready_state(fmt::format("reloaded; {} users{}", users ? users->size() : 0,
-                                         errors.empty() ? "" : " (users file invalid, kept)")));
-}
-
 // Every second, the reasons gone quiet; at exit (all), every reason.
 void log_held_back_refusals(ServerContext& context, bool all = false) {
   const auto lines =
@@ -96,7 +65,8 @@ void stop_accepting(ServerContext& context, Listener& listener, const char* name
   spdlog::info(
       "{}: no new connections; {} open, {} not yet authenticated closed; "
       "waiting up to {} s for requests in flight",
-      name, context.admission.open_connections(), cut, context.config.drain_timeout_seconds);
+      name, context.admission.open_connections(), cut,
+      context.settings.get()->drain_timeout_seconds);
 }
 
 // Signals are taken with sigtimedwait() on this thread (blocked everywhere else), so the
@@ -128,7 +98,7 @@ void signal_loop(ServerContext& context, Listener& listener, const std::atomic<b
       notify_systemd(stopping_state("draining: not ready, requests in flight finish"));
       // Without [http] no balancer can see /ready turn: the window would only delay.
       const int window =
-          context.config.http.listen.empty() ? 0 : context.config.drain_accept_seconds;
+          context.config.http.listen.empty() ? 0 : context.settings.get()->drain_accept_seconds;
       stop_at = now + std::chrono::seconds(window);
       if (window > 0) {
         spdlog::info("{}: not ready (GET /ready answers 503); accepting for {} s more", stop_name,
@@ -164,7 +134,9 @@ void accept_connection(ServerContext& context, int fd, const net::SocketAddress&
     return;
   }
   try {
-    std::thread(serve_connection, std::ref(context), fd, std::move(*ticket)).detach();
+    // The settings in force now are the connection's to its end, whatever a SIGHUP does.
+    std::thread(serve_connection, std::ref(context), context.settings.get(), fd, std::move(*ticket))
+        .detach();
   } catch (const std::system_error& error) {
     spdlog::error("refused connection: no thread: {} peer={}", error.what(), peer.to_string());
     server_metrics().connection_refused_no_thread();
@@ -213,13 +185,7 @@ std::optional<std::unique_ptr<git::PackCache>> open_pack_cache(const CacheConfig
   if (!config.enabled) {
     return nullptr;
   }
-  constexpr int kMegabyteShift = 20;
-  git::PackCacheOptions options;
-  options.directory = config.path;
-  options.max_bytes = static_cast<uint64_t>(config.max_size_mb) << kMegabyteShift;
-  options.ttl = std::chrono::minutes(config.ttl_minutes);
-  options.min_free_bytes = static_cast<uint64_t>(config.min_free_disk_mb) << kMegabyteShift;
-  auto opened = git::PackCache::open(std::move(options));
+  auto opened = git::PackCache::open(pack_cache_options(config));
   if (auto* error = std::get_if<git::PackCacheError>(&opened)) {
     if (error->kind == git::PackCacheError::Kind::kInUse) {
       spdlog::error("not starting: {}", logging::printable(error->message));
@@ -286,7 +252,7 @@ int serve(ServerContext& context) {
       [&context](int fd, const net::SocketAddress& peer) { accept_connection(context, fd, peer); });
   context.stopping.store(true);
   listener.close_sockets();
-  const auto drain_timeout = std::chrono::seconds(context.config.drain_timeout_seconds);
+  const auto drain_timeout = std::chrono::seconds(context.settings.get()->drain_timeout_seconds);
   const size_t remaining =
       context.admission.wait_until_idle(std::chrono::steady_clock::now() + drain_timeout);
   done.store(true);
@@ -309,7 +275,7 @@ int serve(ServerContext& context) {
 
 }  // namespace
 
-int run_server(Config config) {
+int run_server(Config config, const std::filesystem::path& config_path) {
   const sigset_t set = handled_signals();
   pthread_sigmask(SIG_BLOCK, &set, nullptr);
   std::signal(SIGPIPE, SIG_IGN);
@@ -326,7 +292,7 @@ int run_server(Config config) {
           "drop from {}), per source {} ({} unauthenticated), login grace {} s",
           descriptors, limits.max_connections, limits.max_unauthenticated, limits.early_drop_start,
           limits.max_per_source, limits.max_unauthenticated_per_source, limits.login_grace_seconds);
-      ServerContext context(std::move(config), limits);
+      ServerContext context(std::move(config), limits, config_path);
       context.pack_cache = pack_cache->get();
       exit_code = serve(context);
       if (context.bind != nullptr) {
