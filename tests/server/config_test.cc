@@ -568,6 +568,35 @@ TEST_F(CheckConfigTest, PrintsEachErrorWithFileAndLine) {
                         "' does not exist\n");
 }
 
+// What a SIGHUP reload checks is what check-config prints: the config only when nothing is
+// wrong, the users counted, each error formatted as check-config prints it.
+TEST_F(CheckConfigTest, ValidateGivesTheConfigOnlyWithoutErrors) {
+  write("gitgate.toml",
+        "[server]\nrepositories = \"repos\"\n[auth]\nusers = \"users.toml\"\n"
+        "[limits]\nmax_per_source = 3\n");
+  write("users.toml", kUsers);
+  ConfigCheck valid = validate_config(dir_ / "gitgate.toml");
+  ASSERT_TRUE(valid.config.has_value());
+  EXPECT_TRUE(valid.errors.empty());
+  EXPECT_EQ(valid.users, 1U);
+  EXPECT_EQ(valid.config->limits.max_per_source, 3);
+  EXPECT_EQ(valid.config->repositories, dir_ / "repos");
+
+  // Valid TOML, but its users file is not: no config at all, the error as printed.
+  write("users.toml", "[[user]]\nname = \"alice\"\nid = -2\nkeys = []\n");
+  const ConfigCheck invalid = validate_config(dir_ / "gitgate.toml");
+  EXPECT_FALSE(invalid.config.has_value());
+  std::string output;
+  EXPECT_EQ(check(output), 2);
+  std::string printed;
+  for (const std::string& error : invalid.errors) {
+    printed += error + "\n";
+  }
+  EXPECT_EQ(printed, output);
+  EXPECT_EQ(invalid.errors, std::vector<std::string>{(dir_ / "users.toml").string() +
+                                                     ":3: 'id' must not be negative (got -2)"});
+}
+
 TEST_F(CheckConfigTest, ReportsConfigErrorsAndMissingFiles) {
   std::string output;
   EXPECT_EQ(check(output), 2);
