@@ -7,7 +7,7 @@ packages=(
   libclang-rt-dev libssh-dev libgit2-dev libssl-dev libfmt-dev libspdlog-dev
   libtomlplusplus-dev libcli11-dev libgtest-dev libbenchmark-dev zlib1g-dev libarchive-dev
   libcpp-httplib-dev libcurl4-openssl-dev nlohmann-json3-dev libsystemd-dev git
-  openssh-client openssh-server haproxy python3 xxd hyperfine time
+  openssh-client openssh-server haproxy python3 python3-yaml xxd hyperfine time
   prometheus
 )
 # git is also a run-time dependency: gitgate runs `git maintenance run --auto` after pushes

@@ -26,10 +26,7 @@ SERVER_RE = re.compile(r'^\s*server (\S+) "\$\{(\w+)-([^}]*)\}" port "\$\{(\w+)-
 
 
 def load_yaml(path):
-    try:
-        import yaml
-    except ImportError:
-        raise unittest.SkipTest("PyYAML is not installed (python3-yaml)")
+    import yaml  # python3-yaml, installed by scripts/install-deps.sh
     return yaml.safe_load(path.read_text())
 
 
