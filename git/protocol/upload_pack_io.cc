@@ -120,8 +120,15 @@ void Output::message(std::string_view text) {
   send_locked();
 }
 
+void Output::begin_pack() {
+  const std::lock_guard lock(mutex_);
+  pack_started_ = true;
+  pack_ended_ = false;
+}
+
 bool Output::end_pack() {
   const std::lock_guard lock(mutex_);
+  pack_ended_ = true;
   if (side_band_ != pktline::SideBand::kNone) {
     pktline::append_flush(pending_);
   }
@@ -130,7 +137,7 @@ bool Output::end_pack() {
 
 void Output::keepalive_if_idle(std::chrono::milliseconds interval) {
   const std::lock_guard lock(mutex_);
-  if (side_band_ == pktline::SideBand::kNone || gone_ ||
+  if (side_band_ == pktline::SideBand::kNone || gone_ || pack_ended_ ||
       std::chrono::steady_clock::now() - last_write_ < interval) {
     return;
   }

@@ -24,7 +24,7 @@ class Output : public PackSink {
   void set_side_band(pktline::SideBand mode) { side_band_ = mode; }
   void set_progress(bool enabled) { progress_enabled_ = enabled; }
   // From here on fatal errors travel on band 3, where the client's demultiplexer looks.
-  void begin_pack() { pack_started_ = true; }
+  void begin_pack();
 
   void line(std::string_view payload);  // one data pkt-line, buffered
   void raw(std::string_view bytes);     // already framed bytes, buffered
@@ -42,7 +42,9 @@ class Output : public PackSink {
   // Text for the user whether or not progress is on (git's receive-pack hook output and
   // rp_error lines): band 2 with side-band, else stderr. Sent at once.
   void message(std::string_view text);
-  // After the last pack byte: the flush that ends side-band output.
+  // After the last pack byte: the flush that ends side-band output. The response is over:
+  // no keepalive follows it (a Keepalive may outlive it while the pack cache commits), as a
+  // packet after the flush would be read as the next response's, or hit a closed pipe.
   bool end_pack();
 
   // git's upload-pack keepalive: with side-band, when nothing was written for interval,
@@ -59,6 +61,7 @@ class Output : public PackSink {
   pktline::SideBand side_band_ = pktline::SideBand::kNone;
   bool progress_enabled_ = false;
   bool pack_started_ = false;
+  bool pack_ended_ = false;  // end_pack() until the next begin_pack(): no keepalives
   bool gone_ = false;
   std::chrono::steady_clock::time_point last_write_ = std::chrono::steady_clock::now();
   std::recursive_mutex mutex_;

@@ -5,6 +5,7 @@
 #include <chrono>
 #include <string>
 #include <thread>
+#include <vector>
 
 #include "tests/git/memory_stream.h"
 #include "tests/testing/pktline_builder.h"
@@ -69,6 +70,32 @@ TEST(Keepalive, NoneWhileDataFlows) {
   for (const std::string& text : texts) {
     EXPECT_EQ(text.substr(0, 18), "\2Counting objects:");
   }
+}
+
+// The flush that ends the pack ends the response: a Keepalive still alive after it (while the
+// pack cache commits its entry) sends nothing more, where a stray "0005\1" would be read as
+// the next response's first packet or kill the server with SIGPIPE on a closed pipe (seen
+// as Fetch.ClientAcceptsKeepalives failing with "remote transport reported error").
+TEST(Keepalive, NoneAfterThePacksFlush) {
+  testing::MemoryStream stream("");
+  Output out(stream);
+  out.set_side_band(pktline::SideBand::kSideBand64k);
+  out.begin_pack();
+  {
+    Keepalive keepalive(out, 5ms);
+    ASSERT_TRUE(out.end_pack());
+    std::this_thread::sleep_for(60ms);  // a dozen intervals idle after the flush
+  }
+  EXPECT_EQ(packet_texts(stream.output()), (std::vector<std::string>{"0000"}));
+  // A new pack section (another v2 fetch in the session) has keepalives again.
+  out.begin_pack();
+  {
+    Keepalive keepalive(out, 5ms);
+    std::this_thread::sleep_for(60ms);
+  }
+  const auto texts = packet_texts(stream.output());
+  ASSERT_GE(texts.size(), 2U);
+  EXPECT_EQ(texts[1], "\1");
 }
 
 }  // namespace
