@@ -70,6 +70,28 @@ def make_repository(work_parent, bare_path, env, big_blob_kib=256):
     return Path(bare_path)
 
 
+def make_big_repository(env, relative, mib):
+    """A bare repository whose one commit holds mib MiB of random bytes, stored uncompressed
+    in one pack (git fast-import with compression 0: quick to make, and the pack is as big
+    on the wire as on disk)."""
+    bare = env.repos / relative
+    bare.parent.mkdir(parents=True, exist_ok=True)
+    git = ["git", "-c", "init.defaultBranch=main", "-c", "core.compression=0",
+           "-c", "pack.compression=0"]
+    run(git + ["init", "-q", "--bare", str(bare)], env=env.env, check=True)
+    data = random.Random(mib).randbytes(mib << 20)
+    stream = b"".join([
+        b"blob\nmark :1\ndata %d\n" % len(data), data, b"\n",
+        b"commit refs/heads/main\nmark :2\n",
+        b"committer Big Repository <big@example.invalid> 1700000000 +0000\n",
+        b"data 11\nbig commit\nM 100644 :1 big.bin\n\n"])
+    proc = subprocess.run(git + ["-C", str(bare), "fast-import", "--quiet"], input=stream,
+                          capture_output=True, timeout=120, env=env.env)
+    if proc.returncode != 0:
+        raise AssertionError(f"fast-import failed: {proc.stderr.decode(errors='replace')}")
+    return bare
+
+
 def generate_key(path, comment):
     """An ed25519 key pair; returns the public key line."""
     run(["ssh-keygen", "-q", "-t", "ed25519", "-N", "", "-C", comment, "-f", str(path)],

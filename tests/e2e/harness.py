@@ -27,8 +27,8 @@ from pathlib import Path
 # Re-exported so that tests import one module.
 from access_log import (ACCESS_RE, NODE_ID, AccessLogAssertions, labels_of,  # noqa: F401
                         parse_access_line, ssh_client_banner)
-from fixtures import (PROCESS_TIMEOUT, generate_key, make_repository, run,  # noqa: F401
-                      toml_list, toml_string, users_toml)
+from fixtures import (PROCESS_TIMEOUT, generate_key, make_big_repository,  # noqa: F401
+                      make_repository, run, toml_list, toml_string, users_toml)
 from procs import SERVER_HOST, free_port, kill_group, wait_until  # noqa: F401
 from proxy_wire import (V2_SIGNATURE, DummyProxyServer, crc32c, parse_proxy_header,  # noqa: F401
                         proxy_v1, proxy_v2)

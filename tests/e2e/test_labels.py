@@ -6,7 +6,6 @@ a shell, a subsystem or forwarding: a clear message and a non-zero status, never
 connection."""
 
 import os
-import random
 import signal
 import subprocess
 import unittest
@@ -63,30 +62,13 @@ def fields_of(line):
     return line[:-2].split(" | ")
 
 
-def make_big_repository(env, bare, mib):
-    """One commit holding mib MiB of random bytes, stored uncompressed: the pack is as big on
-    the wire as on disk."""
-    git = ["git", "-c", "init.defaultBranch=main", "-c", "core.compression=0",
-           "-c", "pack.compression=0"]
-    run(git + ["init", "-q", "--bare", str(bare)], env=env.env, check=True)
-    data = random.Random(mib).randbytes(mib << 20)
-    stream = b"".join([
-        b"blob\nmark :1\ndata %d\n" % len(data), data, b"\n",
-        b"commit refs/heads/main\nmark :2\n",
-        b"committer Labels Test <labels@example.invalid> 1700000000 +0000\n",
-        b"data 11\nbig commit\nM 100644 :1 big.bin\n\n"])
-    proc = subprocess.run(git + ["-C", str(bare), "fast-import", "--quiet"], input=stream,
-                          capture_output=True, timeout=120, env=env.env)
-    assert proc.returncode == 0, proc.stderr.decode(errors="replace")
-
-
 class LabelsTest(harness.GitgateTestCase):
 
     @classmethod
     def setUpClass(cls):
         super().setUpClass()
         env = cls.env
-        make_big_repository(env, env.repos / "demo" / "big.git", BIG_MIB)
+        harness.make_big_repository(env, "demo/big.git", BIG_MIB)
         cls.throttle = env.tmp / "throttle.py"
         cls.throttle.write_text(THROTTLE)
         cls.slow_ssh = env.tmp / "slow_ssh.sh"

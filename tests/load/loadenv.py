@@ -12,7 +12,6 @@ own process group, killed when the Env closes.
 """
 
 import os
-import random
 import resource
 import subprocess
 import sys
@@ -23,7 +22,7 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "e2e"))
 import harness  # noqa: E402
-from harness import (LB_ADDR, NODE_ID, REPO, SERVER_HOST, kill_group,  # noqa: E402,F401
+from harness import (LB_ADDR, make_big_repository, NODE_ID, REPO, SERVER_HOST, kill_group,  # noqa: E402,F401
                      parse_access_line, run, toml_list, toml_string, wait_until)
 
 EXAMPLE_CONFIG = harness.SOURCE_DIR / "examples" / "gitgate.toml"
@@ -122,28 +121,6 @@ def records(lines):
 
 
 # --- fixtures ---------------------------------------------------------------------------------
-
-def make_big_repository(env, relative, mib):
-    """A bare repository whose one commit holds mib MiB of random bytes, stored uncompressed
-    in one pack (git fast-import with compression 0: quick to make, and the pack is as big
-    on the wire as on disk)."""
-    bare = env.repos / relative
-    bare.parent.mkdir(parents=True, exist_ok=True)
-    git = ["git", "-c", "init.defaultBranch=main", "-c", "core.compression=0",
-           "-c", "pack.compression=0"]
-    run(git + ["init", "-q", "--bare", str(bare)], env=env.env, check=True)
-    data = random.Random(mib).randbytes(mib << 20)
-    stream = b"".join([
-        b"blob\nmark :1\ndata %d\n" % len(data), data, b"\n",
-        b"commit refs/heads/main\nmark :2\n",
-        b"committer Load Test <load@example.invalid> 1700000000 +0000\n",
-        b"data 11\nbig commit\nM 100644 :1 big.bin\n\n"])
-    proc = subprocess.run(git + ["-C", str(bare), "fast-import", "--quiet"], input=stream,
-                          capture_output=True, timeout=120, env=env.env)
-    if proc.returncode != 0:
-        raise AssertionError(f"fast-import failed: {proc.stderr.decode(errors='replace')}")
-    return bare
-
 
 def still_open(sock):
     """False once the server (or haproxy) closed the connection; reads what it sent."""
