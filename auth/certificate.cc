@@ -131,6 +131,10 @@ std::optional<CertificateError> read_body(WireReader& reader, Certificate& certi
 
 }  // namespace
 
+std::optional<std::string_view> blob_type(std::span<const uint8_t> blob) {
+  return WireReader(blob).text();
+}
+
 bool is_certificate_type(std::string_view type_name) {
   return certificate_algorithm(type_name).has_value();
 }

@@ -5,6 +5,7 @@
 #pragma once
 
 #include <cstdint>
+#include <optional>
 #include <span>
 #include <string>
 #include <string_view>
@@ -44,6 +45,9 @@ struct Certificate {
 struct CertificateError {
   std::string message;
 };
+
+// The type name a key or certificate blob starts with ("string type"), if readable.
+[[nodiscard]] std::optional<std::string_view> blob_type(std::span<const uint8_t> blob);
 
 // "ssh-ed25519-cert-v01@openssh.com" and the other certificate types parse_certificate reads.
 [[nodiscard]] bool is_certificate_type(std::string_view type_name);

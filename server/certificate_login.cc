@@ -16,19 +16,6 @@ constexpr std::string_view kCertificateSuffix = "-cert-v01@openssh.com";
 constexpr size_t kMaxLabelKeyIdBytes = 64;
 constexpr size_t kMaxLoggedPrincipals = 8;
 
-// The type name a key blob starts with ("string type"), if readable.
-std::optional<std::string_view> type_of(std::span<const uint8_t> blob) {
-  if (blob.size() < 4) {
-    return std::nullopt;
-  }
-  const size_t length = (size_t{blob[0]} << 24U) | (size_t{blob[1]} << 16U) |
-                        (size_t{blob[2]} << 8U) | size_t{blob[3]};
-  if (blob.size() - 4 < length) {
-    return std::nullopt;
-  }
-  return std::string_view(reinterpret_cast<const char*>(blob.data() + 4), length);
-}
-
 // sshd's "Accepted certificate ID "%s" (serial %llu) signed by %s CA %s", escaped.
 std::string describe(const auth::Certificate& certificate) {
   const std::string_view type = certificate.type;
@@ -50,13 +37,13 @@ std::string principal_list(const auth::Certificate& certificate) {
 }
 
 CertificateRefused refused(std::string reason, std::string detail) {
-  return CertificateRefused{std::move(reason), std::move(detail)};
+  return CertificateRefused{false, std::move(reason), std::move(detail)};
 }
 
 }  // namespace
 
 bool is_certificate(std::span<const uint8_t> key_blob) {
-  const auto type = type_of(key_blob);
+  const auto type = auth::blob_type(key_blob);
   return type && type->ends_with(kCertificateSuffix);
 }
 
@@ -64,10 +51,10 @@ std::optional<CertificateOutcome> check_certificate_login(
     const auth::CertificateTrust* trust, std::span<const uint8_t> key_blob,
     const std::function<bool(std::string_view principal)>& names_user, std::string_view ssh_user,
     const net::SocketAddress& client, std::chrono::system_clock::time_point now) {
-  if (!is_certificate(key_blob)) {
+  const auto type = auth::blob_type(key_blob);
+  if (!type || !type->ends_with(kCertificateSuffix)) {
     return std::nullopt;
   }
-  const auto type = type_of(key_blob);
   auto parsed = auth::parse_certificate(key_blob);
   if (const auto* error = std::get_if<auth::CertificateError>(&parsed)) {
     return refused("unreadable certificate",
@@ -91,36 +78,31 @@ std::optional<CertificateOutcome> check_certificate_login(
                           [&](const std::string& principal) { return names_user(principal); });
   }
   if (chosen == principals.end()) {
-    return refused("certificate principal unknown",
-                   fmt::format("{}: no principal names a user (principals: {})", description,
-                               principal_list(certificate)));
+    CertificateRefused unknown =
+        refused("certificate principal unknown",
+                fmt::format("{}: no principal names a user (principals: {})", description,
+                            principal_list(certificate)));
+    unknown.principal_unknown = true;
+    return unknown;
   }
-  return CertificateLogin{*chosen, certificate_label(certificate.key_id), description};
+  return CertificateLogin{*chosen, certificate.key_id, description};
 }
 
-KeyOwner find_key_owner(const auth::UserDb* users, const auth::CertificateTrust* trust,
-                        std::span<const uint8_t> key_blob, std::string key_text,
-                        std::string_view ssh_user, const net::SocketAddress& client) {
-  KeyOwner owner;
+const auth::User* find_key_owner(const auth::UserDb* users, const auth::CertificateTrust* trust,
+                                 std::span<const uint8_t> key_blob, std::string_view ssh_user,
+                                 const net::SocketAddress& client) {
+  if (users == nullptr) {
+    return nullptr;
+  }
   auto certified = check_certificate_login(
       trust, key_blob,
-      [users](std::string_view principal) {
-        return users != nullptr && users->find_by_name(principal) != nullptr;
-      },
+      [users](std::string_view principal) { return users->find_by_name(principal) != nullptr; },
       ssh_user, client, std::chrono::system_clock::now());
   if (!certified) {
-    owner.user = users != nullptr ? users->find_by_key(key_blob) : nullptr;
-    owner.key_text = std::move(key_text);
-  } else if (auto* refused = std::get_if<CertificateRefused>(&*certified)) {
-    owner.key_text = refused->detail;
-    owner.refused = std::move(*refused);
-  } else {
-    auto& login = std::get<CertificateLogin>(*certified);
-    owner.user = users->find_by_name(login.principal);
-    owner.key_text = std::move(login.description);
-    owner.label = std::move(login.label);
+    return users->find_by_key(key_blob);
   }
-  return owner;
+  const auto* login = std::get_if<CertificateLogin>(&*certified);
+  return login != nullptr ? users->find_by_name(login->principal) : nullptr;
 }
 
 std::string certificate_label(std::string_view key_id) {

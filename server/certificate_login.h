@@ -23,11 +23,12 @@ namespace gitgate::server {
 
 struct CertificateLogin {
   std::string principal;    // the one that logs in (it names a user)
-  std::string label;        // the access log's "ssh:id:<key id>" (certificate_label)
+  std::string key_id;       // the access log's "ssh:id:<key id>" (certificate_label)
   std::string description;  // 'certificate ID "alice" (serial 42) of ssh-ed25519 SHA256:...'
 };
 
 struct CertificateRefused {
+  bool principal_unknown = false;  // trusted and valid, but no principal names a user
   std::string reason;  // "certificate expired" (auth::refusal_name, or "certificate principal
                        // unknown", "unreadable certificate", "certificates not accepted")
   std::string detail;  // the description above and why, escaped for a log line
@@ -49,20 +50,14 @@ using CertificateOutcome = std::variant<CertificateLogin, CertificateRefused>;
     const std::function<bool(std::string_view principal)>& names_user, std::string_view ssh_user,
     const net::SocketAddress& client, std::chrono::system_clock::time_point now);
 
-// Who a key offered in publickey authentication names, at login and again when SIGHUP
-// replaces the users or the certificate files: a plain key by itself in the users file, a
-// certificate through check_certificate_login() with the users file's names as principals.
-struct KeyOwner {
-  const auth::User* user = nullptr;  // into `users`; nullptr: nobody
-  std::string key_text;              // plain: as given ("ssh-ed25519 SHA256:..."); certificate:
-                                     // CertificateLogin::description
-  std::string label;                 // certificate: "ssh:id:<key id>"; plain: empty
-  std::optional<CertificateRefused> refused;  // a certificate refused, and why
-};
-[[nodiscard]] KeyOwner find_key_owner(const auth::UserDb* users,
-                                      const auth::CertificateTrust* trust,
-                                      std::span<const uint8_t> key_blob, std::string key_text,
-                                      std::string_view ssh_user, const net::SocketAddress& client);
+// Who a key offered in publickey authentication names in the users file, when SIGHUP
+// replaces the users or the certificate files: a plain key by itself, a certificate through
+// check_certificate_login() with the users file's names as principals. nullptr: nobody.
+[[nodiscard]] const auth::User* find_key_owner(const auth::UserDb* users,
+                                               const auth::CertificateTrust* trust,
+                                               std::span<const uint8_t> key_blob,
+                                               std::string_view ssh_user,
+                                               const net::SocketAddress& client);
 
 // "ssh:id:" + the key id percent-encoded: every byte outside A-Z a-z 0-9 and "-._~@+=:/"
 // becomes %XX (so ',' ' ' '|' '%' and non-ASCII never split or break the access log's

@@ -20,10 +20,19 @@ constexpr int kMaxPrincipalsAsked = 4;
 std::variant<KeyFound, KeyRefused> KeyLogin::find(const std::vector<uint8_t>& blob,
                                                   std::string_view key_type,
                                                   std::string_view ssh_user) {
-  if (is_certificate(blob)) {
-    return find_certified(blob, ssh_user);
+  // libssh asks about a key twice (the probe, then the signed request): the second time
+  // gets the first verdict, without checking a certificate's signature again.
+  if (!last_ || last_->first != blob) {
+    last_.emplace(
+        blob, is_certificate(blob) ? find_certified(blob, ssh_user) : find_plain(blob, key_type));
   }
-  const std::string key_text = std::string(key_type) + " " + auth::fingerprint(blob);
+  return last_->second;
+}
+
+std::variant<KeyFound, KeyRefused> KeyLogin::find_plain(const std::vector<uint8_t>& blob,
+                                                        std::string_view key_type) {
+  const std::string fingerprint = auth::fingerprint(blob);
+  const std::string key_text = std::string(key_type) + " " + fingerprint;
   std::shared_ptr<const auth::UserDb> users = users_.get();
   if (const auth::User* found = users ? users->find_by_key(blob) : nullptr) {
     return KeyFound{auth::SessionUser::from_file(std::move(users), *found), key_text, nullptr};
@@ -31,12 +40,12 @@ std::variant<KeyFound, KeyRefused> KeyLogin::find(const std::vector<uint8_t>& bl
   if (host_ == nullptr) {
     return KeyRefused{"unknown key", "unknown key", key_text};
   }
-  const auth::KeyLookup& lookup = ask_host("key " + auth::encode_key_blob(blob), [&] {
-    return host_->lookup_key(
-        auth::KeyQuery{.fingerprint = auth::fingerprint(blob),
-                       .key = std::string(key_type) + " " + auth::encode_key_blob(blob),
-                       .client_address = client_.ip_string(),
-                       .deadline = deadline_});
+  const std::string line = std::string(key_type) + " " + auth::encode_key_blob(blob);
+  const auth::KeyLookup& lookup = ask_host("key " + line, [&] {
+    return host_->lookup_key(auth::KeyQuery{.fingerprint = fingerprint,
+                                            .key = line,
+                                            .client_address = client_.ip_string(),
+                                            .deadline = deadline_});
   });
   if (const auto* api_user = std::get_if<auth::ApiUser>(&lookup)) {
     return KeyFound{auth::SessionUser::from_api(*api_user), key_text, nullptr};
@@ -62,10 +71,8 @@ std::variant<KeyFound, KeyRefused> KeyLogin::find_certified(const std::vector<ui
       return nullptr;
     }
     const std::string question = "principal " + std::string(principal) + "\n" + key_id;
-    for (const auto& [asked, answer] : answers_) {
-      if (asked == question) {
-        return std::get_if<auth::ApiUser>(&answer);
-      }
+    if (const auth::KeyLookup* answer = answered(question)) {
+      return std::get_if<auth::ApiUser>(answer);
     }
     if (principals_asked >= kMaxPrincipalsAsked) {
       return nullptr;
@@ -88,7 +95,7 @@ std::variant<KeyFound, KeyRefused> KeyLogin::find_certified(const std::vector<ui
     return KeyRefused{"unreadable key", "unreadable key", auth::fingerprint(blob)};
   }
   if (auto* refused = std::get_if<CertificateRefused>(&*outcome)) {
-    if (refused->reason == "certificate principal unknown" && host_failure_) {
+    if (refused->principal_unknown && host_failure_) {
       return host_failure(refused->detail);
     }
     return KeyRefused{"certificate refused", std::move(refused->reason),
@@ -101,16 +108,14 @@ std::variant<KeyFound, KeyRefused> KeyLogin::find_certified(const std::vector<ui
   } else {
     found.user = auth::SessionUser::from_api(*host_user(login.principal));
   }
-  found.user.key_id = key_id;
+  found.user.key_id = std::move(login.key_id);
   return found;
 }
 
 const auth::KeyLookup& KeyLogin::ask_host(const std::string& question,
                                           const std::function<auth::KeyLookup()>& ask) {
-  for (const auto& [asked, answer] : answers_) {
-    if (asked == question) {
-      return answer;
-    }
+  if (const auth::KeyLookup* known = answered(question)) {
+    return *known;
   }
   auth::KeyLookup answer;
   if (host_failure_) {
@@ -124,6 +129,15 @@ const auth::KeyLookup& KeyLogin::ask_host(const std::string& question,
   }
   answers_.emplace_back(question, std::move(answer));
   return answers_.back().second;
+}
+
+const auth::KeyLookup* KeyLogin::answered(const std::string& question) const {
+  for (const auto& [asked, answer] : answers_) {
+    if (asked == question) {
+      return &answer;
+    }
+  }
+  return nullptr;
 }
 
 KeyRefused KeyLogin::host_failure(const std::string& key_text) const {
@@ -145,8 +159,7 @@ bool still_names(auth::SessionUser& user, std::span<const uint8_t> key,
   if (users == nullptr) {
     users = user.users;
   }
-  const auth::User* found =
-      find_key_owner(users.get(), trust, key, {}, user.identity.name, client).user;
+  const auth::User* found = find_key_owner(users.get(), trust, key, user.identity.name, client);
   if (found == nullptr || found->identity.name != user.identity.name ||
       found->identity.id != user.identity.id) {
     return false;

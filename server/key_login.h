@@ -66,12 +66,15 @@ class KeyLogin {
   [[nodiscard]] bool take_host_down_notice() { return std::exchange(notice_, false); }
 
  private:
+  std::variant<KeyFound, KeyRefused> find_plain(const std::vector<uint8_t>& blob,
+                                                std::string_view key_type);
   std::variant<KeyFound, KeyRefused> find_certified(const std::vector<uint8_t>& blob,
                                                     std::string_view ssh_user);
   // The host's answer about a key (key_type + blob) or a principal (key_id beside it), asked
   // once per connection.
   const auth::KeyLookup& ask_host(const std::string& question,
                                   const std::function<auth::KeyLookup()>& ask);
+  [[nodiscard]] const auth::KeyLookup* answered(const std::string& question) const;
   [[nodiscard]] KeyRefused host_failure(const std::string& key_text) const;
 
   const UserStore& users_;
@@ -82,6 +85,8 @@ class KeyLogin {
   std::vector<std::pair<std::string, auth::KeyLookup>> answers_;
   std::optional<auth::ApiFailure> host_failure_;
   bool notice_ = false;
+  // The last key asked about and its verdict (find()).
+  std::optional<std::pair<std::vector<uint8_t>, std::variant<KeyFound, KeyRefused>>> last_;
 };
 
 // After SIGHUP replaced the users or the certificate trust: whether `key` still names `user`.

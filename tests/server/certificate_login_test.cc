@@ -143,7 +143,7 @@ TEST(CertificateLogin, SuccessCarriesTheLabelAndDescription) {
   auto outcome = fixture.login(spec);
   ASSERT_TRUE(outcome && std::holds_alternative<CertificateLogin>(*outcome));
   const auto& login = std::get<CertificateLogin>(*outcome);
-  EXPECT_EQ(login.label, "ssh:id:alice%2C%20laptop");
+  EXPECT_EQ(certificate_label(login.key_id), "ssh:id:alice%2C%20laptop");
   EXPECT_EQ(login.description.rfind("certificate ID \"alice, laptop\" (serial 5) of ssh-ed25519 "
                                     "SHA256:",
                                     0),
