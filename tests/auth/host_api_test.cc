@@ -178,7 +178,9 @@ TEST_F(HostApiTest, EachFailureIsAValueNamingItsCause) {
   const auto took = std::chrono::steady_clock::now() - started;
   EXPECT_EQ(slow.kind, Kind::kTimeout);
   EXPECT_NE(slow.detail.find("within 300 ms"), std::string::npos) << slow.detail;
-  EXPECT_GE(took, milliseconds(300));
+  // It waited for the timeout (not an immediate failure) and no longer than it: curl's timer
+  // may fire a fraction of a millisecond early (299.7 ms seen), so the floor has slack.
+  EXPECT_GE(took, milliseconds(250));
   EXPECT_LT(took, milliseconds(1200));
 }
 
