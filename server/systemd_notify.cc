@@ -3,7 +3,6 @@
 #include <fmt/format.h>
 #include <systemd/sd-daemon.h>
 
-#include <ctime>
 #include <string>
 
 namespace gitgate::server {
@@ -44,10 +43,9 @@ std::string reloading_state(std::chrono::microseconds monotonic_now) {
 }
 
 std::chrono::microseconds monotonic_now() {
-  timespec now{};
-  clock_gettime(CLOCK_MONOTONIC, &now);
-  return std::chrono::seconds(now.tv_sec) + std::chrono::duration_cast<std::chrono::microseconds>(
-                                                std::chrono::nanoseconds(now.tv_nsec));
+  // libstdc++'s steady_clock on Linux is CLOCK_MONOTONIC, the clock systemd asks for.
+  return std::chrono::duration_cast<std::chrono::microseconds>(
+      std::chrono::steady_clock::now().time_since_epoch());
 }
 
 }  // namespace gitgate::server

@@ -160,7 +160,8 @@ class PackCache {
   }
 
   std::filesystem::path entry_path(std::string_view key) const;
-  // As opened: max_bytes, ttl and min_free_bytes are the ones set_limits() last set.
+  // As opened. max_bytes, ttl and min_free_bytes here are the opening values: set_limits()
+  // replaces the ones in force, not these.
   const PackCacheOptions& options() const { return options_; }
   // Bytes written to temp files by generations in progress.
   uint64_t in_flight_bytes() const;
