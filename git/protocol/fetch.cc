@@ -195,8 +195,7 @@ std::optional<PackFailure> send_pack(git_repository* repo, const RefSet& refs,
     HitSink hit_sink(out, [&] { report(CacheUse::kHit); });
     switch (request.cache->serve(*key, hit_sink, &entry)) {
       case PackCache::Served::kSent:
-      case PackCache::Served::kShared:
-        report(CacheUse::kHit);
+      case PackCache::Served::kShared:  // hit_sink said so with the first byte
         if (!out.end_pack()) {
           return PackFailure{"the client went away", ""};
         }
