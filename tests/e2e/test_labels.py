@@ -120,6 +120,15 @@ class LabelsTest(harness.GitgateTestCase):
                                        path="/demo/repo.git",
                                        labels=["clone", f"protocol:{protocol}", "shallow",
                                                f"ssh:user:id:{USER_ID}"])
+                # A commit the clone lacks: the fetch that follows sends a pack (label fetch).
+                repo = str(self.env.repos / "demo" / "repo.git")
+                tree = run(["git", "-C", repo, "rev-parse", "main^{tree}"], env=self.env.env,
+                           check=True).stdout.strip()
+                commit = run(["git", "-C", repo, "commit-tree", tree, "-p", "main", "-m",
+                              f"for the fetch over protocol {protocol}"], env=self.env.env,
+                             check=True).stdout.strip()
+                run(["git", "-C", repo, "update-ref", "refs/heads/main", commit],
+                    env=self.env.env, check=True)
                 mark = self.env.access_mark()
                 self.assertOk(self.env.git(["-C", str(dest), "fetch", "origin",
                                             "+refs/heads/*:refs/remotes/other/*"],
@@ -127,8 +136,8 @@ class LabelsTest(harness.GitgateTestCase):
                 i, o = self.env.wait_request(mark)
                 self.assertRequestPair(i, o, addresses=CLIENT_ADDR, user="alice",
                                        path="/demo/repo.git",
-                                       labels=[f"protocol:{protocol}", f"ssh:user:id:{USER_ID}"],
-                                       optional_labels=("refs", "fetch"))
+                                       labels=["fetch", f"protocol:{protocol}",
+                                               f"ssh:user:id:{USER_ID}"])
                 mark = self.env.access_mark()
                 self.assertOk(self.env.git(["ls-remote", self.env.url(self.env.gitgate.port)],
                                            self.alice, git_config=config), "ls-remote")

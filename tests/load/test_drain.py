@@ -83,6 +83,8 @@ class DrainTest(unittest.TestCase):
                                        f"{env.access_lines()[mark:]}\n{stderr}")
         o = ends[0]
         self.assertIn("drained", loadenv.harness.labels_of(o), o["line"])
+        # What it was is kept too (README "Labels"): a clone whose pack had started.
+        self.assertIn("clone", loadenv.harness.labels_of(o), o["line"])
         self.assertNotIn(o["status"], ("0", "-"), o["line"])
         print(f"exit {code} {elapsed:.2f} s after SIGTERM; {o['line']}")
 
