@@ -12,17 +12,12 @@
 #include "git/archive/archive_writer.h"
 #include "git/pack/libgit2.h"
 #include "git/protocol/pktline.h"
+#include "git/protocol/upload_pack_io.h"
 
 namespace gitgate::git::detail {
 namespace {
 
-// Archive bytes are sent once this many are buffered: one side-band-64k packet's payload.
-constexpr size_t kFlushBytes = pktline::kMaxDataSize - 1;
 constexpr size_t kReadBytes = 65536;
-
-bool send(Stream& stream, const std::string& bytes) {
-  return stream.write(std::span(reinterpret_cast<const uint8_t*>(bytes.data()), bytes.size()));
-}
 
 // The request's arguments, read up to the flush; the parser bounds what is buffered.
 std::variant<std::vector<std::string>, std::string> read_arguments(Stream& stream) {
@@ -45,60 +40,23 @@ std::variant<std::vector<std::string>, std::string> read_arguments(Stream& strea
   }
 }
 
-ArchiveSessionResult nack(Stream& stream, const std::string& reason) {
-  std::string out;
-  pktline::append_data(out, "NACK " + reason.substr(0, pktline::kMaxDataSize - 6) + "\n");
-  send(stream, out);
+// Before the ACK: "NACK <reason>" is what git's client shows (archive.c, "git archive:
+// NACK ...").
+ArchiveSessionResult nack(Output& out, const std::string& reason) {
+  out.line("NACK " + reason + "\n");
+  out.send();
   return {128, reason};
 }
-
-// Side-band-64k output: archive bytes gathered into full packets, progress lines at once.
-class BandWriter {
- public:
-  explicit BandWriter(Stream& stream) : stream_(stream) {}
-
-  bool data(std::span<const uint8_t> bytes) {
-    pending_.append(reinterpret_cast<const char*>(bytes.data()), bytes.size());
-    return pending_.size() < kFlushBytes || flush_data();
-  }
-  bool progress(const std::string& line) {
-    return flush_data() && band(pktline::Band::kProgress, line);
-  }
-  bool fatal(const std::string& message) {
-    return flush_data() && band(pktline::Band::kError, message);
-  }
-  bool flush_data() {
-    if (pending_.empty()) {
-      return ok_;
-    }
-    const bool sent = band(pktline::Band::kPackData, pending_);
-    pending_.clear();
-    return sent;
-  }
-
- private:
-  bool band(pktline::Band which, std::string_view payload) {
-    std::string out;
-    pktline::append_side_band(out, pktline::SideBand::kSideBand64k, which, payload);
-    ok_ = ok_ && send(stream_, out);
-    return ok_;
-  }
-
-  Stream& stream_;
-  std::string pending_;
-  bool ok_ = true;
-};
 
 // The entries' bytes into writer; a server fault (unreadable object) as its message.
 std::string write_entries(git_repository* repo, const ArchiveArgs& args,
                           const ArchiveSource& source, const std::vector<std::string>& pathspecs,
-                          ArchiveWriter& writer, BandWriter& bands) {
+                          ArchiveWriter& writer, Output& out) {
   std::string fault;
   const bool walked =
       walk_archive_tree(repo, source.tree, args.prefix, pathspecs, [&](const ArchiveEntry& entry) {
-        if (args.verbose && !bands.progress(entry.path + "\n")) {
-          fault = "the client is gone";
-          return false;
+        if (args.verbose) {
+          out.progress(entry.path + "\n");  // out.set_progress(args.verbose)
         }
         const uint32_t type = entry.mode & 0170000;
         if (type != 0100000 && type != 0120000) {
@@ -146,69 +104,73 @@ bool needs_pax(git_repository* repo, const ArchiveArgs& args, const ArchiveSourc
   return pax || !walked;
 }
 
-ArchiveSessionResult send_list(Stream& stream) {
-  std::string out;
-  pktline::append_data(out, "ACK\n");
-  pktline::append_flush(out);
+// Before any archive byte: side-band-64k from here, a fault then travels on band 3.
+void begin_bands(Output& out, bool verbose) {
+  out.line("ACK\n");
+  out.flush_pkt();
+  out.set_side_band(pktline::SideBand::kSideBand64k);
+  out.set_progress(verbose);
+  out.begin_pack();
+}
+
+ArchiveSessionResult send_list(Output& out) {
+  begin_bands(out, false);
   std::string names;
   for (const std::string_view name : remote_archive_formats()) {
     names.append(name).push_back('\n');
   }
-  pktline::append_side_band(out, pktline::SideBand::kSideBand64k, pktline::Band::kPackData, names);
-  pktline::append_flush(out);
-  return send(stream, out) ? ArchiveSessionResult{} : ArchiveSessionResult{128, "client gone"};
+  const bool sent =
+      out.pack_data(std::span(reinterpret_cast<const uint8_t*>(names.data()), names.size())) &&
+      out.end_pack();
+  return sent ? ArchiveSessionResult{} : ArchiveSessionResult{128, "client gone"};
 }
 
 }  // namespace
 
 ArchiveSessionResult run_upload_archive(const std::filesystem::path& repository, Stream& stream,
                                         int64_t now) {
+  Output out(stream);
   auto arguments = read_arguments(stream);
   if (auto* error = std::get_if<std::string>(&arguments)) {
-    return nack(stream, *error);
+    return nack(out, *error);
   }
   auto parsed = parse_archive_args(std::get<std::vector<std::string>>(arguments));
   if (auto* error = std::get_if<ArchiveArgsError>(&parsed)) {
-    return nack(stream, error->reason);
+    return nack(out, error->reason);
   }
   const ArchiveArgs& args = std::get<ArchiveArgs>(parsed);
   if (args.list) {
-    return send_list(stream);
+    return send_list(out);
   }
   git_repository* raw = nullptr;
   if (git_repository_open_bare(&raw, repository.c_str()) != 0) {
-    return nack(stream, "cannot open the repository");
+    return nack(out, "cannot open the repository");
   }
   const RepositoryPtr repo(raw);
   auto resolved = resolve_tree_ish(raw, args.tree_ish, allow_unreachable(raw), now);
   if (auto* error = std::get_if<ArchiveArgsError>(&resolved)) {
-    return nack(stream, error->reason);
+    return nack(out, error->reason);
   }
   const ArchiveSource& source = std::get<ArchiveSource>(resolved);
   auto pathspecs = check_pathspecs(raw, source.tree, args.paths);
   if (auto* error = std::get_if<ArchiveArgsError>(&pathspecs)) {
-    return nack(stream, error->reason);
+    return nack(out, error->reason);
   }
   const auto& specs = std::get<std::vector<std::string>>(pathspecs);
 
-  std::string ack;
-  pktline::append_data(ack, "ACK\n");
-  pktline::append_flush(ack);
-  if (!send(stream, ack)) {
+  begin_bands(out, args.verbose);
+  if (!out.send()) {
     return {128, "the client is gone"};
   }
-  BandWriter bands(stream);
   const bool pax = args.format != ArchiveFormat::kZip && needs_pax(raw, args, source, specs);
   ArchiveWriter writer(args, source.time, pax,
-                       [&bands](std::span<const uint8_t> bytes) { return bands.data(bytes); });
-  const std::string fault = write_entries(raw, args, source, specs, writer, bands);
+                       [&out](std::span<const uint8_t> bytes) { return out.pack_data(bytes); });
+  const std::string fault = write_entries(raw, args, source, specs, writer, out);
   if (!fault.empty()) {
-    bands.fatal("fatal: " + fault + "\n");
+    out.fatal("fatal: " + fault);
     return {128, fault};
   }
-  std::string end;
-  pktline::append_flush(end);
-  if (!bands.flush_data() || !send(stream, end)) {
+  if (!out.end_pack()) {
     return {128, "the client is gone"};
   }
   return {};
